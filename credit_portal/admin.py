@@ -1,0 +1,107 @@
+"""Admin for accounts, departments and the audit log.
+
+Every change made in the admin is attributed: `AuditedAdminMixin` writes an audit event with
+the changed fields in the same transaction as the save or delete. The audit log itself is
+read-only here (no add, change or delete permission for anyone).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from credit_portal.audit import audit_event_record, model_diff, model_snapshot
+from credit_portal.models import AuditEvent, Department, StaffProfile, User
+
+
+class AuditedAdminMixin:
+    """Write an audit event for every add, change and delete made through the admin."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            before = {}
+            if change:
+                before = model_snapshot(type(obj).objects.get(pk=obj.pk))
+            super().save_model(request, obj, form, change)  # type: ignore[misc]
+            after = model_snapshot(obj)
+            diff = model_diff(before, after)
+            for key in ("password",):  # never copy secrets into the log
+                if key in diff["new"]:
+                    diff["old"][key] = diff["new"][key] = "***"
+            label = obj._meta.label_lower
+            audit_event_record(
+                actor=request.user,  # type: ignore[arg-type]
+                event_type=f"admin.{label}_{'changed' if change else 'created'}",
+                target=obj,
+                extra=diff,
+            )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            audit_event_record(
+                actor=request.user,  # type: ignore[arg-type]
+                event_type=f"admin.{obj._meta.label_lower}_deleted",
+                target=obj,
+                extra={"old": model_snapshot(obj)},
+            )
+            super().delete_model(request, obj)  # type: ignore[misc]
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    autocomplete_fields = ["department"]
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
+    inlines = [StaffProfileInline]
+    list_display = ["username", "display_name", "email", "is_active", "is_staff", "last_login"]
+    list_filter = ["is_active", "is_staff", "groups", "staff_profile__department"]
+    search_fields = ["username", "display_name", "email", "first_name", "last_name"]
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        (_("Display"), {"fields": ("display_name",)}),
+    )
+
+
+@admin.register(Department)
+class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["code", "name", "name_en", "is_bureau", "is_active", "sort_order"]
+    list_filter = ["is_bureau", "is_active"]
+    search_fields = ["code", "name", "name_en"]
+
+
+@admin.register(StaffProfile)
+class StaffProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "department", "phone", "badge_number"]
+    list_filter = ["department"]
+    search_fields = ["user__username", "user__display_name", "badge_number"]
+    autocomplete_fields = ["user", "department"]
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "event_type", "actor", "target_repr", "ip_address", "request_id"]
+    list_filter = ["event_type", ("occurred_at", admin.DateFieldListFilter)]
+    search_fields = ["event_type", "target_repr", "target_id", "request_id", "actor__username"]
+    list_select_related = ["actor"]
+    date_hierarchy = "occurred_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

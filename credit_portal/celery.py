@@ -1,0 +1,24 @@
+"""The Celery app. The whole periodic schedule lives here, in one commented place.
+
+django-celery-beat's DatabaseScheduler copies `beat_schedule` into the database on start, where
+administrators can pause entries or change their timing in the admin.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credit_portal.settings.local")
+
+app = Celery("credit_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Periodic jobs. Every job is idempotent and also a management command (DESIGN.md "Jobs").
+app.conf.beat_schedule = {
+    # Keeps the broker and result backend honest: the health page reports the last beat.
+    "heartbeat": {
+        "task": "credit_portal.tasks.heartbeat_task",
+        "schedule": 300.0,
+    },
+}

@@ -1,0 +1,53 @@
+"""Database-level protection of append-only tables (the audit log, later the credit ledger).
+
+The ORM refuses updates and deletes already; on PostgreSQL a trigger makes the database refuse
+them too, so that raw SQL, a shell or another client cannot rewrite history. TRUNCATE stays
+possible for the table owner only (Django's test flush uses it); production connects as the
+owner today, so the README tells operators to revoke TRUNCATE if they split roles.
+SQLite (the embedded demo) relies on the ORM guard alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import migrations
+
+
+def _forward(table: str) -> Any:
+    def apply(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION {table}_append_only() RETURNS trigger AS $$
+            BEGIN
+                RAISE EXCEPTION '{table} is append-only: % refused', TG_OP
+                    USING ERRCODE = 'insufficient_privilege';
+            END;
+            $$ LANGUAGE plpgsql;
+            CREATE TRIGGER {table}_no_update_delete
+                BEFORE UPDATE OR DELETE ON {table}
+                FOR EACH ROW EXECUTE FUNCTION {table}_append_only();
+            """,
+            params=None,  # no parameter substitution: the function body contains a literal %
+        )
+
+    return apply
+
+
+def _backward(table: str) -> Any:
+    def revert(apps: Any, schema_editor: Any) -> None:
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        schema_editor.execute(
+            f"DROP TRIGGER IF EXISTS {table}_no_update_delete ON {table};"
+            f"DROP FUNCTION IF EXISTS {table}_append_only();"
+        )
+
+    return revert
+
+
+def append_only_table(table: str) -> migrations.RunPython:
+    """A migration operation that makes `table` append-only in the PostgreSQL database."""
+    return migrations.RunPython(_forward(table), _backward(table))

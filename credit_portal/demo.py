@@ -1,0 +1,118 @@
+"""Demo accounts: the 25 departments of the joint meeting and one staff user per role.
+
+Deterministic and idempotent: running it twice changes nothing. Used by `seed_demo`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from credit_portal.audit import audit_event_record
+from credit_portal.models import Department, StaffProfile, User
+from credit_portal.roles import Role
+
+DEMO_PASSWORD = "Demo-2026-credit"  # noqa: S105 - printed by seed_demo; demo databases only
+
+# The seed: "a joint-meeting mechanism with 25 departments (development and reform, science and
+# technology, ...)". The bureau is one of the 25.
+DEPARTMENTS: list[tuple[str, str, str]] = [
+    ("amr", "区市场监督管理局", "Administration for Market Regulation"),
+    ("drc", "区发展和改革局", "Development and Reform Bureau"),
+    ("sti", "区经济科技和信息化局", "Economy, Science, Technology and Information Bureau"),
+    ("edu", "区教育局", "Education Bureau"),
+    ("psb", "区公安分局", "Public Security Sub-bureau"),
+    ("civil", "区民政局", "Civil Affairs Bureau"),
+    ("justice", "区司法局", "Justice Bureau"),
+    ("finance", "区财政局", "Finance Bureau"),
+    ("hrss", "区人力资源和社会保障局", "Human Resources and Social Security Bureau"),
+    ("nrp", "区自然资源和规划局", "Natural Resources and Planning Bureau"),
+    ("eco", "区生态环境局", "Ecology and Environment Bureau"),
+    ("housing", "区住房和城乡建设局", "Housing and Urban-Rural Development Bureau"),
+    ("transport", "区交通运输局", "Transport Bureau"),
+    ("water", "区水务局", "Water Affairs Bureau"),
+    ("agri", "区农业农村局", "Agriculture and Rural Affairs Bureau"),
+    ("commerce", "区商务局", "Commerce Bureau"),
+    ("culture", "区文化广电旅游局", "Culture, Radio, Television and Tourism Bureau"),
+    ("health", "区卫生健康局", "Health Commission"),
+    ("emergency", "区应急管理局", "Emergency Management Bureau"),
+    ("stats", "区统计局", "Statistics Bureau"),
+    ("medins", "区医疗保障局", "Healthcare Security Bureau"),
+    ("urban", "区综合行政执法局", "Urban Management and Comprehensive Enforcement Bureau"),
+    ("tax", "国家税务总局双流区税务局", "Taxation Bureau"),
+    ("fire", "区消防救援大队", "Fire and Rescue Brigade"),
+    ("tobacco", "区烟草专卖局", "Tobacco Monopoly Bureau"),
+]
+
+# (username, display name, role, department code, is Django-admin user)
+STAFF: list[tuple[str, str, Role, str, bool]] = [
+    ("registrar", "李登记", Role.REGISTRAR, "amr", False),
+    ("inspector", "王检查", Role.INSPECTOR, "amr", False),
+    ("inspector2", "赵核查", Role.INSPECTOR, "amr", False),
+    ("env-inspector", "周环保", Role.INSPECTOR, "eco", False),
+    ("enforcer", "张执法", Role.ENFORCEMENT_OFFICER, "amr", False),
+    ("credit", "陈信用", Role.CREDIT_OFFICER, "amr", False),
+    ("supervisor", "刘科长", Role.SUPERVISOR, "amr", False),
+    ("admin", "系统管理员", Role.ADMINISTRATOR, "amr", True),
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+
+
+@transaction.atomic
+def demo_accounts_build() -> list[DemoLogin]:
+    """Create the departments and staff users of the demo district (system actor, audited)."""
+    for order, (code, name, name_en) in enumerate(DEPARTMENTS):
+        dept, created = Department.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "name_en": name_en,
+                "is_bureau": code == "amr",
+                "sort_order": order,
+            },
+        )
+        if created:
+            audit_event_record(
+                actor=None,
+                event_type="accounts.department_created",
+                target=dept,
+                extra={"new": {"code": code, "name": name}},
+            )
+    departments = {d.code: d for d in Department.objects.all()}
+    groups = {g.name: g for g in Group.objects.all()}
+    logins: list[DemoLogin] = []
+    for username, display, role, dept_code, is_admin in STAFF:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                display_name=display,
+                is_staff=is_admin,
+                is_superuser=is_admin,
+                email=f"{username}@demo.invalid",
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.groups.add(groups[str(role)])
+            StaffProfile.objects.create(
+                user=user,
+                department=departments[dept_code],
+                phone="028-8580" + str(1000 + len(logins)),
+                badge_number=f"51011600{len(logins):04d}",
+            )
+            audit_event_record(
+                actor=None,
+                event_type="accounts.user_created",
+                target=user,
+                extra={"new": {"username": username, "role": str(role)}},
+            )
+        logins.append(DemoLogin(username, DEMO_PASSWORD, str(role)))
+    return logins

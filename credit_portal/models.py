@@ -1,0 +1,160 @@
+"""Cross-cutting models: users, departments, staff profiles and the append-only audit log."""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A person who logs in: bureau staff, a partner department's inspector or an enterprise user.
+
+    What a user may do comes from permission codenames (through role Groups), never from a flag
+    or a group name.
+    """
+
+    display_name = models.CharField(_("display name"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [
+            ("access_staff_portal", _("Can use the staff portal")),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+
+class Department(models.Model):
+    """The bureau itself or one of the partner departments of the joint meeting.
+
+    The seed: a joint-meeting mechanism with 25 departments supervising together.
+    """
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    name_en = models.CharField(_("English name"), max_length=128, blank=True)
+    is_bureau = models.BooleanField(
+        _("is the market-supervision bureau"),
+        default=False,
+        help_text=_("The department that runs this portal; the others are partner departments."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_bureau"],
+                condition=models.Q(is_bureau=True),
+                name="department_one_bureau",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """Staff data of a user who works for the bureau or a partner department."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="staff", verbose_name=_("department")
+    )
+    phone = models.CharField(_("office phone"), max_length=32, blank=True)
+    badge_number = models.CharField(
+        _("enforcement badge number"),
+        max_length=32,
+        blank=True,
+        help_text=_("Only staff with an enforcement qualification may be drawn as inspectors."),
+    )
+
+    class Meta:
+        verbose_name = _("staff profile")
+        verbose_name_plural = _("staff profiles")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.department})"
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """A queryset that refuses bulk updates and deletes: the rows are a permanent record."""
+
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError(f"{self.model.__name__} rows are append-only; update refused.")
+
+    def delete(self) -> NoReturn:
+        raise PermissionError(f"{self.model.__name__} rows are append-only; delete refused.")
+
+    # QuerySet.update is also reached through these.
+    def bulk_update(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError(f"{self.model.__name__} rows are append-only; update refused.")
+
+
+class AppendOnlyModel(models.Model):
+    """Base for append-only tables. The database refuses UPDATE and DELETE too (triggers)."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError(f"{type(self).__name__} rows are append-only; update refused.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError(f"{type(self).__name__} rows are append-only; delete refused.")
+
+
+class AuditEvent(AppendOnlyModel):
+    """Who did what, when, to which object: one row per state change.
+
+    Written only by `credit_portal.audit.audit_event_record`, inside the service's transaction.
+    `actor` is null for system jobs. `extra` holds {"old": ..., "new": ...} and context.
+    """
+
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    event_type = models.CharField(_("event type"), max_length=64)
+    target_type = models.CharField(_("target type"), max_length=64, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    target_repr = models.CharField(_("target"), max_length=200, blank=True)
+    extra = models.JSONField(_("details"), default=dict, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [
+            models.Index(
+                fields=["target_type", "target_id", "occurred_at"], name="audit_target_idx"
+            ),
+            models.Index(fields=["event_type", "occurred_at"], name="audit_type_idx"),
+            models.Index(fields=["actor", "occurred_at"], name="audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event_type} {self.target_repr}"

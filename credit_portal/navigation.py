@@ -1,0 +1,50 @@
+"""The role-aware main navigation. Each entry shows only to users holding its codename.
+
+Apps add their entries here as they gain pages; the template renders what `visible_items`
+returns, so navigation and permissions cannot disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from credit_portal.models import User
+from credit_portal.permissions import CorePerm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    perm: str | None = None  # None: every logged-in user
+    staff_site: bool = False  # Django admin: needs is_staff
+
+
+ITEMS: list[NavItem] = [
+    NavItem("home", _("Workbench"), CorePerm.ACCESS_STAFF_PORTAL),
+    NavItem("api-docs", _("API"), CorePerm.ACCESS_STAFF_PORTAL),
+    NavItem("admin:index", _("Administration"), staff_site=True),
+]
+
+
+def visible_items(user: User, current_path: str) -> list[dict[str, Any]]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in ITEMS:
+        if item.staff_site and not user.is_staff:
+            continue
+        if item.perm and not user.has_perm(item.perm):
+            continue
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
+        active = current_path == url if url == "/" else current_path.startswith(url)
+        items.append({"url": url, "label": item.label, "active": active})
+    return items

@@ -1,0 +1,19 @@
+"""Cross-cutting tasks."""
+
+from __future__ import annotations
+
+import socket
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+HEARTBEAT_KEY = "celery:last_heartbeat"
+
+
+@shared_task(acks_late=True, ignore_result=False)
+def heartbeat_task() -> dict[str, str]:
+    """Record that a worker ran a task (shown on the health page). Idempotent."""
+    beat = {"worker": socket.gethostname(), "at": timezone.now().isoformat()}
+    cache.set(HEARTBEAT_KEY, beat, timeout=3600)
+    return beat

@@ -1,0 +1,37 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from credit_portal import views
+from credit_portal.api_views import TokenObtainApi
+from credit_portal.health import HealthzView
+
+admin.site.site_header = "信用监管平台 Credit Portal"
+admin.site.site_title = "Credit Portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("no-access/", views.no_access, name="no_access"),
+    path("healthz", HealthzView.as_view(), name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
+    path("admin/", admin.site.urls),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/auth/token/", TokenObtainApi.as_view(), name="api-token"),
+]
+
+handler400 = "credit_portal.views.error_400"
+handler403 = "credit_portal.views.error_403"
+handler404 = "credit_portal.views.error_404"
+handler500 = "credit_portal.views.error_500"

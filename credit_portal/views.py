@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.csrf import requires_csrf_token
+
+from credit_portal import services
+from credit_portal.forms import LoginForm
+from credit_portal.permissions import CorePerm
+from credit_portal.roles import ROLE_LABELS, Role
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+    template_name = "registration/login.html"
+
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        response = super().form_valid(form)
+        services.user_login_record(user=form.get_user())
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.user.is_authenticated:
+            services.user_logout_record(user=request.user)
+        return super().post(request, *args, **kwargs)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        services.user_password_change(request=self.request, form=form)
+        return HttpResponseRedirect(self.get_success_url())
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The start page after login: staff see their workbench, others go where they belong."""
+    user = request.user
+    if not user.has_perm(CorePerm.ACCESS_STAFF_PORTAL):
+        return redirect("no_access")
+    roles = [
+        ROLE_LABELS[Role(g.name)] for g in user.groups.all() if g.name in Role._value2member_map_
+    ]
+    profile = getattr(user, "staff_profile", None)
+    return render(request, "home.html", {"roles": roles, "profile": profile})
+
+
+@login_required
+def no_access(request: HttpRequest) -> HttpResponse:
+    return render(request, "no_access.html", status=403)
+
+
+@requires_csrf_token
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "errors/403_csrf.html", status=403)
+
+
+def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/400.html", status=400)
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/403.html", status=403)
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "errors/404.html", status=404)
+
+
+@requires_csrf_token
+def error_500(request: HttpRequest) -> HttpResponse:
+    try:
+        return render(request, "errors/500.html", status=500)
+    except Exception:  # the layout needs the database; when that is what failed, stay plain
+        return HttpResponseServerError(
+            "<h1>服务器错误 Server error</h1><p>请稍后再试。Please try again later.</p>"
+        )

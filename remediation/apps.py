@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RemediationConfig(AppConfig):
+    name = "remediation"
+    verbose_name = _("Enforcement and credit repair")

@@ -1,0 +1,115 @@
+import pytest
+from django.contrib.admin.sites import site
+from django.db import DatabaseError, connection, transaction
+from django.test import RequestFactory
+
+from credit_portal.audit import audit_event_record
+from credit_portal.models import AuditEvent, Department
+
+pytestmark = pytest.mark.django_db
+
+
+def _event(actor=None):
+    with transaction.atomic():
+        return audit_event_record(
+            actor=actor,
+            event_type="test.thing_done",
+            target=Department.objects.create(code="x", name="X"),
+            extra={"old": {"a": 1}, "new": {"a": 2}},
+        )
+
+
+def test_records_actor_target_and_before_after(user_with_perms):
+    user = user_with_perms()
+    event = _event(actor=user)
+    event.refresh_from_db()
+    assert (event.actor, event.event_type, event.target_type) == (
+        user,
+        "test.thing_done",
+        "credit_portal.department",
+    )
+    assert event.extra == {"old": {"a": 1}, "new": {"a": 2}}
+    assert event.target_repr == "X"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_refuses_to_write_outside_a_transaction():
+    with pytest.raises(RuntimeError, match="inside the service's transaction"):
+        audit_event_record(actor=None, event_type="test.orphan")
+    assert not AuditEvent.objects.exists()
+
+
+def test_orm_cannot_change_or_delete_an_event():
+    event = _event()
+    event.event_type = "tampered"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(event_type="tampered")
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).event_type == "test.thing_done"
+
+
+def test_admin_offers_no_add_change_or_delete(user_with_perms):
+    admin_user = user_with_perms(is_superuser=True, is_staff=True)
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    model_admin = site._registry[AuditEvent]
+    event = _event()
+    assert model_admin.has_view_permission(request, event)
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request, event)
+    assert not model_admin.has_delete_permission(request, event)
+
+
+def test_admin_change_page_is_read_only(client, user_with_perms):
+    admin_user = user_with_perms(is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+    event = _event()
+    url = f"/admin/credit_portal/auditevent/{event.pk}/change/"
+    response = client.post(url, {"event_type": "tampered"})
+    assert response.status_code == 403
+    assert (
+        client.post(
+            f"/admin/credit_portal/auditevent/{event.pk}/delete/", {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert AuditEvent.objects.get(pk=event.pk).event_type == "test.thing_done"
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE credit_portal_auditevent SET event_type = 'tampered' WHERE id = %s",
+        "DELETE FROM credit_portal_auditevent WHERE id = %s",
+    ],
+)
+def test_postgres_trigger_refuses_raw_update_and_delete(require_postgres, sql):
+    event = _event()
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
+        cur.execute(sql, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).event_type == "test.thing_done"
+
+
+def test_admin_edit_of_a_department_is_audited_with_diff(client, user_with_perms):
+    admin_user = user_with_perms(is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+    dept = Department.objects.create(code="tax", name="税务局", sort_order=3)
+    response = client.post(
+        f"/admin/credit_portal/department/{dept.pk}/change/",
+        {"code": "tax", "name": "区税务局", "name_en": "", "is_active": "on", "sort_order": 3},
+    )
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(event_type="admin.credit_portal.department_changed")
+    assert event.actor == admin_user
+    assert event.extra == {"old": {"name": "税务局"}, "new": {"name": "区税务局"}}
+    assert event.request_id  # the request id of the admin request

@@ -1,0 +1,139 @@
+import pytest
+from django.test import override_settings
+from django.urls import reverse
+
+from credit_portal.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def test_login_records_an_audit_event_with_ip(client, user_with_perms):
+    user = user_with_perms("credit_portal.access_staff_portal", username="li")
+    response = client.post(
+        reverse("login"), {"username": "li", "password": "Secret-pass-123"}, REMOTE_ADDR="10.1.2.3"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    event = AuditEvent.objects.get(event_type="accounts.user_logged_in")
+    assert (event.actor, event.ip_address) == (user, "10.1.2.3")
+
+
+def test_wrong_password_gets_a_clear_message_in_chinese(client, user_with_perms):
+    user_with_perms(username="li")
+    response = client.post(reverse("login"), {"username": "li", "password": "wrong"})
+    assert response.status_code == 200
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+def test_empty_login_form_names_the_missing_fields(client):
+    response = client.post(
+        reverse("login"), {"username": "", "password": ""}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert response.content.decode().count("This field is required.") == 2
+
+
+def test_login_is_locked_after_five_failures_even_with_the_right_password(client, user_with_perms):
+    user_with_perms(username="li")
+    for _ in range(5):
+        client.post(
+            reverse("login"), {"username": "li", "password": "guess"}, REMOTE_ADDR="10.9.9.9"
+        )
+    response = client.post(
+        reverse("login"), {"username": "li", "password": "Secret-pass-123"}, REMOTE_ADDR="10.9.9.9"
+    )
+    assert response.status_code == 429
+    assert "失败次数过多" in response.content.decode()
+    assert not AuditEvent.objects.filter(event_type="accounts.user_logged_in").exists()
+
+
+def test_lockout_is_per_address_so_others_can_still_log_in(client, user_with_perms):
+    user_with_perms(username="li")
+    for _ in range(5):
+        client.post(
+            reverse("login"), {"username": "li", "password": "guess"}, REMOTE_ADDR="10.9.9.9"
+        )
+    response = client.post(
+        reverse("login"), {"username": "li", "password": "Secret-pass-123"}, REMOTE_ADDR="10.1.1.1"
+    )
+    assert response.status_code == 302
+
+
+def test_api_token_endpoint_is_throttled_too(api_client_for, user_with_perms):
+    user_with_perms(username="li")
+    client = api_client_for(None)
+    for _ in range(4):
+        assert (
+            client.post("/api/v1/auth/token/", {"username": "li", "password": "x"}).status_code
+            == 400
+        )
+    assert (
+        client.post("/api/v1/auth/token/", {"username": "li", "password": "x"}).status_code == 429
+    )
+    response = client.post("/api/v1/auth/token/", {"username": "li", "password": "Secret-pass-123"})
+    assert response.status_code == 429
+    assert response.json()["code"] == "locked_out"
+
+
+def test_logout_needs_post_and_is_audited(client, user_with_perms):
+    user = user_with_perms("credit_portal.access_staff_portal")
+    client.force_login(user)
+    assert client.get(reverse("logout")).status_code == 405
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(event_type="accounts.user_logged_out", actor=user).exists()
+
+
+def test_password_change_checks_rules_and_is_audited(client, user_with_perms):
+    user = user_with_perms("credit_portal.access_staff_portal")
+    client.force_login(user)
+    url = reverse("password_change")
+    weak = client.post(
+        url,
+        {
+            "old_password": "Secret-pass-123",
+            "new_password1": "12345678",
+            "new_password2": "12345678",
+        },
+    )
+    assert weak.status_code == 200
+    assert not AuditEvent.objects.filter(event_type="accounts.password_changed").exists()
+    ok = client.post(
+        url,
+        {
+            "old_password": "Secret-pass-123",
+            "new_password1": "Brand-new-pass-99",
+            "new_password2": "Brand-new-pass-99",
+        },
+    )
+    assert ok.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Brand-new-pass-99")
+    assert (
+        AuditEvent.objects.filter(event_type="accounts.password_changed", actor=user).count() == 1
+    )
+    assert client.get(reverse("home")).status_code == 200  # session survived the change
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_user_without_staff_role_sees_no_access_page(client, user_with_perms):
+    client.force_login(user_with_perms())
+    response = client.get(reverse("home"), follow=True)
+    assert response.status_code == 403
+    assert "无权访问此页面" in response.content.decode()
+
+
+@override_settings(CSRF_COOKIE_HTTPONLY=True)
+def test_login_without_csrf_token_gets_a_friendly_403():
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        reverse("login"), {"username": "a", "password": "b"}
+    )
+    assert response.status_code == 403
+    assert "表单已过期" in response.content.decode()
