@@ -32,6 +32,7 @@ def audit_event_record(
     actor: User | None,
     event_type: str,
     target: models.Model | None = None,
+    enterprise: models.Model | None = None,
     extra: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one audit event.
@@ -47,6 +48,7 @@ def audit_event_record(
     event = AuditEvent(
         actor=actor,
         event_type=event_type,
+        enterprise_id=enterprise.pk if enterprise is not None else None,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
         target_repr=str(target)[:200] if target is not None else "",

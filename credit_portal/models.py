@@ -137,6 +137,15 @@ class AuditEvent(AppendOnlyModel):
         verbose_name=_("actor"),
     )
     event_type = models.CharField(_("event type"), max_length=64)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("market entity"),
+        help_text=_("The market entity the event concerns, if any."),
+    )
     target_type = models.CharField(_("target type"), max_length=64, blank=True)
     target_id = models.CharField(_("target id"), max_length=64, blank=True)
     target_repr = models.CharField(_("target"), max_length=200, blank=True)
@@ -154,6 +163,9 @@ class AuditEvent(AppendOnlyModel):
             ),
             models.Index(fields=["event_type", "occurred_at"], name="audit_type_idx"),
             models.Index(fields=["actor", "occurred_at"], name="audit_actor_idx"),
+            models.Index(
+                fields=["enterprise", "event_type", "occurred_at"], name="audit_enterprise_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,10 +23,16 @@ class NavItem:
     label: str | Promise
     perm: str | None = None  # None: every logged-in user
     staff_site: bool = False  # Django admin: needs is_staff
+    enterprise_user: bool = False  # needs an enterprise membership
 
 
 ITEMS: list[NavItem] = [
     NavItem("home", _("Workbench"), CorePerm.ACCESS_STAFF_PORTAL),
+    NavItem("enterprises:list", _("Register"), "enterprises.view_enterprise"),
+    NavItem("enterprises:import", _("Import"), "enterprises.import_enterprises"),
+    NavItem("me:home", _("My enterprise"), enterprise_user=True),
+    NavItem("me:records", _("Credit records"), enterprise_user=True),
+    NavItem("public:search", _("Public credit lookup")),
     NavItem("api-docs", _("API"), CorePerm.ACCESS_STAFF_PORTAL),
     NavItem("admin:index", _("Administration"), staff_site=True),
 ]
@@ -38,6 +44,8 @@ def visible_items(user: User, current_path: str) -> list[dict[str, Any]]:
     items = []
     for item in ITEMS:
         if item.staff_site and not user.is_staff:
+            continue
+        if item.enterprise_user and not hasattr(user, "enterprise_membership"):
             continue
         if item.perm and not user.has_perm(item.perm):
             continue

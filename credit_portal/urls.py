@@ -29,6 +29,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/auth/token/", TokenObtainApi.as_view(), name="api-token"),
+    path("", include("enterprises.urls")),
 ]
 
 handler400 = "credit_portal.views.error_400"

@@ -1,0 +1,155 @@
+"""Admin for the register. Register edits go through the services (validation, audit, ledger);
+the ledger is read-only here, like the audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from credit_portal.admin import AuditedAdminMixin
+from credit_portal.audit import model_snapshot
+from enterprises.models import (
+    ActivationCode,
+    CreditRecord,
+    Enterprise,
+    EnterpriseMembership,
+    ImportJob,
+)
+from enterprises.permissions import EnterprisePerm
+from enterprises.services.register import REGISTER_FIELDS, enterprise_create, enterprise_update
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(admin.ModelAdmin):
+    list_display = [
+        "uscc",
+        "name",
+        "entity_type",
+        "industry_section",
+        "status",
+        "risk_class",
+        "is_abnormal",
+        "department",
+        "registered_on",
+    ]
+    list_filter = [
+        "status",
+        "entity_type",
+        "industry_section",
+        "risk_class",
+        "is_abnormal",
+        "on_serious_list",
+        "department",
+    ]
+    search_fields = ["uscc", "legacy_reg_no", "name", "name_initials"]
+    list_select_related = ["department"]
+    date_hierarchy = "registered_on"
+    readonly_fields = [
+        "status",
+        "suspended_from",
+        "suspended_until",
+        "status_changed_on",
+        "is_abnormal",
+        "on_serious_list",
+        "risk_class",
+        "risk_score",
+        "risk_assessed_at",
+        "uscc_check_overridden",
+        "legal_rep_id_masked",
+    ]
+    exclude = ["legal_rep_id_digest"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # entities are deregistered, never deleted
+
+    def save_model(self, request: HttpRequest, obj: Enterprise, form: Any, change: bool) -> None:
+        data = {k: getattr(obj, k) for k in REGISTER_FIELDS if hasattr(obj, k)}
+        allow = request.user.has_perm(EnterprisePerm.OVERRIDE_USCC_CHECK)
+        try:
+            if change:
+                original = Enterprise.objects.get(pk=obj.pk)
+                before = model_snapshot(original)
+                changed = {
+                    k: v for k, v in data.items() if before.get(k, before.get(f"{k}_id")) != v
+                }
+                saved = enterprise_update(
+                    actor=request.user,  # type: ignore[arg-type]
+                    enterprise=original,
+                    data=changed,
+                    allow_check_override=allow,
+                )
+            else:
+                saved = enterprise_create(actor=request.user, data=data, allow_check_override=allow)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            # The admin has already validated the model; service rules still apply.
+            raise ValidationError(exc.messages) from exc
+        obj.pk = saved.pk
+        obj.refresh_from_db()
+
+
+@admin.register(CreditRecord)
+class CreditRecordAdmin(ReadOnlyAdmin):
+    list_display = [
+        "occurred_on",
+        "enterprise",
+        "kind",
+        "is_public",
+        "publicity_start",
+        "publicity_end",
+        "authority",
+        "recorded_by",
+    ]
+    list_filter = ["kind", "is_public", ("occurred_on", admin.DateFieldListFilter)]
+    search_fields = ["enterprise__uscc", "enterprise__name", "summary", "document_number"]
+    list_select_related = ["enterprise", "recorded_by"]
+    raw_id_fields = ["enterprise", "closes"]
+
+
+@admin.register(ActivationCode)
+class ActivationCodeAdmin(ReadOnlyAdmin):
+    list_display = ["enterprise", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
+    list_filter = [("issued_at", admin.DateFieldListFilter)]
+    search_fields = ["enterprise__uscc", "enterprise__name"]
+    list_select_related = ["enterprise", "issued_by"]
+    exclude = ["code_digest"]
+
+
+@admin.register(EnterpriseMembership)
+class EnterpriseMembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
+    list_display = ["user", "enterprise", "role", "phone", "email", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__username", "enterprise__uscc", "enterprise__name", "phone", "email"]
+    list_select_related = ["user", "enterprise"]
+    raw_id_fields = ["user", "enterprise", "activation_code"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdmin):
+    list_display = [
+        "original_name",
+        "status",
+        "dry_run",
+        "total_rows",
+        "created_count",
+        "updated_count",
+        "error_count",
+        "created_by",
+        "created_at",
+    ]
+    list_filter = ["status", "dry_run"]
+    search_fields = ["original_name"]
+    list_select_related = ["created_by"]

@@ -1,0 +1,3 @@
+"""public API (placeholder module, filled by its feature)."""
+
+urlpatterns: list = []

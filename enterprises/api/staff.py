@@ -1,0 +1,3 @@
+"""staff API (placeholder module, filled by its feature)."""
+
+urlpatterns: list = []

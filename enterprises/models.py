@@ -1,0 +1,350 @@
+"""The register of market entities and the append-only ledger of credit facts about them.
+
+Current-state fields on `Enterprise` (status, abnormal flag, serious-list flag) are a cache of
+the ledger, kept in step by `enterprises.services.ledger` in the same transaction as the record
+that changes them; `enterprise_state_as_of` recomputes them for any date (DESIGN.md, ledger).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from credit_portal.models import AppendOnlyModel, Department
+from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
+
+
+class Enterprise(models.Model):
+    class EntityType(models.TextChoices):
+        COMPANY = "company", _("Company")
+        BRANCH = "branch", _("Branch")
+        PARTNERSHIP = "partnership", _("Partnership")
+        SOLE_PROPRIETORSHIP = "sole_proprietorship", _("Sole proprietorship")
+        FARMERS_COOP = "farmers_coop", _("Farmers' cooperative")
+        INDIVIDUAL_BUSINESS = "individual_business", _("Individual business")
+
+    class Status(models.TextChoices):
+        OPERATING = "operating", _("Operating")
+        SUSPENDED = "suspended", _("Suspended")
+        DEREGISTERED = "deregistered", _("Deregistered")
+        REVOKED = "revoked", _("Revoked")
+
+    class RiskClass(models.TextChoices):
+        A = "A", _("A (low risk)")
+        B = "B", _("B (general risk)")
+        C = "C", _("C (relatively high risk)")
+        D = "D", _("D (high risk)")
+
+    uscc = models.CharField(_("unified social credit code"), max_length=18, unique=True)
+    uscc_check_overridden = models.BooleanField(
+        _("check character accepted by override"),
+        default=False,
+        help_text=_("A historic code that fails the GB 32100 check, accepted by an officer."),
+    )
+    legacy_reg_no = models.CharField(
+        _("old registration number"), max_length=15, blank=True, db_index=True
+    )
+    name = models.CharField(_("name"), max_length=200)
+    former_names = models.JSONField(_("former names"), default=list, blank=True)
+    name_initials = models.CharField(
+        _("pinyin initials"), max_length=200, blank=True, db_index=True, editable=False
+    )
+    entity_type = models.CharField(_("entity type"), max_length=24, choices=EntityType.choices)
+    industry_section = models.CharField(
+        _("industry section"), max_length=1, choices=SECTION_CHOICES
+    )
+    industry_division = models.CharField(
+        _("industry division"), max_length=2, choices=DIVISION_CHOICES
+    )
+    registered_on = models.DateField(_("registration date"))
+    registration_authority = models.CharField(_("registration authority"), max_length=100)
+    address = models.CharField(_("address"), max_length=255)
+    division = models.CharField(
+        _("street or town"), max_length=64, help_text=_("The street (街道) or town (镇).")
+    )
+    legal_rep_name = models.CharField(_("legal representative"), max_length=64)
+    legal_rep_id_masked = models.CharField(
+        _("identity number (masked)"),
+        max_length=32,
+        blank=True,
+        help_text=_("Only a masked value is kept, e.g. 5101**********123X."),
+    )
+    legal_rep_id_digest = models.CharField(
+        max_length=64,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text="Keyed hash of the full identity number: finds the same person, reveals nothing.",
+    )
+    registered_capital = models.DecimalField(
+        _("registered capital (CNY 10,000)"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+    )
+    business_scope = models.TextField(_("business scope"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPERATING
+    )
+    suspended_from = models.DateField(_("suspended from"), null=True, blank=True)
+    suspended_until = models.DateField(_("suspended until"), null=True, blank=True)
+    status_changed_on = models.DateField(_("status changed on"), null=True, blank=True)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        related_name="enterprises",
+        verbose_name=_("responsible department"),
+    )
+    # Filled by risk classification; staff only, never on public pages (DOMAIN.md §1 visibility).
+    risk_class = models.CharField(
+        _("risk class"), max_length=1, choices=RiskClass.choices, blank=True
+    )
+    risk_score = models.DecimalField(
+        _("risk score"), max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    risk_assessed_at = models.DateTimeField(_("risk assessed at"), null=True, blank=True)
+    # Ledger-derived state (see module docstring).
+    is_abnormal = models.BooleanField(_("in the abnormal directory"), default=False)
+    on_serious_list = models.BooleanField(
+        _("on the serious illegal and dishonest list"), default=False
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-registered_on", "id"]
+        verbose_name = _("market entity")
+        verbose_name_plural = _("market entities")
+        permissions = [
+            ("change_enterprise_status", _("Can record suspension, resumption, deregistration")),
+            ("override_uscc_check", _("Can accept a credit code that fails its check")),
+            ("import_enterprises", _("Can import the register from files")),
+            ("export_enterprises", _("Can export the register")),
+            ("issue_activation_code", _("Can issue enterprise activation codes")),
+            ("view_risk", _("Can see risk classes and scores")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "entity_type"], name="ent_status_type_idx"),
+            models.Index(fields=["industry_section", "industry_division"], name="ent_industry_idx"),
+            models.Index(fields=["department", "status"], name="ent_department_idx"),
+            models.Index(fields=["risk_class"], name="ent_risk_idx"),
+            models.Index(
+                fields=["is_abnormal"], name="ent_abnormal_idx", condition=Q(is_abnormal=True)
+            ),
+            models.Index(fields=["registered_on", "id"], name="ent_registered_idx"),
+            models.Index(fields=["name"], name="ent_name_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="suspended", suspended_from__isnull=False)
+                | ~Q(status="suspended"),
+                name="enterprise_suspension_has_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.uscc})"
+
+
+class CreditRecord(AppendOnlyModel):
+    """One credit fact about an enterprise. Never edited or deleted (database trigger on
+    PostgreSQL); a repair, correction or removal is a new record that `closes` an older one."""
+
+    class Kind(models.TextChoices):
+        REGISTRATION = "registration", _("Registration")
+        STATUS_CHANGE = "status_change", _("Status change")
+        ABNORMAL_LISTING = "abnormal_listing", _("Listed in the abnormal operations directory")
+        ABNORMAL_REMOVAL = "abnormal_removal", _("Removed from the abnormal operations directory")
+        SERIOUS_LISTING = "serious_listing", _("Listed as seriously illegal and dishonest")
+        SERIOUS_REMOVAL = "serious_removal", _("Removed from the serious illegal list")
+        PENALTY = "penalty", _("Administrative penalty")
+        INSPECTION_RESULT = "inspection_result", _("Inspection result")
+        ANNUAL_REPORT_LATE = "annual_report_late", _("Annual report not filed on time")
+        ANNUAL_REPORT_FILED = "annual_report_filed", _("Annual report filed")
+        SOFT_ENFORCEMENT = "soft_enforcement", _("Warning, suggestion or interview")
+        SELF_CORRECTION = "self_correction", _("Information corrected by the enterprise")
+        REPAIR = "repair", _("Credit repair")
+        CORRECTION = "correction", _("Correction of a record")
+
+    # Kinds whose record is closed by a record of the paired kind.
+    OPENING_KINDS = {
+        Kind.ABNORMAL_LISTING: Kind.ABNORMAL_REMOVAL,
+        Kind.SERIOUS_LISTING: Kind.SERIOUS_REMOVAL,
+    }
+    # Kinds that close an older record (any kind).
+    CLOSING_KINDS = {Kind.ABNORMAL_REMOVAL, Kind.SERIOUS_REMOVAL, Kind.REPAIR, Kind.CORRECTION}
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="credit_records",
+        verbose_name=_("market entity"),
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    occurred_on = models.DateField(_("date happened or decided"))
+    is_public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Whether the law makes this fact public on the publicity system."),
+    )
+    publicity_start = models.DateField(_("publicity from"), null=True, blank=True)
+    publicity_end = models.DateField(
+        _("publicity until"), null=True, blank=True, help_text=_("Empty: until closed.")
+    )
+    authority = models.CharField(_("deciding authority"), max_length=100, blank=True)
+    document_number = models.CharField(_("document number"), max_length=64, blank=True)
+    summary = models.TextField(_("summary"))
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    source_app = models.CharField(max_length=32, blank=True)
+    source_model = models.CharField(max_length=64, blank=True)
+    source_id = models.CharField(max_length=64, blank=True)
+    closes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="closed_by",
+        verbose_name=_("closes record"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name = _("credit record")
+        verbose_name_plural = _("credit records")
+        indexes = [
+            models.Index(fields=["enterprise", "occurred_on"], name="credit_ent_date_idx"),
+            models.Index(fields=["kind", "occurred_on"], name="credit_kind_date_idx"),
+            models.Index(
+                fields=["source_app", "source_model", "source_id"], name="credit_source_idx"
+            ),
+        ]
+        constraints = [
+            # A source object yields at most one record of each kind: jobs that record facts
+            # can be rerun without double entries.
+            models.UniqueConstraint(
+                fields=["source_app", "source_model", "source_id", "kind"],
+                condition=~Q(source_id=""),
+                name="credit_record_once_per_source",
+            ),
+            models.CheckConstraint(
+                condition=Q(publicity_end__isnull=True)
+                | Q(publicity_start__isnull=True)
+                | Q(publicity_end__gte=models.F("publicity_start")),
+                name="credit_record_publicity_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.get_kind_display()}: {self.summary[:60]}"
+
+
+class ActivationCode(models.Model):
+    """A one-time code the bureau gives an enterprise so that a person can register as its user.
+
+    Only a SHA-256 digest is stored; the code is shown once when issued. Single use, expires.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.PROTECT, related_name="activation_codes"
+    )
+    code_digest = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("activation code")
+        verbose_name_plural = _("activation codes")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise.uscc} @ {self.issued_at:%Y-%m-%d}"
+
+
+class EnterpriseMembership(models.Model):
+    """Binds a user account to the one enterprise it acts for."""
+
+    class Role(models.TextChoices):
+        LEGAL_REPRESENTATIVE = "legal_rep", _("Legal representative")
+        FILER = "filer", _("Filer")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enterprise_membership"
+    )
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.FILER)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    activation_code = models.OneToOneField(
+        ActivationCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("enterprise user")
+        verbose_name_plural = _("enterprise users")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.enterprise.name}"
+
+
+class ImportJob(models.Model):
+    """One upload of register rows, with its progress and row errors."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    original_name = models.CharField(_("file name"), max_length=255)
+    file = models.FileField(upload_to="imports/%Y/%m/")
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, blank=True)  # [{"row": n, "column": c, "message": m}]
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

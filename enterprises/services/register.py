@@ -1,0 +1,361 @@
+"""Create and change market entities. Every write locks the row, validates, writes its audit
+event and (for status) its ledger record in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from pypinyin import Style, lazy_pinyin
+
+from credit_portal.audit import audit_event_record, model_diff, model_snapshot
+from credit_portal.models import Department, User
+from enterprises import industries
+from enterprises.identity import id_digest, mask_id, resident_id_problem
+from enterprises.models import CreditRecord, Enterprise
+from enterprises.uscc import normalize, regno15_problems, uscc_problems
+
+EARLIEST_REGISTRATION = dt.date(1949, 10, 1)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# GB 32100 position 2 under authority 9 (market supervision): 1 enterprise, 2 individual
+# business, 3 farmers' cooperative (DOMAIN.md §8).
+_TYPE_DIGIT = {
+    Enterprise.EntityType.INDIVIDUAL_BUSINESS: "2",
+    Enterprise.EntityType.FARMERS_COOP: "3",
+}
+
+REGISTER_FIELDS = [
+    "uscc",
+    "legacy_reg_no",
+    "name",
+    "former_names",
+    "entity_type",
+    "industry_section",
+    "industry_division",
+    "registered_on",
+    "registration_authority",
+    "address",
+    "division",
+    "legal_rep_name",
+    "legal_rep_id",
+    "registered_capital",
+    "business_scope",
+    "department",
+]
+REQUIRED = {
+    "uscc",
+    "name",
+    "entity_type",
+    "industry_division",
+    "registered_on",
+    "registration_authority",
+    "address",
+    "division",
+    "legal_rep_name",
+    "department",
+}
+
+
+@dataclass
+class CleanResult:
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    check_overridden: bool = False
+
+    def add(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+
+def name_initials(name: str) -> str:
+    """Pinyin initials of a Chinese name, for search: 成都蓉城餐饮 -> CDRCCY."""
+    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(letters).upper()[:200]
+
+
+def _text(value: Any) -> str:
+    return _CONTROL.sub("", str(value if value is not None else "")).strip()
+
+
+def _date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value).replace("/", "-").replace(".", "-")
+    text = text.replace("年", "-").replace("月", "-").replace("日", "")
+    return dt.date.fromisoformat("-".join(p.zfill(2) for p in text.split("-")))
+
+
+def enterprise_clean(
+    raw: dict[str, Any],
+    *,
+    departments: dict[str, Department] | None = None,
+    allow_check_override: bool = False,
+    partial: bool = False,
+) -> CleanResult:
+    """Validate and normalise register data from a form, an API call or an import row.
+
+    Rules (DOMAIN.md §8 for codes; GB/T 4754-2017 for industries):
+    - the USCC is normalised and fully checked; a wrong check character is refused with the
+      expected one, unless `allow_check_override` (permission override_uscc_check);
+    - the entity-type digit of the code must match the entity type;
+    - the old 15-digit registration number, when given, passes ISO 7064 MOD 11,10;
+    - the division belongs to the section (the section is derived when missing);
+    - the registration date is real, not in the future, not before 1949-10-01;
+    - an identity number is validated, then kept only masked plus a keyed digest.
+    With `partial`, only the keys present are checked (updates).
+    """
+    result = CleanResult()
+    keys = [k for k in REGISTER_FIELDS if k in raw] if partial else REGISTER_FIELDS
+    for key in keys:
+        value = raw.get(key)
+        if key in REQUIRED and (value is None or _text(value) == ""):
+            result.add(key, _("This field is required."))
+    if "uscc" in keys and raw.get("uscc"):
+        code = normalize(_text(raw["uscc"]))
+        problems = uscc_problems(code)
+        hard = [p for p in problems if not p.overridable]
+        soft = [p for p in problems if p.overridable]
+        for p in hard:
+            result.add("uscc", p.message)
+        if soft and not hard:
+            if allow_check_override:
+                result.check_overridden = True
+            else:
+                for p in soft:
+                    result.add("uscc", p.message)
+        result.data["uscc"] = code
+    if "legacy_reg_no" in keys:
+        regno = normalize(_text(raw.get("legacy_reg_no")))
+        if regno:
+            for p in regno15_problems(regno):
+                result.add("legacy_reg_no", p.message)
+        result.data["legacy_reg_no"] = regno
+    for key, limit in (
+        ("name", 200),
+        ("registration_authority", 100),
+        ("address", 255),
+        ("division", 64),
+        ("legal_rep_name", 64),
+    ):
+        if key in keys and raw.get(key) is not None:
+            text = _text(raw[key])
+            if len(text) > limit:
+                result.add(key, _("At most %(n)d characters.") % {"n": limit})
+            result.data[key] = text
+    if "business_scope" in keys:
+        result.data["business_scope"] = _text(raw.get("business_scope"))
+    if "former_names" in keys:
+        names = raw.get("former_names") or []
+        if isinstance(names, str):
+            names = re.split(r"[;；|\n]", names)
+        result.data["former_names"] = [_text(n)[:200] for n in names if _text(n)]
+    if "entity_type" in keys and raw.get("entity_type"):
+        value = _text(raw["entity_type"])
+        by_label = {str(label): v for v, label in Enterprise.EntityType.choices}
+        value = by_label.get(value, value)
+        if value not in Enterprise.EntityType.values:
+            result.add("entity_type", _("Unknown entity type: %(v)s.") % {"v": value})
+        else:
+            result.data["entity_type"] = value
+    if "industry_division" in keys and raw.get("industry_division"):
+        division = _text(raw["industry_division"]).zfill(2)[:2]
+        section = industries.section_of(division)
+        given = _text(raw.get("industry_section")).upper()
+        if section is None:
+            result.add(
+                "industry_division",
+                _("Unknown industry division %(v)s (GB/T 4754-2017 divisions are 01 to 97).")
+                % {"v": _text(raw["industry_division"])},
+            )
+        elif given and given != section:
+            result.add(
+                "industry_section",
+                _("Division %(d)s belongs to section %(s)s, not %(g)s.")
+                % {"d": division, "s": section, "g": given},
+            )
+        else:
+            result.data["industry_division"] = division
+            result.data["industry_section"] = section
+    if "registered_on" in keys and raw.get("registered_on") not in (None, ""):
+        try:
+            day = _date(raw["registered_on"])
+        except (ValueError, TypeError):
+            result.add("registered_on", _("Not a valid date; use YYYY-MM-DD."))
+        else:
+            if day > timezone.localdate():
+                result.add("registered_on", _("The registration date cannot be in the future."))
+            elif day < EARLIEST_REGISTRATION:
+                result.add("registered_on", _("The registration date cannot be before 1949-10-01."))
+            else:
+                result.data["registered_on"] = day
+    if "legal_rep_id" in keys and _text(raw.get("legal_rep_id")):
+        problem = resident_id_problem(_text(raw["legal_rep_id"]))
+        if problem:
+            result.add("legal_rep_id", problem)
+        else:
+            result.data["legal_rep_id_masked"] = mask_id(_text(raw["legal_rep_id"]))
+            result.data["legal_rep_id_digest"] = id_digest(_text(raw["legal_rep_id"]))
+    if "registered_capital" in keys:
+        capital = _text(raw.get("registered_capital")).replace(",", "")
+        if capital:
+            try:
+                amount = Decimal(capital)
+            except InvalidOperation:
+                result.add("registered_capital", _("Not a number."))
+            else:
+                if amount < 0 or amount >= Decimal("10000000000"):
+                    result.add("registered_capital", _("Out of range."))
+                else:
+                    result.data["registered_capital"] = amount
+        else:
+            result.data["registered_capital"] = None
+    if "department" in keys and raw.get("department"):
+        dept: Department | None = (
+            raw["department"] if isinstance(raw["department"], Department) else None
+        )
+        if dept is None:
+            lookup = (
+                departments
+                if departments is not None
+                else {d.code: d for d in Department.objects.all()}
+            )
+            by_name = {d.name: d for d in lookup.values()}
+            key = _text(raw["department"])
+            dept = lookup.get(key) or by_name.get(key)
+        if dept is None:
+            result.add(
+                "department", _("Unknown department: %(v)s.") % {"v": _text(raw["department"])}
+            )
+        else:
+            result.data["department"] = dept
+    uscc, etype = result.data.get("uscc"), result.data.get("entity_type")
+    if uscc and etype and uscc[0] == "9" and not result.errors.get("uscc"):
+        expected: str = _TYPE_DIGIT.get(etype) or "1"
+        if uscc[1] != expected:
+            result.add(
+                "entity_type",
+                _(
+                    "The credit code's second character %(c)s does not fit this entity type "
+                    "(expected %(e)s)."
+                )
+                % {"c": uscc[1], "e": expected},
+            )
+    return result
+
+
+def _raise(result: CleanResult) -> None:
+    if result.errors:
+        raise ValidationError(dict(result.errors))
+
+
+@transaction.atomic
+def enterprise_create(
+    *, actor: User | None, data: dict[str, Any], allow_check_override: bool = False
+) -> Enterprise:
+    """Register a market entity.
+
+    Rules: `enterprise_clean`; the USCC and the old registration number are unique.
+    Side effects: a REGISTRATION ledger record (public: registration basics are public),
+    an audit event; a check override is recorded in both.
+    """
+    result = enterprise_clean(data, allow_check_override=allow_check_override)
+    _raise(result)
+    cleaned = result.data
+    if Enterprise.objects.filter(uscc=cleaned["uscc"]).exists():
+        raise ValidationError(
+            {"uscc": [_("A market entity with this credit code already exists.")]}
+        )
+    enterprise = Enterprise(
+        **{k: v for k, v in cleaned.items() if k in {f.name for f in Enterprise._meta.fields}},
+        uscc_check_overridden=result.check_overridden,
+        name_initials=name_initials(cleaned["name"]),
+    )
+    enterprise.save()
+    CreditRecord(
+        enterprise=enterprise,
+        kind=CreditRecord.Kind.REGISTRATION,
+        occurred_on=enterprise.registered_on,
+        is_public=True,
+        publicity_start=enterprise.registered_on,
+        authority=enterprise.registration_authority,
+        summary=_("Registered as %(type)s") % {"type": enterprise.get_entity_type_display()},
+        details={"status": Enterprise.Status.OPERATING},
+        recorded_by=actor,
+        source_app="enterprises",
+        source_model="enterprise",
+        source_id=str(enterprise.pk),
+    ).save()
+    audit_event_record(
+        actor=actor,
+        event_type="enterprises.enterprise_created",
+        target=enterprise,
+        enterprise=enterprise,
+        extra={"new": model_snapshot(enterprise), "check_overridden": result.check_overridden},
+    )
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(
+    *,
+    actor: User | None,
+    enterprise: Enterprise,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+    allow_check_override: bool = False,
+) -> Enterprise:
+    """Change register data (not status: see `enterprise_status_change`).
+
+    Rules: the row is locked; when `expected_version` is given and another edit came first,
+    the change is refused (no lost updates); the same checks as on creation.
+    Side effects: an audit event with the changed fields; nothing when nothing changed.
+    """
+    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ValidationError(
+            _(
+                "Someone else changed this market entity while you were editing it. Reload the "
+                "page to see their change, then make yours again."
+            )
+        )
+    result = enterprise_clean(data, allow_check_override=allow_check_override, partial=True)
+    _raise(result)
+    cleaned = result.data
+    if "uscc" in cleaned and cleaned["uscc"] != locked.uscc:
+        if Enterprise.objects.filter(uscc=cleaned["uscc"]).exclude(pk=locked.pk).exists():
+            raise ValidationError(
+                {"uscc": [_("A market entity with this credit code already exists.")]}
+            )
+        locked.uscc_check_overridden = result.check_overridden
+    before = model_snapshot(locked)
+    names = {f.name for f in Enterprise._meta.fields}
+    for key, value in cleaned.items():
+        if key in names:
+            setattr(locked, key, value)
+    if "name" in cleaned:
+        if cleaned["name"] != before["name"] and before["name"] not in locked.former_names:
+            locked.former_names = [before["name"], *locked.former_names]
+        locked.name_initials = name_initials(locked.name)
+    diff = model_diff(before, model_snapshot(locked))
+    diff["old"].pop("updated_at", None)
+    diff["new"].pop("updated_at", None)
+    if not diff["new"]:
+        return locked
+    locked.version += 1
+    locked.save()
+    audit_event_record(
+        actor=actor,
+        event_type="enterprises.enterprise_changed",
+        target=locked,
+        enterprise=locked,
+        extra={**diff, "check_overridden": result.check_overridden},
+    )
+    return locked

@@ -1,0 +1,3 @@
+"""accounts pages (placeholder module, filled by its feature)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""imports pages (placeholder module, filled by its feature)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""public pages (placeholder module, filled by its feature)."""
+
+urlpatterns: list = []

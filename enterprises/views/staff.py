@@ -1,0 +1,3 @@
+"""staff pages (placeholder module, filled by its feature)."""
+
+urlpatterns: list = []
