@@ -53,26 +53,32 @@ class EnterpriseState:
         return bool(self.serious_listings)
 
 
+def _expire_suspension(state: EnterpriseState, day: dt.date) -> None:
+    """A suspension whose filed period ended before `day` has become operating again
+    (DOMAIN.md §7 state machine: automatic return when the filed period ends)."""
+    if state.status == Status.SUSPENDED and state.suspended_until and state.suspended_until < day:
+        start = state.suspended_from or state.suspended_until
+        state.suspension_days_used += (state.suspended_until - start).days + 1
+        state.status, state.suspended_from, state.suspended_until = Status.OPERATING, None, None
+
+
 def _fold(records: list[CreditRecord], on: dt.date) -> EnterpriseState:
     state = EnterpriseState(on=on)
     closed = {r.closes_id for r in records if r.closes_id is not None}
     for r in records:
-        if r.kind in (Kind.REGISTRATION, Kind.STATUS_CHANGE):
-            state.status = r.details.get("status", state.status)
-            if state.status == Status.SUSPENDED:
-                start = dt.date.fromisoformat(r.details["from"])
-                if state.suspended_from is None:  # an extension keeps the original start
-                    state.suspended_from = start
-                state.suspended_until = dt.date.fromisoformat(r.details["until"])
-            else:
-                if state.suspended_from is not None:
-                    state.suspension_days_used += (r.occurred_on - state.suspended_from).days
-                state.suspended_from = state.suspended_until = None
-    if state.status == Status.SUSPENDED and state.suspended_until and state.suspended_until < on:
-        # The filed period has ended: the entity is operating again (DOMAIN.md §7 state machine).
-        start = state.suspended_from or state.suspended_until
-        state.suspension_days_used += (state.suspended_until - start).days + 1
-        state.status, state.suspended_from, state.suspended_until = Status.OPERATING, None, None
+        if r.kind not in (Kind.REGISTRATION, Kind.STATUS_CHANGE):
+            continue
+        _expire_suspension(state, r.occurred_on)
+        new_status = r.details.get("status", state.status)
+        if new_status == Status.SUSPENDED:
+            if state.status != Status.SUSPENDED:  # an extension keeps the original start
+                state.suspended_from = dt.date.fromisoformat(r.details["from"])
+            state.suspended_until = dt.date.fromisoformat(r.details["until"])
+        elif state.status == Status.SUSPENDED and state.suspended_from is not None:
+            state.suspension_days_used += (r.occurred_on - state.suspended_from).days
+            state.suspended_from = state.suspended_until = None
+        state.status = new_status
+    _expire_suspension(state, on)
     state.abnormal_listings = [
         r for r in records if r.kind == Kind.ABNORMAL_LISTING and r.pk not in closed
     ]
@@ -250,7 +256,24 @@ def enterprise_status_change(
         raise ValidationError({"effective_on": [_("The date cannot be in the future.")]})
     if effective_on < locked.registered_on:
         raise ValidationError({"effective_on": [_("The date is before the registration date.")]})
-    state = enterprise_state_as_of(enterprise=locked, on=today)
+    last_status = (
+        CreditRecord.objects.filter(
+            enterprise=locked, kind__in=[Kind.REGISTRATION, Kind.STATUS_CHANGE]
+        )
+        .order_by("-occurred_on", "-id")
+        .first()
+    )
+    if last_status is not None and effective_on < last_status.occurred_on:
+        raise ValidationError(
+            {
+                "effective_on": [
+                    _("The date cannot precede the last recorded status change (%(d)s).")
+                    % {"d": last_status.occurred_on}
+                ]
+            }
+        )
+    # Back-dated filings are judged by the state on their own date.
+    state = enterprise_state_as_of(enterprise=locked, on=effective_on)
     current = state.status
     allowed: dict[str, set[str]] = {
         Status.OPERATING: {Status.SUSPENDED, Status.DEREGISTERED, Status.REVOKED},

@@ -1,0 +1,159 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone, translation
+
+from credit_portal.models import AuditEvent
+from enterprises.models import CreditRecord, Enterprise
+from enterprises.services.register import enterprise_clean, enterprise_create, enterprise_update
+from tests.enterprises.factories import DepartmentFactory, make_uscc
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """These tests read service messages; the interface language is covered elsewhere."""
+    with translation.override("en"):
+        yield
+
+
+def _data(**over):
+    data = {
+        "uscc": make_uscc(1),
+        "name": "成都蓉城餐饮有限公司",
+        "entity_type": "company",
+        "industry_division": "62",
+        "registered_on": "2020-01-05",
+        "registration_authority": "成都市双流区市场监督管理局",
+        "address": "棠湖路1号",
+        "division": "东升街道",
+        "legal_rep_name": "张三",
+        "legal_rep_id": "11010519491231002X",
+        "department": "amr",
+        "registered_capital": "100",
+    }
+    data.update(over)
+    return data
+
+
+@pytest.fixture(autouse=True)
+def _department():
+    DepartmentFactory()
+
+
+def test_create_writes_enterprise_registration_record_and_audit(user_with_perms):
+    actor = user_with_perms()
+    ent = enterprise_create(actor=actor, data=_data(uscc=make_uscc(1).lower()))
+    assert ent.uscc == make_uscc(1)
+    assert ent.industry_section == "H"  # derived from division 62
+    assert ent.name_initials == "CDRCCYYXGS"
+    assert ent.legal_rep_id_masked == "1101**********002X"
+    assert len(ent.legal_rep_id_digest) == 64
+    assert "11010519491231002X" not in str(Enterprise.objects.filter(pk=ent.pk).values().get())
+    record = CreditRecord.objects.get(enterprise=ent)
+    assert (record.kind, record.is_public, record.recorded_by) == ("registration", True, actor)
+    event = AuditEvent.objects.get(event_type="enterprises.enterprise_created")
+    assert (event.actor, event.enterprise) == (actor, ent)
+    assert "11010519491231002X" not in str(event.extra)
+
+
+def test_wrong_check_character_is_refused_and_nothing_written():
+    with pytest.raises(ValidationError) as err:
+        enterprise_create(actor=None, data=_data(uscc="91320621MA1MRHG207"))
+    assert "should be 5" in str(err.value.message_dict["uscc"])
+    assert not Enterprise.objects.exists()
+    assert not AuditEvent.objects.exists()
+
+
+def test_override_accepts_a_historic_code_and_records_it():
+    ent = enterprise_create(
+        actor=None, data=_data(uscc="91350211M00013FA1N"), allow_check_override=True
+    )
+    assert ent.uscc_check_overridden
+    assert AuditEvent.objects.get().extra["check_overridden"] is True
+
+
+def test_override_does_not_excuse_structural_errors():
+    with pytest.raises(ValidationError):
+        enterprise_create(
+            actor=None, data=_data(uscc="91350211M00013FA1"), allow_check_override=True
+        )
+
+
+def test_entity_type_must_match_the_code():
+    with pytest.raises(ValidationError) as err:
+        enterprise_create(actor=None, data=_data(entity_type="individual_business"))
+    assert "expected 2" in str(err.value.message_dict["entity_type"])
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "fragment"),
+    [
+        ("registered_on", "2999-01-01", "future"),
+        ("registered_on", "2023-02-30", "valid date"),
+        ("registered_on", "1900-01-01", "1949"),
+        ("industry_division", "99", "Unknown industry division"),
+        ("legal_rep_id", "110105194912310021", "should be X"),
+        ("registered_capital", "lots", "Not a number"),
+        ("department", "nowhere", "Unknown department"),
+        ("legacy_reg_no", "110108000000017", "should be 6"),
+        ("name", "", "required"),
+    ],
+)
+def test_bad_input_gets_a_field_message(field, value, fragment):
+    result = enterprise_clean(_data(**{field: value}))
+    assert fragment in " ".join(result.errors[field])
+
+
+def test_section_must_fit_division():
+    result = enterprise_clean(_data(industry_section="C"))
+    assert "belongs to section H" in result.errors["industry_section"][0]
+
+
+def test_control_characters_are_stripped_and_html_kept_as_text():
+    result = enterprise_clean(_data(name="<b>坏\x00名</b>"))
+    assert result.data["name"] == "<b>坏名</b>"
+
+
+def test_duplicate_code_is_refused():
+    enterprise_create(actor=None, data=_data())
+    with pytest.raises(ValidationError, match="already exists"):
+        enterprise_create(actor=None, data=_data(name="另一家"))
+
+
+def test_update_keeps_former_name_and_audits_only_the_diff(user_with_perms):
+    actor = user_with_perms()
+    ent = enterprise_create(actor=None, data=_data())
+    updated = enterprise_update(
+        actor=actor,
+        enterprise=ent,
+        data={"name": "成都新名称有限公司"},
+        expected_version=ent.version,
+    )
+    assert updated.former_names == ["成都蓉城餐饮有限公司"]
+    assert updated.version == ent.version + 1
+    event = AuditEvent.objects.get(event_type="enterprises.enterprise_changed")
+    assert event.extra["old"]["name"] == "成都蓉城餐饮有限公司"
+    assert event.actor == actor
+
+
+def test_update_with_stale_version_is_refused_and_loses_nothing():
+    ent = enterprise_create(actor=None, data=_data())
+    enterprise_update(actor=None, enterprise=ent, data={"address": "新地址"}, expected_version=1)
+    with pytest.raises(ValidationError, match="Someone else changed"):
+        enterprise_update(actor=None, enterprise=ent, data={"name": "覆盖"}, expected_version=1)
+    ent.refresh_from_db()
+    assert (ent.address, ent.name) == ("新地址", "成都蓉城餐饮有限公司")
+
+
+def test_update_without_changes_writes_nothing():
+    ent = enterprise_create(actor=None, data=_data())
+    enterprise_update(actor=None, enterprise=ent, data={"name": ent.name})
+    assert not AuditEvent.objects.filter(event_type="enterprises.enterprise_changed").exists()
+    assert Enterprise.objects.get().version == ent.version
+
+
+def test_registration_date_today_is_fine():
+    today = timezone.localdate().isoformat()
+    ent = enterprise_create(actor=None, data=_data(registered_on=today))
+    assert ent.pk
