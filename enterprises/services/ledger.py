@@ -355,3 +355,37 @@ def enterprise_status_change(
     )
     enterprise.refresh_from_db()
     return record
+
+
+def enterprise_states_refresh(*, on: dt.date | None = None, chunk: int = 500) -> int:
+    """Bring the cached state of enterprises whose filed suspension has ended back in line
+    with the ledger (they are operating again, DOMAIN.md §7). Idempotent: a second run finds
+    nothing to do. Returns the number of enterprises changed.
+
+    Side effects: cached fields and one audit event (system actor) per changed enterprise.
+    """
+    on = on or timezone.localdate()
+    changed = 0
+    while True:
+        ids = list(
+            Enterprise.objects.filter(status=Status.SUSPENDED, suspended_until__lt=on)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:chunk]
+        )
+        if not ids:
+            return changed
+        for pk in ids:
+            with transaction.atomic():
+                locked = Enterprise.objects.select_for_update().get(pk=pk)
+                fields = _refresh_current_state(locked)
+                if fields:
+                    changed += 1
+                    audit_event_record(
+                        actor=None,
+                        event_type="enterprises.state_refreshed",
+                        target=locked,
+                        enterprise=locked,
+                        extra={"changed": fields},
+                    )
+        if len(ids) < chunk:
+            return changed

@@ -242,3 +242,27 @@ def test_two_concurrent_edits_of_the_same_version_cannot_both_win(require_postgr
         t.join()
     assert sorted(outcomes) == ["ok", "refused"]
     assert Enterprise.objects.get(pk=ent.pk).version == 2
+
+
+def test_refresh_job_ends_expired_suspensions_once():
+    from django.core.management import call_command
+
+    ent = EnterpriseFactory(registered_on=D(2019, 1, 1))
+    enterprise_status_change(
+        actor=None,
+        enterprise=ent,
+        new_status="suspended",
+        effective_on=D(2024, 1, 1),
+        until=D(2024, 12, 31),
+    )
+    # The cached fields were written when the suspension was still running.
+    assert Enterprise.objects.get(pk=ent.pk).status == "operating"  # already past today
+    Enterprise.objects.filter(pk=ent.pk).update(
+        status="suspended", suspended_from=D(2024, 1, 1), suspended_until=D(2024, 12, 31)
+    )
+    call_command("refresh_enterprise_states")
+    ent.refresh_from_db()
+    assert (ent.status, ent.suspended_until) == ("operating", None)
+    assert AuditEvent.objects.filter(event_type="enterprises.state_refreshed").count() == 1
+    call_command("refresh_enterprise_states")  # rerun: nothing to do
+    assert AuditEvent.objects.filter(event_type="enterprises.state_refreshed").count() == 1
