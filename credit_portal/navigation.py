@@ -53,6 +53,13 @@ def visible_items(user: User, current_path: str) -> list[dict[str, Any]]:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        items.append({"url": url, "label": item.label, "active": active})
+        items.append({"url": url, "label": item.label, "active": False})
+    # The longest URL that prefixes the current path is the active one (/me/records/ is not /me/).
+    matches = [
+        i
+        for i in items
+        if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

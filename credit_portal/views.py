@@ -48,6 +48,8 @@ def home(request: HttpRequest) -> HttpResponse:
     """The start page after login: staff see their workbench, others go where they belong."""
     user = request.user
     if not user.has_perm(CorePerm.ACCESS_STAFF_PORTAL):
+        if hasattr(user, "enterprise_membership"):
+            return redirect("me:home")
         return redirect("no_access")
     roles = [
         ROLE_LABELS[Role(g.name)] for g in user.groups.all() if g.name in Role._value2member_map_

@@ -1,31 +1,156 @@
-"""python manage.py seed_demo: build the demo district. Deterministic and idempotent."""
+"""python manage.py seed_demo: build the demo district. Deterministic; idempotent with --if-empty.
+
+    python manage.py seed_demo                          # default size, seed 2026
+    python manage.py seed_demo --enterprises 1000000 --seed 7
+    python manage.py seed_demo --if-empty               # what `python3 dev.py serve` runs
+
+Departments and staff users (one per role) are created when missing, every time. The register
+and its ledger (`enterprises.demo`) are built only into an empty register: with market entities
+present the command stops with a message, or with --if-empty says so and carries on. The same
+--seed and --as-of give the same district. Default size 20,000 entities: 17-30 s on SQLite
+(bulk_create) including the staff password hashes, so `dev.py serve` stays quick; 1,000,000 on
+PostgreSQL (COPY) is the benchmark size (bench/seed_bench.py).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import time
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from credit_portal.demo import demo_accounts_build
-from credit_portal.models import Department
+from credit_portal.demo import demo_accounts_build, demo_enterprise_logins
+from enterprises.demo import DEFAULT_CHUNK, DistrictExistsError, demo_district_seed
+from enterprises.models import Enterprise
+
+DEFAULT_SEED = 2026
+DEFAULT_SIZE = 20_000
+MAX_SIZE = 1_000_000
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise CommandError(f"Not a whole number: {value}") from None
+    if n < 0:
+        raise CommandError(f"Must not be negative: {value}")
+    return n
 
 
 class Command(BaseCommand):
-    help = "Build the demo district: departments, staff users for every role (and their logins)."
+    help = (
+        "Build the demo district: departments, staff users for every role, a synthetic register "
+        "of market entities with its credit ledger, and enterprise users (prints the logins)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--if-empty",
             action="store_true",
-            help="Do nothing when the database already holds a district (used by dev.py serve).",
+            help="Do nothing to the register when it already holds entities (dev.py serve).",
+        )
+        parser.add_argument(
+            "--enterprises",
+            type=_positive,
+            default=None,
+            help=(f"Number of market entities (default {DEFAULT_SIZE:,}; at most {MAX_SIZE:,})."),
+        )
+        parser.add_argument(
+            "--seed",
+            type=_positive,
+            default=DEFAULT_SEED,
+            help="Random seed (same seed, same data).",
+        )
+        parser.add_argument(
+            "--as-of",
+            default=None,
+            help="The day the district is built as of, YYYY-MM-DD (default: today).",
+        )
+        parser.add_argument(
+            "--chunk", type=_positive, default=DEFAULT_CHUNK, help="Rows per write (memory)."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["if_empty"] and Department.objects.exists():
-            self.stdout.write("The database already holds a district; nothing to do.")
-            logins = demo_accounts_build()  # idempotent: only reads when everything exists
-        else:
-            logins = demo_accounts_build()
-        self.stdout.write(self.style.SUCCESS("Demo district ready. Logins (username / password):"))
+        count = options["enterprises"]
+        if count is None:
+            count = DEFAULT_SIZE
+        if count > MAX_SIZE:
+            raise CommandError(f"At most {MAX_SIZE:,} market entities.")
+        as_of = None
+        if options["as_of"]:
+            try:
+                as_of = dt.date.fromisoformat(options["as_of"])
+            except ValueError:
+                raise CommandError("--as-of must be a date written YYYY-MM-DD.") from None
+        logins = demo_accounts_build()
+        existing = Enterprise.objects.count()
+        if existing and options["if_empty"]:
+            self.stdout.write(
+                f"The register already holds {existing:,} market entities; not rebuilding it."
+            )
+        elif existing:
+            raise CommandError(
+                f"The register already holds {existing:,} market entities. seed_demo builds a "
+                "district into an empty register: use a fresh database, or --if-empty to skip."
+            )
+        elif count:
+            self._build(
+                count=count,
+                seed=options["seed"],
+                as_of=as_of,
+                chunk=options["chunk"] or DEFAULT_CHUNK,
+            )
+        self.stdout.write(self.style.SUCCESS("Demo logins (username / password):"))
         for login in logins:
             self.stdout.write(f"  {login.role:<20} {login.username:<16} {login.password}")
+        for login, enterprise in demo_enterprise_logins():
+            self.stdout.write(
+                f"  {login.role:<20} {login.username:<16} {login.password}   {enterprise}"
+            )
+
+    def _build(self, *, count: int, seed: int, as_of: dt.date | None, chunk: int) -> None:
+        started = time.perf_counter()
+        self.stdout.write(f"Building a district of {count:,} market entities (seed {seed})…")
+
+        def progress(done: int, total: int) -> None:
+            elapsed = time.perf_counter() - started
+            self.stdout.write(f"  {done:>9,} / {total:,}  {elapsed:6.1f} s")
+
+        try:
+            result = demo_district_seed(
+                count=count, seed=seed, as_of=as_of, chunk=chunk, progress=progress
+            )
+        except DistrictExistsError as exc:  # a concurrent run filled it meanwhile
+            raise CommandError(str(exc)) from None
+        total = time.perf_counter() - started
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"District ready in {total:.1f} s ({result.method}): {result.enterprises:,} "
+                f"market entities, {result.records:,} ledger records."
+            )
+        )
+        w = result.write_seconds
+        self.stdout.write(
+            f"  timing: waiting for generated rows {result.generate_seconds:.1f} s, write "
+            f"enterprises {w['enterprise']:.1f} s, write records {w['creditrecord']:.1f} s, "
+            f"indexes and keys {w.get('finish', 0):.1f} s"
+        )
+        self.stdout.write(
+            f"  rate: enterprises {result.enterprises / total:,.0f}/s, ledger records "
+            f"{result.records / total:,.0f}/s (overall)"
+        )
+        stats = result.stats
+        types = ", ".join(
+            f"{k.split(':', 1)[1]} {v:,}" for k, v in sorted(stats.items()) if k.startswith("type:")
+        )
+        statuses = ", ".join(
+            f"{k.split(':', 1)[1]} {v:,}"
+            for k, v in sorted(stats.items())
+            if k.startswith("status:")
+        )
+        kinds = ", ".join(f"{k} {v:,}" for k, v in sorted(stats.items()) if ":" not in k)
+        self.stdout.write(f"  types: {types}")
+        self.stdout.write(f"  status: {statuses}")
+        self.stdout.write(f"  ledger: {kinds}")

@@ -1,0 +1,169 @@
+"""THE isolation test (issue 3, item 3): an enterprise user never sees another enterprise's data.
+
+The enterprise-scoped URLs are not listed by hand: they are found in the URL resolver (every
+pattern with a `uscc` parameter, written `<str:uscc>`, `<uscc>` or `(?P<uscc>…)`, in the
+namespaces "enterprises", "me" and "enterprises-api"), so pages and endpoints that other
+features add later are covered without touching this file. The public lookup (namespace
+"public", and the public API under api/v1/public/) shows public data to anyone and is skipped.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from credit_portal.models import User
+from credit_portal.roles import Role
+from enterprises.models import CreditRecord, EnterpriseMembership
+from enterprises.services.accounts import activation_code_issue
+from enterprises.services.ledger import credit_record_append
+from tests.enterprises.factories import EnterpriseFactory
+
+pytestmark = pytest.mark.django_db
+
+SCOPED_NAMESPACES = {"enterprises", "me", "enterprises-api"}
+# URLs issue 3 requires; the test fails if the resolver walk misses the patterns serving them
+# (found by resolving the path, so other features may name their patterns as they like).
+KNOWN_PATHS = [
+    "/enterprises/{u}/",
+    "/enterprises/{u}/activation-code/",
+    "/enterprises/{u}/activation-code/issued/",
+    "/api/v1/enterprises/{u}/",
+    "/api/v1/enterprises/{u}/records/",
+]
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name"
+    route: str
+    params: tuple[str, ...]
+
+    def url(self, uscc: str) -> str:
+        kwargs = {p: uscc if p == "uscc" else "1" for p in self.params}
+        return reverse(self.name, kwargs=kwargs)
+
+
+def _walk(patterns, prefix="", namespace=None):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _walk(p.url_patterns, prefix + str(p.pattern), p.namespace or namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            yield namespace, p, prefix + str(p.pattern)
+
+
+def _is_public(name: str, route: str) -> bool:
+    return name.startswith("public") or "public/" in route
+
+
+def scoped_routes() -> list[Route]:
+    found = []
+    for namespace, pattern, route in _walk(get_resolver().url_patterns):
+        if namespace not in SCOPED_NAMESPACES or _is_public(pattern.name, route):
+            continue
+        params = tuple(pattern.pattern.regex.groupindex)
+        if "uscc" in params:
+            found.append(Route(f"{namespace}:{pattern.name}", route, params))
+    return found
+
+
+def unscoped_get_routes() -> list[Route]:
+    found = []
+    for namespace, pattern, route in _walk(get_resolver().url_patterns):
+        if namespace not in SCOPED_NAMESPACES or _is_public(pattern.name, route):
+            continue
+        if not pattern.pattern.regex.groupindex:
+            found.append(Route(f"{namespace}:{pattern.name}", route, ()))
+    return found
+
+
+@pytest.fixture
+def world():
+    staff = User.objects.create_user(username="issuer", password="x" * 12)
+    mine = EnterpriseFactory(name="成都我的企业有限公司")
+    other = EnterpriseFactory(name="成都隔壁企业有限公司", legal_rep_name="隔壁老王")
+    for e in (mine, other):
+        credit_record_append(
+            enterprise=e,
+            kind=CreditRecord.Kind.SOFT_ENFORCEMENT,
+            occurred_on=e.registered_on,
+            summary=f"{e.name}的非公示文书",
+            actor=None,
+        )
+        activation_code_issue(actor=staff, enterprise=e)
+    user = User.objects.create_user(username="qiye", password="Qiye-Mima-2026")
+    user.groups.add(Group.objects.get(name=str(Role.ENTERPRISE_USER)))
+    EnterpriseMembership.objects.create(user=user, enterprise=mine)
+    return user, mine, other
+
+
+def test_the_resolver_walk_finds_the_known_enterprise_scoped_routes():
+    names = {r.name for r in scoped_routes()}
+    code = EnterpriseFactory.build().uscc
+    for path in KNOWN_PATHS:
+        match = resolve(path.format(u=code))
+        assert f"{match.namespace}:{match.url_name}" in names, path
+        assert match.kwargs["uscc"] == code
+    # Every route found really takes a credit code.
+    for route in scoped_routes():
+        assert "uscc" in route.params
+        assert re.search(r"uscc", route.route)
+
+
+def test_enterprise_user_gets_404_for_every_scoped_url_of_another_enterprise(client, world):
+    user, _mine, other = world
+    client.force_login(user)
+    routes = scoped_routes()
+    assert len(routes) >= len(KNOWN_PATHS)
+    problems = []
+    for route, method in itertools.product(routes, METHODS):
+        url = route.url(other.uscc)
+        response = getattr(client, method)(url, content_type="application/json")
+        allowed = {404} if method == "get" else {404, 405}
+        body = response.content.decode(errors="ignore")
+        if response.status_code not in allowed:
+            problems.append(f"{method.upper()} {url} ({route.name}) -> {response.status_code}")
+        if other.name in body or "隔壁老王" in body:
+            problems.append(f"{method.upper()} {url} ({route.name}) shows the other enterprise")
+    assert not problems, "\n".join(problems)
+
+
+def test_scoped_urls_with_the_users_own_code_never_fail(client, world):
+    user, mine, other = world
+    client.force_login(user)
+    problems = []
+    for route in scoped_routes():
+        url = route.url(mine.uscc)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if response.status_code >= 500:
+                problems.append(f"{method.upper()} {url} -> {response.status_code}")
+            body = response.content.decode(errors="ignore")
+            if other.name in body or other.uscc in body:
+                problems.append(f"{method.upper()} {url} shows the other enterprise")
+    assert not problems, "\n".join(problems)
+
+
+def test_unscoped_pages_and_lists_never_show_another_enterprise(client, world):
+    """Lists, exports and the /me/ pages: nothing of the other enterprise, never a 5xx."""
+    user, mine, other = world
+    client.force_login(user)
+    problems = []
+    routes = unscoped_get_routes()
+    assert {"me:home", "me:records"} <= {r.name for r in routes}
+    for route in routes:
+        url = route.url(mine.uscc)
+        response = client.get(url)
+        body = response.content.decode(errors="ignore")
+        if response.status_code >= 500:
+            problems.append(f"GET {url} -> {response.status_code}")
+        if other.name in body or other.uscc in body or "隔壁老王" in body:
+            problems.append(f"GET {url} ({route.name}) shows the other enterprise")
+    assert not problems, "\n".join(problems)
+    assert mine.name in client.get(reverse("me:home")).content.decode()

@@ -1,0 +1,29 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+
+from credit_portal.models import User
+from enterprises.models import EnterpriseMembership
+from tests.enterprises.factories import EnterpriseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_enterprise_user_lands_on_their_own_page_after_login(client):
+    ent = EnterpriseFactory()
+    user = User.objects.create_user(username="shop", password="Secret-pass-123")
+    user.groups.add(Group.objects.get(name="enterprise_user"))
+    EnterpriseMembership.objects.create(user=user, enterprise=ent)
+    response = client.post(
+        reverse("login"), {"username": "shop", "password": "Secret-pass-123"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("me:home")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert ent.name in page
+    assert 'aria-current="page"' in page
+
+
+def test_login_page_offers_registration_with_an_activation_code(client):
+    page = client.get(reverse("login")).content.decode()
+    assert f'href="{reverse("me:register")}"' in page
