@@ -1,0 +1,25 @@
+"""Celery tasks of the enterprises app: thin shells that load by id and call one service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(
+    queue="bulk",  # long jobs never hold up short ones (README, Architecture)
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=25 * 60,
+    time_limit=30 * 60,
+    ignore_result=True,
+)
+def import_job_run_task(job_id: int) -> str:
+    """Run an import job (see `enterprises.services.imports.import_job_run`).
+
+    Idempotent: a finished job is left alone, so a redelivered message does nothing; a job whose
+    worker was killed mid-way runs again from the start and its committed rows come out
+    unchanged. At-least-once delivery (acks_late).
+    """
+    from enterprises.services.imports import import_job_run
+
+    return import_job_run(job_id=job_id)
