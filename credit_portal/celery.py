@@ -7,6 +7,7 @@ administrators can pause entries or change their timing in the admin.
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credit_portal.settings.local")
 
@@ -16,6 +17,11 @@ app.autodiscover_tasks()
 
 # Periodic jobs. Every job is idempotent and also a management command (DESIGN.md "Jobs").
 app.conf.beat_schedule = {
+    # 市场主体登记管理条例实施细则 art. 40-43: a suspension ends when its filed period ends.
+    "enterprise-states-refresh": {
+        "task": "enterprises.tasks.enterprise_states_refresh_task",
+        "schedule": crontab(hour=0, minute=30),
+    },
     # Keeps the broker and result backend honest: the health page reports the last beat.
     "heartbeat": {
         "task": "credit_portal.tasks.heartbeat_task",

@@ -23,3 +23,11 @@ def import_job_run_task(job_id: int) -> str:
     from enterprises.services.imports import import_job_run
 
     return import_job_run(job_id=job_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def enterprise_states_refresh_task() -> int:
+    """Daily: end filed suspensions whose period is over. Idempotent (see the service)."""
+    from enterprises.services.ledger import enterprise_states_refresh
+
+    return enterprise_states_refresh()
