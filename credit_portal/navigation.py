@@ -41,7 +41,7 @@ ITEMS: list[NavItem] = [
 def visible_items(user: User, current_path: str) -> list[dict[str, Any]]:
     if not user.is_authenticated:
         return []
-    items = []
+    entries: list[tuple[str, NavItem]] = []
     for item in ITEMS:
         if item.staff_site and not user.is_staff:
             continue
@@ -50,16 +50,14 @@ def visible_items(user: User, current_path: str) -> list[dict[str, Any]]:
         if item.perm and not user.has_perm(item.perm):
             continue
         try:
-            url = reverse(item.url_name)
+            entries.append((reverse(item.url_name), item))
         except NoReverseMatch:
             continue
-        items.append({"url": url, "label": item.label, "active": False})
     # The longest URL that prefixes the current path is the active one (/me/records/ is not /me/).
-    matches = [
-        i
-        for i in items
-        if current_path == i["url"] or (i["url"] != "/" and current_path.startswith(i["url"]))
+    matching = [
+        url
+        for url, _item in entries
+        if current_path == url or (url != "/" and current_path.startswith(url))
     ]
-    if matches:
-        max(matches, key=lambda i: len(i["url"]))["active"] = True
-    return items
+    active = max(matching, key=len) if matching else None
+    return [{"url": url, "label": item.label, "active": url == active} for url, item in entries]

@@ -1,3 +1,479 @@
-"""staff API (placeholder module, filled by its feature)."""
+"""The register API for staff and enterprise users (`/api/v1/enterprises/...`).
 
-urlpatterns: list = []
+- Visibility comes from `enterprise_list_for_user`: staff holding `view_enterprise` see the
+  register, an enterprise user only their own enterprise (another one is a 404), anyone else
+  nothing (403 on the list).
+- Risk class and score appear (and can be filtered and sorted on) only with `view_risk`.
+- Writes: POST on the list needs `add_enterprise`, PATCH needs `change_enterprise` and the
+  `version` the client read (optimistic locking: a stale version is a 409, nothing is lost).
+  Enterprise users cannot write here.
+- Filters, search and ordering are the ones of the staff list page (`EnterpriseFilter`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import re_path
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import filters as df
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+    inline_serializer,
+)
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from credit_portal.api import StandardPagination
+from credit_portal.models import User
+from enterprises.filters import LIST_COUNT_CAP, CappedPaginator, EnterpriseFilter, can_view_risk
+from enterprises.models import CreditRecord, Enterprise
+from enterprises.permissions import EnterprisePerm
+from enterprises.selectors import credit_records_for, enterprise_list_for_user
+from enterprises.services.register import enterprise_create, enterprise_update
+from enterprises.uscc import normalize
+
+RISK_FIELDS = ("risk_class", "risk_score", "risk_assessed_at")
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = gettext_lazy("Someone else changed this market entity first.")
+    default_code = "conflict"
+
+
+class CappedPagination(StandardPagination):
+    """Page numbers with a COUNT that stops at 10,000 (see `CappedPaginator`): `count` is exact
+    when `count_capped` is false, otherwise "at least count"; pages beyond the cap are a 404."""
+
+    def __init__(self, *, unfiltered: bool = False) -> None:
+        self.unfiltered = unfiltered
+
+    def django_paginator_class(self, queryset: Any, page_size: int) -> CappedPaginator:  # type: ignore[override]
+        return CappedPaginator(queryset, page_size, cap=LIST_COUNT_CAP, unfiltered=self.unfiltered)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        assert self.page is not None  # noqa: S101 - paginate_queryset ran first
+        paginator = self.page.paginator
+        return Response(
+            {
+                "count": paginator.count,
+                "count_capped": getattr(paginator, "count_capped", False),
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+
+def _is_member(user: Any, enterprise: Enterprise | None = None) -> bool:
+    membership = getattr(user, "enterprise_membership", None)
+    if membership is None:
+        return False
+    return enterprise is None or membership.enterprise_id == enterprise.pk
+
+
+class CanReadRegister(BasePermission):
+    """Staff with `view_enterprise`, or an enterprise user (who sees their own enterprise)."""
+
+    message = gettext_lazy("You do not have permission to read the register.")
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        return bool(
+            user
+            and user.is_authenticated
+            and (user.has_perm(EnterprisePerm.VIEW) or _is_member(user))
+        )
+
+
+def _require(request: Request, *codenames: str) -> None:
+    if not request.user.has_perms(codenames):
+        raise exceptions.PermissionDenied()
+
+
+def _visible_enterprise(request: Request, uscc: str) -> Enterprise:
+    assert isinstance(request.user, User)  # noqa: S101 - IsAuthenticated ran first
+    found = enterprise_list_for_user(user=request.user).filter(uscc=normalize(uscc)).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+class DepartmentOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class _RiskAware(serializers.Serializer):
+    """Drops the risk fields unless the context says the reader may see them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.context.get("can_view_risk"):
+            for name in RISK_FIELDS:
+                self.fields.pop(name, None)
+
+
+@extend_schema_serializer(component_name="EnterpriseListItem")
+class EnterpriseListItemSerializer(_RiskAware):
+    uscc = serializers.CharField()
+    name = serializers.CharField()
+    entity_type = serializers.CharField()
+    entity_type_display = serializers.CharField(source="get_entity_type_display")
+    industry_section = serializers.CharField()
+    industry_division = serializers.CharField()
+    registered_on = serializers.DateField()
+    status = serializers.CharField()
+    status_display = serializers.CharField(source="get_status_display")
+    department = DepartmentOutput()
+    is_abnormal = serializers.BooleanField()
+    on_serious_list = serializers.BooleanField()
+    risk_class = serializers.CharField(
+        help_text="Only with the view_risk permission.", required=False
+    )
+    risk_score = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        allow_null=True,
+        required=False,
+        help_text="Only with the view_risk permission.",
+    )
+
+
+@extend_schema_serializer(component_name="EnterpriseDetail")
+class EnterpriseDetailSerializer(EnterpriseListItemSerializer):
+    uscc_check_overridden = serializers.BooleanField()
+    legacy_reg_no = serializers.CharField()
+    former_names = serializers.ListField(child=serializers.CharField())
+    registration_authority = serializers.CharField()
+    address = serializers.CharField()
+    division = serializers.CharField()
+    legal_rep_name = serializers.CharField()
+    legal_rep_id_masked = serializers.CharField(help_text="Masked; the full number is never kept.")
+    registered_capital = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True)
+    business_scope = serializers.CharField()
+    suspended_from = serializers.DateField(allow_null=True)
+    suspended_until = serializers.DateField(allow_null=True)
+    status_changed_on = serializers.DateField(allow_null=True)
+    risk_assessed_at = serializers.DateTimeField(
+        allow_null=True, required=False, help_text="Only with the view_risk permission."
+    )
+    version = serializers.IntegerField(help_text="Send it back with PATCH (optimistic locking).")
+    updated_at = serializers.DateTimeField()
+
+
+class _RegisterInput(serializers.Serializer):
+    """Shape of register data; the rules are checked by the service (`enterprise_clean`)."""
+
+    uscc = serializers.CharField(max_length=30)
+    legacy_reg_no = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    name = serializers.CharField(max_length=200)
+    former_names = serializers.ListField(
+        child=serializers.CharField(max_length=200), required=False
+    )
+    entity_type = serializers.ChoiceField(choices=Enterprise.EntityType.choices)
+    industry_section = serializers.CharField(max_length=1, required=False, allow_blank=True)
+    industry_division = serializers.CharField(max_length=2)
+    registered_on = serializers.DateField()
+    registration_authority = serializers.CharField(max_length=100)
+    address = serializers.CharField(max_length=255)
+    division = serializers.CharField(max_length=64)
+    legal_rep_name = serializers.CharField(max_length=64)
+    legal_rep_id = serializers.CharField(
+        max_length=30,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Validated, then kept only masked plus a keyed digest.",
+    )
+    registered_capital = serializers.DecimalField(
+        max_digits=14, decimal_places=4, required=False, allow_null=True
+    )
+    business_scope = serializers.CharField(required=False, allow_blank=True)
+    department = serializers.CharField(max_length=32, help_text="Department code, e.g. amr.")
+    allow_check_override = serializers.BooleanField(
+        default=False,
+        help_text="Accept a code failing only its check character (needs override_uscc_check).",
+    )
+
+
+def _override_allowed(request: Request, data: dict[str, Any]) -> bool:
+    wanted = bool(data.pop("allow_check_override", False))
+    if wanted and not request.user.has_perm(EnterprisePerm.OVERRIDE_USCC_CHECK):
+        raise exceptions.PermissionDenied(
+            _("You may not accept a credit code that fails its check.")
+        )
+    return wanted
+
+
+def _filter_parameters() -> list[OpenApiParameter]:
+    """The query parameters of `EnterpriseFilter`, for the OpenAPI schema (in English)."""
+    with translation.override("en"):
+        return _filter_parameters_now()
+
+
+def _filter_parameters_now() -> list[OpenApiParameter]:
+    params = []
+    for name, flt in EnterpriseFilter.base_filters.items():
+        kind: Any = OpenApiTypes.STR
+        enum = None
+        if isinstance(flt, df.BooleanFilter):
+            kind = OpenApiTypes.BOOL
+        elif isinstance(flt, df.DateFilter):
+            kind = OpenApiTypes.DATE
+        elif isinstance(flt, df.OrderingFilter | df.ModelChoiceFilter):
+            enum = None
+        elif isinstance(flt, df.ChoiceFilter):
+            enum = [value for value, _label in flt.extra["choices"]]
+        description = str(flt.label)
+        if name == "q":
+            description = str(flt.extra.get("help_text", description))
+        if name == "department":
+            description += " (code)"
+        if name == "ordering":
+            description = (
+                "Comma-separated: name, registered_on, uscc, risk_score (risk_score only with "
+                "view_risk); prefix - for descending. Default -registered_on."
+            )
+        if name == "risk_class":
+            description += " (only with view_risk; ignored otherwise)"
+        params.append(OpenApiParameter(name=name, type=kind, enum=enum, description=description))
+    return params
+
+
+def _paginated(name: str, item: type[serializers.Serializer]) -> Any:
+    return inline_serializer(
+        name=name,
+        fields={
+            "count": serializers.IntegerField(),
+            "count_capped": serializers.BooleanField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": item(many=True),
+        },
+    )
+
+
+class EnterpriseListApi(APIView):
+    """List (filters, search, ordering, pagination) and create market entities."""
+
+    permission_classes = [IsAuthenticated, CanReadRegister]
+
+    @extend_schema(
+        operation_id="enterprises_list",
+        summary="List market entities",
+        description=(
+            "Staff with view_enterprise see the register; an enterprise user sees only their "
+            "own enterprise. Risk fields, the risk_class filter and the risk_score ordering "
+            "exist only for users with view_risk. `count` stops at 10,000 (`count_capped`)."
+        ),
+        parameters=[
+            *_filter_parameters(),
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 500."),
+        ],
+        responses=_paginated("PaginatedEnterpriseList", EnterpriseListItemSerializer),
+    )
+    def get(self, request: Request) -> Response:
+        assert isinstance(request.user, User)  # noqa: S101
+        register = EnterpriseFilter(
+            request.query_params,
+            queryset=enterprise_list_for_user(user=request.user),
+            request=request,
+        )
+        if not register.is_valid():
+            raise exceptions.ValidationError(
+                {
+                    ("non_field_errors" if field == "__all__" else field): [str(m) for m in errors]
+                    for field, errors in register.errors.items()
+                }
+            )
+        paginator = CappedPagination(unfiltered=not register.active_filters)
+        page = paginator.paginate_queryset(register.qs, request, view=self)
+        context = {"can_view_risk": register.can_view_risk}
+        data = EnterpriseListItemSerializer(page, many=True, context=context).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        operation_id="enterprises_create",
+        summary="Register a market entity",
+        description="Needs add_enterprise; allow_check_override needs override_uscc_check.",
+        request=_RegisterInput,
+        responses={201: EnterpriseDetailSerializer},
+    )
+    def post(self, request: Request) -> Response:
+        _require(request, EnterprisePerm.VIEW, EnterprisePerm.ADD)
+        serializer = _RegisterInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        override = _override_allowed(request, data)
+        assert isinstance(request.user, User)  # noqa: S101
+        enterprise = enterprise_create(actor=request.user, data=data, allow_check_override=override)
+        enterprise = Enterprise.objects.select_related("department").get(pk=enterprise.pk)
+        context = {"can_view_risk": can_view_risk(request.user)}
+        return Response(
+            EnterpriseDetailSerializer(enterprise, context=context).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class EnterpriseDetailApi(APIView):
+    """One market entity: read, or change its register data."""
+
+    permission_classes = [IsAuthenticated]
+
+    class PatchInput(_RegisterInput):
+        version = serializers.IntegerField(
+            min_value=1, help_text="The version you read: a stale one gives 409."
+        )
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            for name, field in self.fields.items():
+                if name != "version":
+                    field.required = False
+
+    @extend_schema(
+        operation_id="enterprises_retrieve",
+        summary="Read a market entity",
+        responses=EnterpriseDetailSerializer,
+    )
+    def get(self, request: Request, uscc: str) -> Response:
+        enterprise = _visible_enterprise(request, uscc)
+        context = {"can_view_risk": can_view_risk(request.user)}
+        return Response(EnterpriseDetailSerializer(enterprise, context=context).data)
+
+    @extend_schema(
+        operation_id="enterprises_partial_update",
+        summary="Change register data",
+        description=(
+            "Needs change_enterprise. Send `version` as read; when someone else changed the "
+            "entity in between, the answer is 409 and nothing is written. Status changes have "
+            "their own service and are not made here."
+        ),
+        request=PatchInput,
+        responses={200: EnterpriseDetailSerializer},
+    )
+    def patch(self, request: Request, uscc: str) -> Response:
+        enterprise = _visible_enterprise(request, uscc)
+        _require(request, EnterprisePerm.VIEW, EnterprisePerm.CHANGE)
+        serializer = self.PatchInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        version = data.pop("version")
+        override = _override_allowed(request, data)
+        if "uscc" in data and normalize(data["uscc"]) == enterprise.uscc:
+            data.pop("uscc")  # unchanged: a historic code accepted by override stays accepted
+        assert isinstance(request.user, User)  # noqa: S101
+        try:
+            updated = enterprise_update(
+                actor=request.user,
+                enterprise=enterprise,
+                data=data,
+                expected_version=version,
+                allow_check_override=override,
+            )
+        except ValidationError as exc:
+            current = Enterprise.objects.only("version").get(pk=enterprise.pk).version
+            if current != version:
+                raise Conflict(
+                    _(
+                        "Someone else changed this market entity first (version %(v)d). Read it "
+                        "again and send your change with the new version."
+                    )
+                    % {"v": current}
+                ) from exc
+            raise
+        updated = Enterprise.objects.select_related("department").get(pk=updated.pk)
+        context = {"can_view_risk": can_view_risk(request.user)}
+        return Response(EnterpriseDetailSerializer(updated, context=context).data)
+
+
+@extend_schema_serializer(component_name="CreditRecord")
+class CreditRecordSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    kind_display = serializers.CharField(source="get_kind_display")
+    occurred_on = serializers.DateField()
+    is_public = serializers.BooleanField()
+    publicity_start = serializers.DateField(allow_null=True)
+    publicity_end = serializers.DateField(allow_null=True)
+    authority = serializers.CharField()
+    document_number = serializers.CharField()
+    summary = serializers.CharField()
+    details = serializers.JSONField()
+    closes = serializers.IntegerField(source="closes_id", allow_null=True)
+    closed_by = serializers.SerializerMethodField()
+    recorded_by = serializers.SerializerMethodField(
+        help_text="Staff readers only; absent for enterprise users."
+    )
+    recorded_at = serializers.DateTimeField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.context.get("staff_reader"):
+            self.fields.pop("recorded_by")
+
+    def get_closed_by(self, record: CreditRecord) -> int | None:
+        try:
+            return record.closed_by.pk
+        except CreditRecord.closed_by.RelatedObjectDoesNotExist:
+            return None
+
+    def get_recorded_by(self, record: CreditRecord) -> str | None:
+        return str(record.recorded_by) if record.recorded_by is not None else None
+
+
+class EnterpriseRecordsApi(APIView):
+    """The credit ledger of one market entity, newest first (public and non-public records)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="enterprises_records_list",
+        summary="Credit records of a market entity",
+        description=(
+            "Staff need view_creditrecord; an enterprise user reads their own enterprise's "
+            "records. Closed records stay listed, linked by closes / closed_by."
+        ),
+        parameters=[
+            OpenApiParameter("page", OpenApiTypes.INT),
+            OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 500."),
+        ],
+        responses=_paginated("PaginatedCreditRecordList", CreditRecordSerializer),
+    )
+    def get(self, request: Request, uscc: str) -> Response:
+        enterprise = _visible_enterprise(request, uscc)
+        staff_reader = request.user.has_perm(EnterprisePerm.VIEW_RECORDS)
+        if not (staff_reader or _is_member(request.user, enterprise)):
+            raise exceptions.PermissionDenied()
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(
+            credit_records_for(enterprise=enterprise), request, view=self
+        )
+        data = CreditRecordSerializer(page, many=True, context={"staff_reader": staff_reader}).data
+        return paginator.get_paginated_response(data)
+
+
+_USCC = r"(?P<uscc>[0-9A-Za-z]{18})"
+
+urlpatterns = [
+    re_path(r"^enterprises/$", EnterpriseListApi.as_view(), name="enterprise-list"),
+    re_path(rf"^enterprises/{_USCC}/$", EnterpriseDetailApi.as_view(), name="enterprise-detail"),
+    re_path(
+        rf"^enterprises/{_USCC}/records/$",
+        EnterpriseRecordsApi.as_view(),
+        name="enterprise-records",
+    ),
+]

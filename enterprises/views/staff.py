@@ -1,3 +1,580 @@
-"""staff pages (placeholder module, filled by its feature)."""
+"""Staff pages of the register: list (filters, search, sorting, pagination, XLSX export),
+detail with the ledger timeline and the audit history, create, edit and status changes.
 
-urlpatterns: list = []
+Thin views: they parse the input (filter set, forms), authorise, call one service and render.
+Enterprise-scoped pages fetch the enterprise through `enterprise_list_for_user` *before* checking
+a codename, so an enterprise outside a user's reach is a 404 everywhere and only a visible one
+can answer 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import path, re_path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+
+from credit_portal.models import User
+from credit_portal.permissions import CorePerm, StaffPermissionMixin
+from enterprises.filters import LIST_COUNT_CAP, CappedPaginator, EnterpriseFilter
+from enterprises.forms import (
+    EnterpriseCreateForm,
+    EnterpriseEditForm,
+    StatusChangeForm,
+    form_add_service_errors,
+)
+from enterprises.industries import DIVISION_CHOICES
+from enterprises.models import CreditRecord, Enterprise
+from enterprises.permissions import EnterprisePerm
+from enterprises.selectors import audit_events_for, credit_records_for, enterprise_list_for_user
+from enterprises.services.export import enterprise_register_export
+from enterprises.services.ledger import (
+    EXTENSION_WINDOW_DAYS,
+    MAX_SUSPENSION_DAYS,
+    enterprise_state_as_of,
+    enterprise_status_change,
+)
+from enterprises.services.register import enterprise_create, enterprise_update
+from enterprises.uscc import normalize
+
+PAGE_SIZES = (20, 50, 100)
+DEFAULT_PAGE_SIZE = 50
+RECORDS_SHOWN = 50
+AUDIT_EVENTS_SHOWN = 30
+
+# Audit event types this page can name; others are shown as their code.
+AUDIT_LABELS = {
+    "enterprises.enterprise_created": gettext_lazy("Registered"),
+    "enterprises.enterprise_changed": gettext_lazy("Register data changed"),
+    "enterprises.status_changed": gettext_lazy("Status changed"),
+    "enterprises.credit_record_appended": gettext_lazy("Credit record added"),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in user (the views' mixins have let only authenticated users through)."""
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101
+    return user
+
+
+def _query(params: QueryDict, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None removes one)."""
+    query = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = value
+    encoded = query.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+def _sort_columns(params: QueryDict, current: list[str], can_view_risk: bool) -> dict[str, Any]:
+    """For each sortable column: the link that sorts by it and the direction in force."""
+    first = current[0] if current else "-registered_on"
+    columns = ["uscc", "name", "registered_on", *(["risk_score"] if can_view_risk else [])]
+    result = {}
+    for column in columns:
+        if first == column:
+            direction, target = "asc", f"-{column}"
+        elif first == f"-{column}":
+            direction, target = "desc", column
+        else:
+            direction = ""
+            target = f"-{column}" if column in {"registered_on", "risk_score"} else column
+        result[column] = {"url": _query(params, ordering=target, page=None), "dir": direction}
+    return result
+
+
+class EnterpriseListView(StaffPermissionMixin, View):
+    """The register: filter bar, search, sortable columns, capped-count pagination."""
+
+    permission_required = EnterprisePerm.VIEW
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        user = _user(request)
+        register = EnterpriseFilter(
+            request.GET, queryset=enterprise_list_for_user(user=user), request=request
+        )
+        valid = register.is_valid()
+        try:
+            per_page = int(request.GET.get("page_size", DEFAULT_PAGE_SIZE))
+        except ValueError:
+            per_page = DEFAULT_PAGE_SIZE
+        if per_page not in PAGE_SIZES:
+            per_page = DEFAULT_PAGE_SIZE
+        queryset = register.qs if valid else register.queryset.none()
+        paginator = CappedPaginator(
+            queryset, per_page, cap=LIST_COUNT_CAP, unfiltered=not register.active_filters
+        )
+        page = paginator.get_page(request.GET.get("page"))
+        ordering = (register.form.cleaned_data.get("ordering") or []) if valid else []
+        context = {
+            "filter": register,
+            "form": register.form,
+            "page_obj": page,
+            "rows": _list_rows(page.object_list),
+            "filter_fields": _filter_fields(register.form),
+            "paginator": paginator,
+            "page_size_links": [
+                {
+                    "size": size,
+                    "url": _query(request.GET, page=None, page_size=size),
+                    "current": size == per_page,
+                }
+                for size in PAGE_SIZES
+            ],
+            "per_page": per_page,
+            "sort": _sort_columns(request.GET, ordering, register.can_view_risk),
+            "can_view_risk": register.can_view_risk,
+            "can_export": user.has_perm(EnterprisePerm.EXPORT),
+            "can_add": user.has_perm(EnterprisePerm.ADD),
+            "has_filters": bool(register.active_filters),
+            "prev_url": _query(request.GET, page=page.previous_page_number())
+            if page.has_previous()
+            else "",
+            "next_url": _query(request.GET, page=page.next_page_number())
+            if page.has_next()
+            else "",
+            "export_query": _query(request.GET, page=None, page_size=None),
+            "page_links": _page_links(request.GET, page),
+        }
+        return render(request, "enterprises/list.html", context, status=200 if valid else 400)
+
+
+def _filter_fields(form: Any) -> list[dict[str, Any]]:
+    """The filter bar's controls. Selects are rendered here with `format_html` (escaped): the
+    template-based widget renderer costs several milliseconds for the 97 industry divisions,
+    on every list request."""
+    fields = []
+    for bound in form:
+        if bound.name in {"q", "ordering"}:
+            continue
+        value = bound.value()
+        value = (
+            "" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+        )
+        if bound.name in {"registered_from", "registered_to"}:
+            control = format_html(
+                '<input type="date" name="{}" id="{}" value="{}">',
+                bound.html_name,
+                bound.id_for_label,
+                value,
+            )
+        else:
+            choices = getattr(bound.field.widget, "choices", None) or bound.field.choices
+            options = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (key, mark_safe(" selected") if str(key) == value else "", label)
+                    for key, label in _flat_choices(choices)
+                ),
+            )
+            control = format_html(
+                '<select name="{}" id="{}">{}</select>',
+                bound.html_name,
+                bound.id_for_label,
+                options,
+            )
+        fields.append(
+            {
+                "label": bound.label,
+                "id": bound.id_for_label,
+                "control": control,
+                "errors": bound.errors,
+                "active": value != "",
+            }
+        )
+    return fields
+
+
+def _flat_choices(choices: Any) -> list[tuple[Any, Any]]:
+    flat: list[tuple[Any, Any]] = []
+    for key, label in choices:
+        if isinstance(label, list | tuple):
+            flat.extend(label)
+        else:
+            flat.append((getattr(key, "value", key), label))
+    return flat
+
+
+STATUS_BADGES = {
+    Enterprise.Status.OPERATING: "ok",
+    Enterprise.Status.SUSPENDED: "warn",
+    Enterprise.Status.REVOKED: "bad",
+    Enterprise.Status.DEREGISTERED: "muted",
+}
+
+
+def _list_rows(enterprises: Any) -> list[dict[str, Any]]:
+    """The page's rows with their labels looked up once per request (a model's
+    `get_FOO_display` rebuilds its choices dict on every call: 97 divisions × 50 rows)."""
+    types = {k: str(v) for k, v in Enterprise.EntityType.choices}
+    statuses = {k: str(v) for k, v in Enterprise.Status.choices}
+    risks = {k: str(v) for k, v in Enterprise.RiskClass.choices}
+    divisions = dict(DIVISION_CHOICES)
+    placeholder = "0" * 18
+    detail = reverse("enterprises:detail", args=[placeholder])
+    return [
+        {
+            "e": e,
+            "url": detail.replace(placeholder, e.uscc),
+            "type": types.get(e.entity_type, e.entity_type),
+            "division": divisions.get(e.industry_division, e.industry_division),
+            "status": statuses.get(e.status, e.status),
+            "badge": STATUS_BADGES.get(e.status, "muted"),
+            "risk": risks.get(e.risk_class, ""),
+        }
+        for e in enterprises
+    ]
+
+
+def _page_links(params: QueryDict, page: Any) -> list[dict[str, Any]]:
+    """Page numbers around the current one (1 … 4 5 [6] 7 8 … 200)."""
+    paginator = page.paginator
+    links: list[dict[str, Any]] = []
+    for number in paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if number == paginator.ELLIPSIS:
+            links.append({"ellipsis": True})
+        else:
+            links.append(
+                {
+                    "number": number,
+                    "url": _query(params, page=number),
+                    "current": number == page.number,
+                }
+            )
+    return links
+
+
+class EnterpriseExportView(StaffPermissionMixin, View):
+    """The filtered register as an XLSX download (audited)."""
+
+    permission_required = (EnterprisePerm.VIEW, EnterprisePerm.EXPORT)
+
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        user = _user(request)
+        register = EnterpriseFilter(
+            request.GET, queryset=enterprise_list_for_user(user=user), request=request
+        )
+        back = reverse("enterprises:list") + _query(request.GET)
+        if not register.is_valid():
+            messages.error(request, _("Correct the filters before exporting."))
+            return redirect(back)
+        try:
+            export = enterprise_register_export(
+                actor=user,
+                queryset=register.qs,
+                filters=register.active_filters,
+                include_risk=register.can_view_risk,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect(back)
+        return FileResponse(
+            export.file,
+            as_attachment=True,
+            filename=export.filename,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+
+
+class EnterpriseCreateView(StaffPermissionMixin, View):
+    permission_required = (EnterprisePerm.VIEW, EnterprisePerm.ADD)
+    template_name = "enterprises/form.html"
+
+    def _form(self, request: HttpRequest) -> EnterpriseCreateForm:
+        can_override = request.user.has_perm(EnterprisePerm.OVERRIDE_USCC_CHECK)
+        data = request.POST if request.method == "POST" else None
+        return EnterpriseCreateForm(data, can_override=can_override)
+
+    def _render(
+        self, request: HttpRequest, form: EnterpriseCreateForm, status: int
+    ) -> HttpResponse:
+        context = {
+            "form": form,
+            "creating": True,
+            "can_override": "allow_check_override" in form.fields,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return self._render(request, self._form(request), 200)
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = self._form(request)
+        if not form.is_valid():
+            return self._render(request, form, 400)
+        try:
+            enterprise = enterprise_create(
+                actor=_user(request),
+                data=form.service_data(),
+                allow_check_override=form.override_requested(),
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc, aliases={"industry_section": "industry_division"})
+            return self._render(request, form, 400)
+        messages.success(request, _("%(name)s has been registered.") % {"name": enterprise.name})
+        return redirect("enterprises:detail", uscc=enterprise.uscc)
+
+
+class EnterpriseScopedView(View):
+    """Base of the pages about one enterprise: login, then the jurisdiction fetch (404), then
+    the codenames (403)."""
+
+    permission_required: tuple[str, ...] = (EnterprisePerm.VIEW,)
+    enterprise: Enterprise
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        found = (
+            enterprise_list_for_user(user=_user(request))
+            .filter(uscc=normalize(kwargs["uscc"]))
+            .first()
+        )
+        if found is None:
+            raise Http404(_("No market entity with this credit code is visible to you."))
+        if not request.user.has_perms(self.permission_required):
+            raise PermissionDenied
+        self.enterprise = found
+        return super().dispatch(request, *args, **kwargs)
+
+
+class EnterpriseDetailView(EnterpriseScopedView):
+    def get(self, request: HttpRequest, uscc: str) -> HttpResponse:
+        user = request.user
+        enterprise = self.enterprise
+        can_view_records = user.has_perm(EnterprisePerm.VIEW_RECORDS)
+        can_view_audit = user.has_perm(CorePerm.VIEW_AUDIT_LOG)
+        records = (
+            list(credit_records_for(enterprise=enterprise)[: RECORDS_SHOWN + 1])
+            if can_view_records
+            else []
+        )
+        events = (
+            list(audit_events_for(enterprise=enterprise)[: AUDIT_EVENTS_SHOWN + 1])
+            if can_view_audit
+            else []
+        )
+        context = {
+            "enterprise": enterprise,
+            "can_view_risk": user.has_perm(EnterprisePerm.VIEW_RISK),
+            "can_change": user.has_perm(EnterprisePerm.CHANGE),
+            "can_change_status": user.has_perm(EnterprisePerm.CHANGE_STATUS),
+            "can_view_records": can_view_records,
+            "can_view_audit": can_view_audit,
+            "records": records[:RECORDS_SHOWN],
+            "records_more": len(records) > RECORDS_SHOWN,
+            "events": [
+                {
+                    "event": e,
+                    "label": AUDIT_LABELS.get(e.event_type, e.event_type),
+                    **_audit_summary(e),
+                }
+                for e in events[:AUDIT_EVENTS_SHOWN]
+            ],
+            "events_more": len(events) > AUDIT_EVENTS_SHOWN,
+            "records_shown": RECORDS_SHOWN,
+            "events_shown": AUDIT_EVENTS_SHOWN,
+            "records_api": reverse("enterprises-api:enterprise-records", args=[enterprise.uscc]),
+        }
+        return render(request, "enterprises/detail.html", context)
+
+
+def _audit_summary(event: Any) -> dict[str, Any]:
+    """What changed, in a few words: the changed field names, or old → new status."""
+    extra = event.extra or {}
+    if event.event_type == "enterprises.status_changed":
+        old = (extra.get("old") or {}).get("status", "")
+        new = (extra.get("new") or {}).get("status", "")
+        statuses = dict(Enterprise.Status.choices)
+        return {"summary": f"{statuses.get(old, old)} → {statuses.get(new, new)}"}
+    if event.event_type == "enterprises.enterprise_changed":
+        labels = {f.attname: str(f.verbose_name) for f in Enterprise._meta.concrete_fields}
+        changed = [
+            labels.get(k, k)
+            for k in (extra.get("new") or {})
+            if k not in {"version", "name_initials"}
+        ]
+        return {"summary": "、".join(changed), "overridden": extra.get("check_overridden")}
+    if event.event_type == "enterprises.enterprise_created":
+        return {"summary": "", "overridden": extra.get("check_overridden")}
+    if event.event_type == "enterprises.credit_record_appended":
+        kinds = dict(CreditRecord.Kind.choices)
+        kind = str(extra.get("kind") or "")
+        return {"summary": str(kinds.get(kind, kind))}
+    return {"summary": ""}
+
+
+class EnterpriseEditView(EnterpriseScopedView):
+    permission_required = (EnterprisePerm.VIEW, EnterprisePerm.CHANGE)
+    template_name = "enterprises/form.html"
+
+    def _render(
+        self, request: HttpRequest, form: EnterpriseEditForm, status: int, **extra: Any
+    ) -> HttpResponse:
+        context = {
+            "form": form,
+            "creating": False,
+            "enterprise": self.enterprise,
+            "can_override": "allow_check_override" in form.fields,
+            **extra,
+        }
+        return render(request, self.template_name, context, status=status)
+
+    def _form(self, request: HttpRequest, data: Any = None) -> EnterpriseEditForm:
+        return EnterpriseEditForm(
+            data,
+            enterprise=self.enterprise,
+            can_override=request.user.has_perm(EnterprisePerm.OVERRIDE_USCC_CHECK),
+        )
+
+    def get(self, request: HttpRequest, uscc: str) -> HttpResponse:
+        return self._render(request, self._form(request), 200)
+
+    def post(self, request: HttpRequest, uscc: str) -> HttpResponse:
+        form = self._form(request, request.POST)
+        if not form.is_valid():
+            return self._render(request, form, 400)
+        try:
+            enterprise = enterprise_update(
+                actor=_user(request),
+                enterprise=self.enterprise,
+                data=form.service_data(),
+                expected_version=form.cleaned_data["version"],
+                allow_check_override=form.override_requested(),
+            )
+        except ValidationError as exc:
+            current = Enterprise.objects.select_related("department").get(pk=self.enterprise.pk)
+            if current.version != form.cleaned_data["version"]:
+                return self._conflict(request, form, current, exc)
+            form_add_service_errors(form, exc, aliases={"industry_section": "industry_division"})
+            return self._render(request, form, 400)
+        messages.success(
+            request, _("The changes to %(name)s are saved.") % {"name": enterprise.name}
+        )
+        return redirect("enterprises:detail", uscc=enterprise.uscc)
+
+    def _conflict(
+        self,
+        request: HttpRequest,
+        form: EnterpriseEditForm,
+        current: Enterprise,
+        exc: ValidationError,
+    ) -> HttpResponse:
+        """Someone saved first. Keep everything this user typed, show where the saved record
+        now differs from it, and move the hidden version on: saving again is then a
+        deliberate decision taken with both versions in view."""
+        saved = EnterpriseEditForm(enterprise=current).initial
+        differences = [
+            {
+                "label": form.fields[name].label,
+                "saved": saved.get(name),
+                "yours": form.cleaned_data.get(name),
+            }
+            for name in form.fields
+            if name not in {"version", "legal_rep_id", "allow_check_override"}
+            and _comparable(saved.get(name)) != _comparable(form.cleaned_data.get(name))
+        ]
+        data = request.POST.copy()
+        data["version"] = str(current.version)
+        self.enterprise = current
+        fresh = self._form(request, data)
+        fresh.is_valid()
+        form_add_service_errors(fresh, exc)
+        return self._render(request, fresh, 409, differences=differences, conflict=True)
+
+
+def _comparable(value: Any) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "code"):  # a Department
+        return str(value.code)
+    text = str(value).strip().replace("\r\n", "\n")
+    if text.replace(".", "", 1).isdigit() and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+class EnterpriseStatusView(EnterpriseScopedView):
+    """Suspension (with end date) and its extension, resumption, deregistration, revocation."""
+
+    permission_required = (EnterprisePerm.VIEW, EnterprisePerm.CHANGE_STATUS)
+
+    def _render(self, request: HttpRequest, form: StatusChangeForm, status: int) -> HttpResponse:
+        enterprise = self.enterprise
+        today = timezone.localdate()
+        state = enterprise_state_as_of(enterprise=enterprise, on=today)
+        window_opens = None
+        if state.suspended_until is not None:
+            window_opens = state.suspended_until - dt.timedelta(days=EXTENSION_WINDOW_DAYS)
+        used = state.suspension_days_used
+        if state.suspended_from is not None:
+            used += (today - state.suspended_from).days + 1
+        context = {
+            "enterprise": enterprise,
+            "form": form,
+            "state": state,
+            "days_used": used,
+            "days_left": max(MAX_SUSPENSION_DAYS - used, 0),
+            "max_days": MAX_SUSPENSION_DAYS,
+            "window_days": EXTENSION_WINDOW_DAYS,
+            "window_opens": window_opens,
+        }
+        return render(request, "enterprises/status.html", context, status=status)
+
+    def get(self, request: HttpRequest, uscc: str) -> HttpResponse:
+        return self._render(request, StatusChangeForm(), 200)
+
+    def post(self, request: HttpRequest, uscc: str) -> HttpResponse:
+        form = StatusChangeForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, 400)
+        data = form.cleaned_data
+        try:
+            enterprise_status_change(
+                actor=_user(request),
+                enterprise=self.enterprise,
+                new_status=data["new_status"],
+                effective_on=data["effective_on"],
+                until=data["until"],
+                note=data["note"],
+                document_number=data["document_number"],
+            )
+        except ValidationError as exc:
+            form_add_service_errors(form, exc)
+            return self._render(request, form, 400)
+        messages.success(
+            request,
+            _("The status of %(name)s is now: %(status)s.")
+            % {"name": self.enterprise.name, "status": self.enterprise.get_status_display()},
+        )
+        return redirect("enterprises:detail", uscc=self.enterprise.uscc)
+
+
+_USCC = r"(?P<uscc>[0-9A-Za-z]{18})"
+
+urlpatterns = [
+    path("", EnterpriseListView.as_view(), name="list"),
+    path("export.xlsx", EnterpriseExportView.as_view(), name="export"),
+    path("new/", EnterpriseCreateView.as_view(), name="create"),
+    re_path(rf"^{_USCC}/$", EnterpriseDetailView.as_view(), name="detail"),
+    re_path(rf"^{_USCC}/edit/$", EnterpriseEditView.as_view(), name="edit"),
+    re_path(rf"^{_USCC}/status/$", EnterpriseStatusView.as_view(), name="status"),
+]

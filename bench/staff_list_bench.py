@@ -1,0 +1,458 @@
+"""Staff register list page with a million enterprises: p50/p95 per filter combination.
+
+Command (PostgreSQL; the database is created/migrated if needed and filled once):
+
+    psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE cp_staff_bench"
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_staff_bench \
+        .venv/bin/python bench/staff_list_bench.py --enterprises 1000000 --requests 50
+
+Options: --extra-indexes creates the indexes proposed for a migration (see EXTRA_INDEXES) before
+measuring, --drop-extra-indexes removes them first (to compare both), --only NAME runs one
+combination, --explain prints the plan of each combination's page and count queries.
+
+What it does:
+1. Fills `enterprises_enterprise` with N synthetic rows by one set-based INSERT ... SELECT over
+   generate_series per 100,000-row window (a realistic mix: individual businesses the majority,
+   industries, ages, statuses, departments, abnormal and serious flags, risk classes), then
+   VACUUM ANALYZE. Departments and staff users come from the demo accounts (`seed_demo`'s).
+2. Logs in as the credit officer (view_enterprise + view_risk: every column and filter shows)
+   through Django's test client and requests `/enterprises/?...` for each combination below,
+   `--requests` times with varying values, after a warm-up. The full stack runs: middleware,
+   session, permissions, filter form, capped COUNT, page query, template.
+3. Prints p50/p95/max in milliseconds and the queries per request; target p95 < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credit_portal.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from credit_portal.demo import demo_accounts_build  # noqa: E402
+from credit_portal.models import Department, User  # noqa: E402
+from enterprises.models import Enterprise  # noqa: E402
+
+TABLE = Enterprise._meta.db_table
+WINDOW = 100_000
+
+# Indexes the list needs beyond the model's (candidates for a migration; measured with and
+# without by --extra-indexes / --drop-extra-indexes).
+EXTRA_INDEXES = {
+    # Risk-score ordering (nulls last in both directions, see RegisterOrderingFilter).
+    "ent_risk_score_idx": f"CREATE INDEX IF NOT EXISTS ent_risk_score_idx ON {TABLE} "
+    "(risk_score DESC NULLS LAST, id DESC)",
+    # A department's list in the default order (partner departments filter by their own):
+    # without it the page walks the registration-date index past other departments' rows.
+    "ent_department_registered_idx": f"CREATE INDEX IF NOT EXISTS ent_department_registered_idx "
+    f"ON {TABLE} (department_id, registered_on, id)",
+    # Serious-list filter: rare rows, like the existing partial index for abnormal.
+    "ent_serious_idx": f"CREATE INDEX IF NOT EXISTS ent_serious_idx ON {TABLE} "
+    "(on_serious_list) WHERE on_serious_list",
+    # Name search matches former names too: CAST(former_names AS text) LIKE '%x%' (the selector
+    # searches the JSON text); trigrams serve terms of 3 characters and more.
+    "ent_former_names_trgm_idx": f"CREATE INDEX IF NOT EXISTS ent_former_names_trgm_idx ON "
+    f"{TABLE} USING gin ((former_names::text) gin_trgm_ops)",
+}
+
+# Name pools with their pinyin initials (so that initials search has something to find).
+WORDS = [
+    ("蓉城", "RC"),
+    ("锦江", "JJ"),
+    ("天府", "TF"),
+    ("华西", "HX"),
+    ("空港", "KG"),
+    ("东升", "DS"),
+    ("棠湖", "TH"),
+    ("九江", "JJ"),
+    ("彭镇", "PZ"),
+    ("黄甲", "HJ"),
+    ("公兴", "GX"),
+    ("怡心", "YX"),
+    ("永安", "YA"),
+    ("黄水", "HS"),
+    ("金桥", "JQ"),
+    ("胜利", "SL"),
+    ("白家", "BJ"),
+    ("协和", "XH"),
+    ("煎茶", "JC"),
+    ("新兴", "XX"),
+    ("宏达", "HD"),
+    ("鑫源", "XY"),
+    ("恒信", "HX"),
+    ("博远", "BY"),
+    ("瑞丰", "RF"),
+    ("嘉禾", "JH"),
+    ("众诚", "ZC"),
+    ("德胜", "DS"),
+    ("万和", "WH"),
+    ("汇丰", "HF"),
+    ("兴隆", "XL"),
+    ("岷江", "MJ"),
+    ("青城", "QC"),
+    ("峨眉", "EM"),
+    ("川西", "CX"),
+    ("龙泉", "LQ"),
+    ("锦绣", "JX"),
+    ("宏图", "HT"),
+    ("福源", "FY"),
+    ("长虹", "CH"),
+]
+TRADES = [
+    ("餐饮", "CY", "62"),
+    ("火锅", "HG", "62"),
+    ("烧烤", "SK", "62"),
+    ("商贸", "SM", "51"),
+    ("科技", "KJ", "65"),
+    ("建筑工程", "JZGC", "48"),
+    ("物流", "WL", "58"),
+    ("五金", "WJ", "52"),
+    ("食品", "SP", "14"),
+    ("服装", "FZ", "18"),
+    ("文化传媒", "WHCM", "86"),
+    ("汽车维修", "QCWX", "81"),
+    ("美容美发", "MRMF", "80"),
+    ("超市", "CS", "52"),
+    ("便利店", "BLD", "52"),
+    ("茶馆", "CG", "62"),
+    ("面馆", "MG", "62"),
+    ("药房", "YF", "52"),
+    ("种植", "ZZ", "01"),
+    ("机械制造", "JXZZ", "34"),
+    ("电子", "DZ", "39"),
+    ("家具", "JJ", "21"),
+    ("装饰", "ZS", "50"),
+    ("印务", "YW", "23"),
+    ("咨询", "ZX", "72"),
+]
+SECTION_OF = {
+    "01": "A",
+    "14": "C",
+    "18": "C",
+    "21": "C",
+    "23": "C",
+    "34": "C",
+    "39": "C",
+    "48": "E",
+    "50": "E",
+    "51": "F",
+    "52": "F",
+    "58": "G",
+    "62": "H",
+    "65": "I",
+    "72": "L",
+    "80": "O",
+    "81": "O",
+    "86": "R",
+}
+STREETS = [
+    "东升街道",
+    "西航港街道",
+    "九江街道",
+    "黄甲街道",
+    "公兴街道",
+    "怡心街道",
+    "彭镇",
+    "永安镇",
+    "黄水镇",
+    "胜利镇",
+]
+
+
+def _sql_array(values: list[str]) -> str:
+    return "ARRAY[" + ",".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
+
+
+def _fill_sql() -> str:
+    """One INSERT ... SELECT for ids %(lo)s..%(hi)s; deterministic (hashes of the id)."""
+    words = _sql_array([w for w, _ in WORDS])
+    word_ini = _sql_array([i for _, i in WORDS])
+    trades = _sql_array([t for t, _, _ in TRADES])
+    trade_ini = _sql_array([i for _, i, _ in TRADES])
+    trade_div = _sql_array([d for _, _, d in TRADES])
+    streets = _sql_array(STREETS)
+    section_case = " ".join(f"WHEN '{d}' THEN '{s}'" for d, s in SECTION_OF.items())
+    # Built from the constants above only; the values come as query parameters.
+    return f"""
+WITH base AS (
+  SELECT g AS n,
+         (g * 2654435761::bigint) % 4294967291 AS h1,
+         (g * 40503::bigint + 7) % 1000003 AS h2,
+         (g * 69069::bigint + 1) % 999983 AS h3
+  FROM generate_series(%(lo)s, %(hi)s) AS g
+), pick AS (
+  SELECT n, h1, h2, h3,
+    CASE WHEN h1 % 100 < 65 THEN 'individual_business'
+         WHEN h1 % 100 < 90 THEN 'company'
+         WHEN h1 % 100 < 94 THEN 'branch'
+         WHEN h1 % 100 < 96 THEN 'partnership'
+         WHEN h1 % 100 < 98 THEN 'sole_proprietorship'
+         ELSE 'farmers_coop' END AS etype,
+    1 + (h2 % {len(WORDS)}) AS w1, 1 + (h3 % {len(WORDS)}) AS w2,
+    1 + ((h1 / 100) % {len(TRADES)}) AS t,
+    CASE WHEN h2 % 1000 < 880 THEN 'operating'
+         WHEN h2 % 1000 < 910 THEN 'suspended'
+         WHEN h2 % 1000 < 980 THEN 'deregistered'
+         ELSE 'revoked' END AS st,
+    -- ages: a third under 3 years, some under one, the oldest from 1990
+    CURRENT_DATE - (CASE WHEN h3 % 3 = 0 THEN h3 % 1095 ELSE h3 % 12500 END)::int AS reg
+  FROM base
+)
+INSERT INTO {TABLE} (
+  uscc, uscc_check_overridden, legacy_reg_no, name, former_names, name_initials, entity_type,
+  industry_section, industry_division, registered_on, registration_authority, address,
+  division, legal_rep_name, legal_rep_id_masked, legal_rep_id_digest, registered_capital,
+  business_scope, status, suspended_from, suspended_until, status_changed_on, department_id,
+  risk_class, risk_score, risk_assessed_at, is_abnormal, on_serious_list, version,
+  created_at, updated_at)
+SELECT
+  CASE WHEN etype = 'individual_business' THEN '92' WHEN etype = 'farmers_coop' THEN '93'
+       ELSE '91' END || '510116MA' || lpad(upper(to_hex(n)), 8, '0'),
+  false, '',
+  CASE etype
+    WHEN 'individual_business' THEN '成都市双流区' || ({words})[w1] || ({trades})[t] || '店'
+    WHEN 'company' THEN (CASE WHEN h2 % 2 = 0 THEN '成都' ELSE '四川' END) || ({words})[w1]
+                        || ({words})[w2] || ({trades})[t] || '有限公司'
+    WHEN 'branch' THEN '四川' || ({words})[w1] || ({trades})[t] || '有限公司双流分公司'
+    WHEN 'partnership' THEN '成都' || ({words})[w1] || ({trades})[t] || '合伙企业（有限合伙）'
+    WHEN 'sole_proprietorship' THEN '成都' || ({words})[w1] || ({trades})[t] || '个人独资企业'
+    ELSE '成都市双流区' || ({words})[w1] || '种植专业合作社' END,
+  CASE WHEN h3 % 20 = 0 THEN jsonb_build_array('成都' || ({words})[w2] || ({trades})[t] || '厂')
+       ELSE '[]'::jsonb END,
+  CASE etype
+    WHEN 'individual_business' THEN 'CDSSLQ' || ({word_ini})[w1] || ({trade_ini})[t] || 'D'
+    WHEN 'company' THEN (CASE WHEN h2 % 2 = 0 THEN 'CD' ELSE 'SC' END) || ({word_ini})[w1]
+                        || ({word_ini})[w2] || ({trade_ini})[t] || 'YXGS'
+    ELSE 'CD' || ({word_ini})[w1] || ({trade_ini})[t] END,
+  etype,
+  CASE CASE WHEN etype = 'farmers_coop' THEN '01' ELSE ({trade_div})[t] END
+       {section_case} END,
+  CASE WHEN etype = 'farmers_coop' THEN '01' ELSE ({trade_div})[t] END,
+  reg, '成都市双流区市场监督管理局',
+  '四川省成都市双流区' || ({streets})[1 + h1 % {len(STREETS)}] || (1 + h2 % 300) || '号',
+  ({streets})[1 + h1 % {len(STREETS)}],
+  (ARRAY['张','王','李','刘','陈','杨','黄','赵','周','吴'])[1 + h3 % 10]
+    || (ARRAY['伟','芳','娜','敏','静','强','磊','洋','勇','军'])[1 + h2 % 10],
+  '5101**********' || lpad((h1 % 10000)::text, 4, '0'), '',
+  CASE WHEN etype = 'individual_business' THEN NULL ELSE (h2 % 5000) + 10 END,
+  ({trades})[t] || '服务', st,
+  CASE WHEN st = 'suspended' THEN CURRENT_DATE - (h3 % 300)::int END,
+  CASE WHEN st = 'suspended' THEN CURRENT_DATE + (30 + h2 % 600)::int END,
+  CASE WHEN st <> 'operating' THEN CURRENT_DATE - (h3 % 300)::int END,
+  CASE WHEN h1 % 100 < 70 THEN %(amr)s ELSE (%(depts)s)[1 + (h1 / 7) %% %(ndepts)s] END,
+  CASE WHEN h3 % 10 = 0 THEN '' WHEN h2 % 100 < 45 THEN 'A' WHEN h2 % 100 < 80 THEN 'B'
+       WHEN h2 % 100 < 95 THEN 'C' ELSE 'D' END,
+  CASE WHEN h3 % 10 = 0 THEN NULL ELSE round((h2 % 10000) / 100.0, 2) END,
+  CASE WHEN h3 % 10 = 0 THEN NULL ELSE now() END,
+  st = 'operating' AND h1 % 25 = 0,
+  h2 % 300 = 0,
+  1, now(), now()
+FROM pick
+"""  # noqa: S608
+
+
+def fill(target: int) -> None:
+    have = Enterprise.objects.count()
+    if have >= target:
+        print(f"register holds {have:,} enterprises (>= {target:,}); not filling")
+        return
+    demo_accounts_build()
+    departments = list(Department.objects.order_by("id").values_list("id", flat=True))
+    amr = Department.objects.get(code="amr").pk
+    sql = _fill_sql().replace("%", "%%").replace("%%(", "%(").replace("%%%%", "%%")
+    start = time.perf_counter()
+    base = (Enterprise.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
+    todo = target - have
+    with connection.cursor() as cursor:
+        for lo in range(base, base + todo, WINDOW):
+            hi = min(lo + WINDOW, base + todo) - 1
+            cursor.execute(
+                sql,
+                {"lo": lo, "hi": hi, "amr": amr, "depts": departments, "ndepts": len(departments)},
+            )
+            print(f"  inserted up to id {hi:,} ({time.perf_counter() - start:.0f} s)", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {TABLE}")
+    print(f"filled {todo:,} rows in {time.perf_counter() - start:.1f} s")
+
+
+def _dates(rnd: random.Random) -> dict[str, str]:
+    start = 1995 + rnd.randrange(30)
+    return {"registered_from": f"{start}-01-01", "registered_to": f"{start + 1}-06-30"}
+
+
+COMBINATIONS: dict[str, Callable[[random.Random], dict[str, str]]] = {
+    "unfiltered (page 1)": lambda r: {},
+    "status + type": lambda r: {
+        "status": r.choice(["operating", "suspended", "deregistered", "revoked"]),
+        "entity_type": r.choice(["company", "individual_business", "branch", "farmers_coop"]),
+    },
+    "industry section": lambda r: {"industry_section": r.choice("ACEFGHILOR")},
+    "section + division": lambda r: r.choice(
+        [
+            {"industry_section": "H", "industry_division": "62"},
+            {"industry_section": "F", "industry_division": "52"},
+            {"industry_section": "C", "industry_division": "34"},
+        ]
+    ),
+    "department": lambda r: {"department": r.choice(["amr", "eco", "health", "fire", "tax"])},
+    "department + status": lambda r: {
+        "department": r.choice(["amr", "eco", "health"]),
+        "status": "operating",
+    },
+    "abnormal": lambda r: {"is_abnormal": "true"},
+    "serious list": lambda r: {"on_serious_list": "true"},
+    "risk class": lambda r: {"risk_class": r.choice("ABCD")},
+    "date range": _dates,
+    "name search (2 chars)": lambda r: {"q": r.choice(["火锅", "烧烤", "商贸", "科技", "面馆"])},
+    "name search, rare (2 chars)": lambda r: {"q": r.choice(["量子", "航天", "珠宝", "钢琴"])},
+    "name search (4 chars)": lambda r: {
+        "q": r.choice(["蓉城火锅", "天府商贸", "锦江科技", "华西物流", "空港餐饮"])
+    },
+    "pinyin initials": lambda r: {"q": r.choice(["CDSSLQRC", "SCHX", "CDTF"])},
+    "credit code": lambda r: {"q": f"92510116MA{r.randrange(1, 600_000):08X}"},
+    "sort by name": lambda r: {"ordering": r.choice(["name", "-name"])},
+    "sort by registration date": lambda r: {"ordering": "registered_on"},
+    "sort by credit code": lambda r: {"ordering": r.choice(["uscc", "-uscc"])},
+    "sort by risk score": lambda r: {"ordering": "-risk_score"},
+    "filters + sort": lambda r: {
+        "status": "operating",
+        "industry_section": r.choice("CFH"),
+        "ordering": "name",
+    },
+    "deep page (page 100)": lambda r: {"status": "operating", "page": "100"},
+}
+
+
+def _explain(params: dict[str, str], user: User) -> None:
+    from django.test import RequestFactory
+
+    from enterprises.filters import EnterpriseFilter
+    from enterprises.selectors import enterprise_list_for_user
+
+    request = RequestFactory().get("/enterprises/", params)
+    request.user = user
+    register = EnterpriseFilter(
+        request.GET, queryset=enterprise_list_for_user(user=user), request=request
+    )
+    if not register.is_valid():
+        raise SystemExit(f"invalid parameters {params}: {register.errors}")
+    qs = register.qs
+    probe = qs.order_by().values_list("pk", flat=True)[:10001]
+    for label, query in (("ids", probe), ("ordered page (above the cap)", qs[:50])):
+        sql, args = query.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF, TIMING OFF) " + sql, args)
+            plan = [row[0] for row in cursor.fetchall()]
+        print(f"    {label}: " + "\n           ".join(plan[:12]))
+
+
+def _summary(html: str) -> str:
+    found = re.search(r'data-testid="result-summary">(.*?)</p>', html, re.S)
+    return " ".join(found.group(1).split()) if found else ""
+
+
+def measure(requests: int, only: str | None, explain: bool) -> None:
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    user = User.objects.get(username="credit")  # credit officer: view_enterprise + view_risk
+    client = Client()
+    client.force_login(user)
+    client.cookies["cp_language"] = "zh-hans"
+    rnd = random.Random(2026)
+    print(
+        f"\n{'combination':<28}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'db p50':>9}"
+        f"{'queries':>9}  rows"
+    )
+    all_times: list[float] = []
+    for name, make in COMBINATIONS.items():
+        if only and only != name:
+            continue
+        for _ in range(3):  # warm-up: connection, plan cache, buffers
+            client.get("/enterprises/", make(rnd))
+        times = []
+        db_times = []
+        queries = 0
+        rows = ""
+        for _ in range(requests):
+            params = make(rnd)
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                response = client.get("/enterprises/?" + urlencode(params))
+                times.append((time.perf_counter() - start) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{name}: HTTP {response.status_code} for {params}")
+            queries = len(ctx.captured_queries)
+            db_times.append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+            rows = _summary(response.content.decode())
+        times.sort()
+        all_times += times
+        p50 = statistics.median(times)
+        p95 = times[max(0, round(0.95 * len(times)) - 1)]
+        flag = "" if p95 < 200 else "  <-- over 200 ms"
+        db = statistics.median(db_times)
+        print(
+            f"{name:<28}{p50:>9.1f}{p95:>9.1f}{times[-1]:>9.1f}{db:>9.1f}{queries:>9}  {rows}{flag}"
+        )
+        if explain:
+            _explain(make(random.Random(1)), user)
+    all_times.sort()
+    if all_times:
+        p95_all = all_times[int(0.95 * len(all_times)) - 1]
+        print(f"{'all requests':<28}{statistics.median(all_times):>9.1f}{p95_all:>9.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--enterprises", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--only", help="run one combination (its name as printed)")
+    parser.add_argument("--extra-indexes", action="store_true")
+    parser.add_argument("--drop-extra-indexes", action="store_true")
+    parser.add_argument("--explain", action="store_true")
+    args = parser.parse_args()
+    if connection.vendor != "postgresql":
+        raise SystemExit("Run this on PostgreSQL: set DATABASE_URL (see the module docstring).")
+    call_command("migrate", verbosity=0)
+    fill(args.enterprises)
+    with connection.cursor() as cursor:
+        if args.drop_extra_indexes:
+            for name in EXTRA_INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        if args.extra_indexes:
+            for name, ddl in EXTRA_INDEXES.items():
+                start = time.perf_counter()
+                cursor.execute(ddl)
+                print(f"index {name}: {time.perf_counter() - start:.1f} s")
+            cursor.execute(f"ANALYZE {TABLE}")
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = %s AND indexname = ANY(%s)",
+            [TABLE, list(EXTRA_INDEXES)],
+        )
+        present = sorted(r[0] for r in cursor.fetchall())
+    print(f"extra indexes present: {', '.join(present) or 'none'}")
+    print(f"enterprises: {Enterprise.objects.count():,}")
+    measure(args.requests, args.only, args.explain)
+
+
+if __name__ == "__main__":
+    main()

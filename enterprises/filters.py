@@ -1,0 +1,276 @@
+"""The one filter set of the register, shared by the staff list page, its XLSX export and the
+staff API, plus the paginator that keeps those lists fast on a million rows.
+
+Risk data is staff-only and, within staff, needs `view_risk`: for users without it the
+`risk_class` filter and the `risk_score` ordering do not exist. A request that sends them anyway
+is not refused (that would only confirm what the user may not see); the parameters are ignored,
+and the page shows no control for them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import F, OrderBy, QuerySet
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from django_filters.widgets import BooleanWidget
+
+from credit_portal.models import Department
+from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
+from enterprises.models import Enterprise
+from enterprises.permissions import EnterprisePerm
+from enterprises.selectors import enterprise_search
+
+# Parameter -> model field. Every ordering ends with the primary key so that pages never
+# overlap or skip rows when many enterprises share a value (a date, a name).
+ORDERING_FIELDS = {
+    "name": "name",
+    "registered_on": "registered_on",
+    "uscc": "uscc",
+    "risk_score": "risk_score",
+}
+RISK_ONLY_ORDERING = {"risk_score"}
+DEFAULT_ORDERING = ["-registered_on", "id"]  # Uses index: ent_registered_idx (registered_on, id)
+RISK_ONLY_PARAMS = {"risk_class"}
+LIST_COUNT_CAP = 10_000  # lists count matches up to here, then say "more than"
+
+
+def can_view_risk(user: Any) -> bool:
+    return bool(
+        user is not None and user.is_authenticated and user.has_perm(EnterprisePerm.VIEW_RISK)
+    )
+
+
+class RegisterOrderingFilter(filters.OrderingFilter):
+    """`ordering=name`, `-registered_on`, `uscc,-name`...; always ends with the id tiebreaker.
+
+    Risk scores sort unscored enterprises last in both directions (they are not "lowest risk").
+    """
+
+    def filter(self, qs: QuerySet[Enterprise], value: list[str] | None) -> QuerySet[Enterprise]:
+        params = [p for p in (value or []) if p]
+        if not params:
+            return qs.order_by(*DEFAULT_ORDERING)
+        ordering: list[str | OrderBy] = []
+        seen: set[str] = set()
+        for param in params:
+            name = self.get_ordering_value(param)
+            field = name.lstrip("-")
+            if field in seen:
+                continue
+            seen.add(field)
+            if field == "risk_score":
+                expr = F(field)
+                ordering.append(
+                    expr.desc(nulls_last=True)
+                    if name.startswith("-")
+                    else expr.asc(nulls_last=True)
+                )
+            else:
+                ordering.append(name)
+        last = params[0].startswith("-")
+        ordering.append("-id" if last and "id" not in seen else "id")
+        return qs.order_by(*ordering)
+
+
+class YesNoAllWidget(BooleanWidget):
+    """`true` / `false` / empty, shown as Yes / No / All."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("", _("All")), ("true", _("Yes")), ("false", _("No"))]
+
+
+class _RegisterFilterForm(forms.Form):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("registered_from"), data.get("registered_to")
+        if start and end and start > end:
+            raise forms.ValidationError(
+                _("The registration date range ends before it starts."), code="date_range"
+            )
+        return data
+
+
+class EnterpriseFilter(filters.FilterSet):
+    """Filters of the register list (HTML page, export and API use the same parameters)."""
+
+    q = filters.CharFilter(
+        method="filter_search",
+        label=_("Search"),
+        help_text=_("Credit code, old registration number, name, former name or pinyin initials."),
+        max_length=100,
+    )
+    entity_type = filters.ChoiceFilter(
+        choices=Enterprise.EntityType.choices, label=_("Entity type"), empty_label=_("All types")
+    )
+    industry_section = filters.ChoiceFilter(
+        choices=SECTION_CHOICES, label=_("Industry section"), empty_label=_("All sections")
+    )
+    industry_division = filters.ChoiceFilter(
+        choices=DIVISION_CHOICES, label=_("Industry division"), empty_label=_("All divisions")
+    )
+    status = filters.ChoiceFilter(
+        choices=Enterprise.Status.choices, label=_("Status"), empty_label=_("All statuses")
+    )
+    department = filters.ModelChoiceFilter(
+        queryset=Department.objects.all(),
+        to_field_name="code",
+        label=_("Department"),
+        empty_label=_("All departments"),
+    )
+    risk_class = filters.ChoiceFilter(
+        choices=Enterprise.RiskClass.choices, label=_("Risk class"), empty_label=_("All classes")
+    )
+    is_abnormal = filters.BooleanFilter(label=_("In the abnormal directory"), widget=YesNoAllWidget)
+    on_serious_list = filters.BooleanFilter(
+        label=_("On the serious illegal list"), widget=YesNoAllWidget
+    )
+    registered_from = filters.DateFilter(
+        field_name="registered_on", lookup_expr="gte", label=_("Registered from")
+    )
+    registered_to = filters.DateFilter(
+        field_name="registered_on", lookup_expr="lte", label=_("Registered until")
+    )
+    ordering = RegisterOrderingFilter(
+        fields=ORDERING_FIELDS,
+        label=_("Sort by"),
+        field_labels={
+            "name": _("Name"),
+            "registered_on": _("Registration date"),
+            "uscc": _("Credit code"),
+            "risk_score": _("Risk score"),
+        },
+    )
+
+    class Meta:
+        model = Enterprise
+        fields: list[str] = []
+        form = _RegisterFilterForm
+
+    def __init__(self, data: Any = None, *args: Any, request: Any = None, **kwargs: Any) -> None:
+        user = getattr(request, "user", None)
+        self.can_view_risk = can_view_risk(user)
+        if data is not None and not self.can_view_risk:
+            data = _without_risk_params(data)
+        super().__init__(data, *args, request=request, **kwargs)
+        if not self.can_view_risk:
+            del self.filters["risk_class"]
+            ordering = RegisterOrderingFilter(
+                fields={k: v for k, v in ORDERING_FIELDS.items() if k not in RISK_ONLY_ORDERING},
+                label=_("Sort by"),
+            )
+            ordering.model, ordering.parent = self.queryset.model, self
+            self.filters["ordering"] = ordering
+
+    def filter_search(
+        self, queryset: QuerySet[Enterprise], name: str, value: str
+    ) -> QuerySet[Enterprise]:
+        return enterprise_search(queryset=queryset, text=value)
+
+    @property
+    def active_filters(self) -> dict[str, Any]:
+        """The filters in force (valid, non-empty, not the ordering): for the audit of an
+        export, the "clear filters" link and the count estimate."""
+        if not self.is_bound or not self.form.is_valid():
+            return {}
+        return {
+            k: (v.code if isinstance(v, Department) else v)
+            for k, v in self.form.cleaned_data.items()
+            if k != "ordering" and v not in (None, "", [])
+        }
+
+
+def _without_risk_params(data: Any) -> Any:
+    """A copy of the query without risk-only parameters or orderings."""
+    cleaned = data.copy()
+    for key in RISK_ONLY_PARAMS:
+        cleaned.pop(key, None)
+    raw = data.get("ordering")
+    if raw:
+        kept = [p for p in str(raw).split(",") if p.strip().lstrip("-") not in RISK_ONLY_ORDERING]
+        if kept:
+            cleaned["ordering"] = ",".join(kept)
+        else:
+            cleaned.pop("ordering", None)
+    return cleaned
+
+
+class CappedPaginator(Paginator):
+    """A Django paginator for lists of up to a million rows: counts up to `cap`, and never
+    lets PostgreSQL walk an ordering index in search of a few rare matches.
+
+    One probe query reads the ids of at most `cap` + 1 matches, unordered (the cheapest plan:
+    an index on the filter, a trigram bitmap, or one scan of the table):
+    - more than `cap` ids: the matches are dense. The list says "more than 10,000" and offers
+      the first `cap` rows (pages of the ordinary ORDER BY ... LIMIT query, which finds a page
+      quickly by walking the ordering index). With no filter at all the total comes from
+      PostgreSQL's planner estimate (`pg_class.reltuples`), shown as approximate.
+    - at most `cap` ids: that is the exact count, and the page is read by primary key among
+      those ids. Without this, a rare match (a two-character search term that no trigram index
+      serves, a rare filter combination) lets the planner walk the whole `registered_on` index
+      expecting to meet 50 matches early: seconds instead of one scan.
+    Either way: two queries per page, whatever the number of rows.
+    """
+
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        *,
+        cap: int = LIST_COUNT_CAP,
+        unfiltered: bool = False,
+    ) -> None:
+        super().__init__(object_list, per_page)
+        self.cap = cap
+        self.unfiltered = unfiltered
+        self.count_capped = False
+        self.estimated_total: int | None = None
+
+    @cached_property
+    def _ids(self) -> list[Any]:
+        queryset = cast(QuerySet[Any], self.object_list)
+        return list(queryset.order_by().values_list("pk", flat=True)[: self.cap + 1])
+
+    @cached_property
+    def count(self) -> int:
+        found = len(self._ids)
+        if found > self.cap:
+            self.count_capped = True
+            if self.unfiltered:
+                queryset = cast(QuerySet[Any], self.object_list)
+                self.estimated_total = _estimated_rows(queryset.model)
+            return self.cap
+        return found
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        queryset = cast(QuerySet[Any], self.object_list)
+        if not self.count_capped:
+            # A fresh query by primary key, with the list's joins and ordering but not its
+            # filters (the ids carry them): the planner sees at most `cap` rows to sort.
+            by_id = queryset.model._default_manager.filter(pk__in=self._ids)
+            by_id.query.select_related = queryset.query.select_related
+            queryset = (
+                by_id.order_by(*queryset.query.order_by) if queryset.query.order_by else by_id
+            )
+        return Page(list(queryset[bottom:top]), number, self)
+
+
+def _estimated_rows(model: type[Any]) -> int | None:
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+            [model._meta.db_table],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row and row[0] and row[0] > 0 else None

@@ -1,0 +1,225 @@
+"""HTML forms of the staff register pages. They check the shape of the input only (types,
+lengths, choices); the rules live in `enterprises.services` and their errors are put back into
+the form by `form_add_service_errors`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from credit_portal.models import Department
+from enterprises.industries import DIVISIONS, SECTIONS
+from enterprises.models import Enterprise
+from enterprises.services.ledger import EXTENSION_WINDOW_DAYS, MAX_SUSPENSION_DAYS
+from enterprises.uscc import normalize
+
+_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _division_choices() -> list[tuple[str, Any]]:
+    """Divisions grouped under their section (<optgroup>): the section is derived from the
+    division, so the form asks for the division only."""
+    groups: list[tuple[str, Any]] = [("", "---------")]
+    for section, (name_zh, _name_en) in SECTIONS.items():
+        options = [
+            (code, f"{code} {label}") for code, (sec, label) in DIVISIONS.items() if sec == section
+        ]
+        groups.append((f"{section} {name_zh}", options))
+    return groups
+
+
+def form_add_service_errors(
+    form: forms.Form, exc: ValidationError, *, aliases: dict[str, str] | None = None
+) -> None:
+    """Attach a service's ValidationError to the form: messages for fields the form has go to
+    those fields (through `aliases` when the service names them differently), the rest to the
+    top of the form."""
+    aliases = aliases or {}
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for name, errors in exc.error_dict.items():
+        target = aliases.get(name, name)
+        messages = [m for e in errors for m in e.messages]
+        if target in form.fields and target != NON_FIELD_ERRORS:
+            form.add_error(target, messages)
+        else:
+            form.add_error(None, messages)
+
+
+class EnterpriseForm(forms.Form):
+    """Register data of one market entity (create; the edit form adds the version)."""
+
+    uscc = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=30,
+        help_text=_("18 characters; spaces, hyphens and lower case are accepted and normalised."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    allow_check_override = forms.BooleanField(
+        label=_("Accept a credit code that fails its check"),
+        required=False,
+        help_text=_(
+            "Only for historic codes (e.g. early pilot codes) that legitimately fail the check "
+            "character. The override is recorded in the audit log."
+        ),
+    )
+    legacy_reg_no = forms.CharField(
+        label=_("Old registration number"),
+        max_length=20,
+        required=False,
+        help_text=_("15 digits, if the entity had one."),
+    )
+    name = forms.CharField(label=_("Name"), max_length=200)
+    former_names = forms.CharField(
+        label=_("Former names"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("One per line."),
+    )
+    entity_type = forms.ChoiceField(
+        label=_("Entity type"), choices=[("", "---------"), *Enterprise.EntityType.choices]
+    )
+    industry_division = forms.ChoiceField(
+        label=_("Industry (GB/T 4754-2017 division)"),
+        choices=_division_choices,
+        help_text=_("The section (A–T) follows from the division."),
+    )
+    registered_on = forms.DateField(label=_("Registration date"), widget=_DATE)
+    registration_authority = forms.CharField(label=_("Registration authority"), max_length=100)
+    address = forms.CharField(label=_("Address"), max_length=255)
+    division = forms.CharField(
+        label=_("Street or town"), max_length=64, help_text=_("The street (街道) or town (镇).")
+    )
+    legal_rep_name = forms.CharField(label=_("Legal representative"), max_length=64)
+    legal_rep_id = forms.CharField(
+        label=_("Identity number of the legal representative"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text=_("Only a masked value and a keyed digest are kept; the number is never stored."),
+    )
+    registered_capital = forms.DecimalField(
+        label=_("Registered capital (CNY 10,000)"),
+        max_digits=14,
+        decimal_places=4,
+        required=False,
+    )
+    business_scope = forms.CharField(
+        label=_("Business scope"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    department = forms.ModelChoiceField(
+        label=_("Responsible department"),
+        queryset=Department.objects.filter(is_active=True),
+        to_field_name="code",
+    )
+
+    def __init__(self, *args: Any, can_override: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_override:
+            del self.fields["allow_check_override"]
+
+    def override_requested(self) -> bool:
+        return bool(self.cleaned_data.get("allow_check_override"))
+
+    def service_data(self) -> dict[str, Any]:
+        """The cleaned input in the shape `enterprise_clean` reads."""
+        data = {k: v for k, v in self.cleaned_data.items() if k != "allow_check_override"}
+        data["former_names"] = [
+            n.strip() for n in (data.get("former_names") or "").splitlines() if n.strip()
+        ]
+        if not data.get("legal_rep_id"):
+            data.pop("legal_rep_id", None)
+        return data
+
+
+class EnterpriseCreateForm(EnterpriseForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["registration_authority"].initial = settings.CREDIT_PORTAL["BUREAU_NAME"]
+        self.fields["department"].initial = "amr"
+
+
+class EnterpriseEditForm(EnterpriseForm):
+    """Edit with optimistic locking: the version the user started from travels in a hidden
+    field and the service refuses the change when someone else saved in between."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, enterprise: Enterprise, **kwargs: Any) -> None:
+        self.enterprise = enterprise
+        kwargs.setdefault(
+            "initial",
+            {
+                "uscc": enterprise.uscc,
+                "legacy_reg_no": enterprise.legacy_reg_no,
+                "name": enterprise.name,
+                "former_names": "\n".join(enterprise.former_names or []),
+                "entity_type": enterprise.entity_type,
+                "industry_division": enterprise.industry_division,
+                "registered_on": enterprise.registered_on,
+                "registration_authority": enterprise.registration_authority,
+                "address": enterprise.address,
+                "division": enterprise.division,
+                "legal_rep_name": enterprise.legal_rep_name,
+                "registered_capital": enterprise.registered_capital,
+                "business_scope": enterprise.business_scope,
+                "department": enterprise.department.code,
+                "version": enterprise.version,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["legal_rep_id"].help_text = _(
+            "Currently %(masked)s. Leave empty to keep it; only a masked value is stored."
+        ) % {"masked": enterprise.legal_rep_id_masked or "—"}
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        data.pop("version", None)
+        # The credit code is checked again only when it changes: a historic code accepted by
+        # override must not block every later edit of the entity.
+        if data.get("uscc") and normalize(data["uscc"]) == self.enterprise.uscc:
+            data.pop("uscc")
+        return data
+
+
+class StatusChangeForm(forms.Form):
+    """Suspension (歇业) or its extension, resumption, deregistration, revocation."""
+
+    new_status = forms.ChoiceField(
+        label=_("Change"),
+        widget=forms.RadioSelect,
+        choices=[
+            (Enterprise.Status.SUSPENDED, _("Suspension, or extension of the current suspension")),
+            (Enterprise.Status.OPERATING, _("Resumption of business")),
+            (Enterprise.Status.DEREGISTERED, _("Deregistration")),
+            (Enterprise.Status.REVOKED, _("Revocation of the business licence")),
+        ],
+    )
+    effective_on = forms.DateField(
+        label=_("Effective on"),
+        widget=_DATE,
+        help_text=_("For an extension: the filing date, within the window before the end."),
+    )
+    until = forms.DateField(
+        label=_("Suspended until"),
+        widget=_DATE,
+        required=False,
+        help_text=_("Required for a suspension or an extension."),
+    )
+    document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
+    note = forms.CharField(
+        label=_("Note"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    max_suspension_days = MAX_SUSPENSION_DAYS
+    extension_window_days = EXTENSION_WINDOW_DAYS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["effective_on"].initial = timezone.localdate()

@@ -1,0 +1,743 @@
+"""Staff register pages: permissions, list filters/sorting/search/pagination, create, edit,
+status changes, escaping and query counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import timezone
+
+from credit_portal.models import AuditEvent, User
+from credit_portal.permissions import CorePerm
+from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
+from enterprises.permissions import EnterprisePerm as P
+from enterprises.services.ledger import enterprise_status_change
+from enterprises.services.register import enterprise_create, enterprise_update
+from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory, make_uscc
+
+pytestmark = pytest.mark.django_db
+
+ALL_STAFF = (
+    P.VIEW,
+    P.ADD,
+    P.CHANGE,
+    P.CHANGE_STATUS,
+    P.EXPORT,
+    P.VIEW_RISK,
+    P.VIEW_RECORDS,
+    P.OVERRIDE_USCC_CHECK,
+    CorePerm.VIEW_AUDIT_LOG,
+)
+
+
+@pytest.fixture
+def login(client):
+    """Log a user in; the interface in English so that messages can be read."""
+
+    def do(user: User, lang: str = "en"):
+        client.force_login(user)
+        client.cookies["cp_language"] = lang
+        return client
+
+    return do
+
+
+def _enterprise_user(enterprise: Enterprise, username: str = "firm") -> User:
+    user = User.objects.create_user(username=username, password="Secret-pass-123")
+    EnterpriseMembership.objects.create(user=user, enterprise=enterprise)
+    return User.objects.get(pk=user.pk)
+
+
+def _rows(response) -> list[str]:
+    return [e.uscc for e in response.context["page_obj"].object_list]
+
+
+def _form_data(**over):
+    data = {
+        "uscc": make_uscc(900),
+        "name": "成都蓉城餐饮有限公司",
+        "entity_type": "company",
+        "industry_division": "62",
+        "registered_on": "2020-01-05",
+        "registration_authority": "成都市双流区市场监督管理局",
+        "address": "棠湖路1号",
+        "division": "东升街道",
+        "legal_rep_name": "张三",
+        "legal_rep_id": "11010519491231002X",
+        "registered_capital": "100",
+        "business_scope": "餐饮服务",
+        "department": "amr",
+    }
+    data.update(over)
+    return data
+
+
+def _wrong_check(code: str) -> tuple[str, str]:
+    """The code with a wrong last character, and the expected one."""
+    wrong = "0" if code[-1] != "0" else "1"
+    return code[:-1] + wrong, code[-1]
+
+
+# --- permission matrix -------------------------------------------------------------------
+
+SCOPED = ("detail", "edit", "status")
+UNSCOPED = ("list", "export", "create")
+
+
+def _url(name: str, uscc: str) -> str:
+    return reverse(f"enterprises:{name}", args=[uscc] if name in SCOPED else [])
+
+
+@pytest.mark.parametrize("name", UNSCOPED + SCOPED)
+def test_anonymous_is_sent_to_login(client, name):
+    ent = EnterpriseFactory()
+    response = client.get(_url(name, ent.uscc))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", UNSCOPED)
+def test_staff_without_codename_gets_403_on_register_pages(login, user_with_perms, name):
+    ent = EnterpriseFactory()
+    assert login(user_with_perms()).get(_url(name, ent.uscc)).status_code == 403
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_staff_who_sees_no_register_gets_404_on_enterprise_pages(login, user_with_perms, name):
+    """Without view_enterprise nothing is visible: the jurisdiction fetch answers first."""
+    ent = EnterpriseFactory()
+    assert login(user_with_perms()).get(_url(name, ent.uscc)).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "codenames"),
+    [
+        ("list", (P.VIEW,)),
+        ("export", (P.VIEW, P.EXPORT)),
+        ("create", (P.VIEW, P.ADD)),
+        ("detail", (P.VIEW,)),
+        ("edit", (P.VIEW, P.CHANGE)),
+        ("status", (P.VIEW, P.CHANGE_STATUS)),
+    ],
+)
+def test_each_page_needs_exactly_its_codenames(login, user_with_perms, name, codenames):
+    ent = EnterpriseFactory()
+    for missing in codenames:
+        others = [c for c in codenames if c != missing]
+        status = login(user_with_perms(*others)).get(_url(name, ent.uscc)).status_code
+        # Without view_enterprise an entity is not visible at all: 404 before any 403.
+        expected = 404 if (missing == P.VIEW and name in SCOPED) else 403
+        assert status == expected, (name, missing, status)
+    assert login(user_with_perms(*codenames)).get(_url(name, ent.uscc)).status_code == 200
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_enterprise_user_gets_404_for_another_enterprise(login, name):
+    own, other = EnterpriseFactory(), EnterpriseFactory()
+    client = login(_enterprise_user(own))
+    assert client.get(_url(name, other.uscc)).status_code == 404
+    assert client.post(_url(name, other.uscc), {}).status_code == 404
+
+
+@pytest.mark.parametrize("name", SCOPED)
+def test_enterprise_user_gets_403_for_own_enterprise_on_staff_pages(login, name):
+    own = EnterpriseFactory()
+    assert login(_enterprise_user(own)).get(_url(name, own.uscc)).status_code == 403
+
+
+@pytest.mark.parametrize("name", UNSCOPED)
+def test_enterprise_user_gets_403_on_register_pages(login, name):
+    own = EnterpriseFactory()
+    assert login(_enterprise_user(own)).get(_url(name, own.uscc)).status_code == 403
+
+
+def test_unknown_or_malformed_credit_code_is_404(login, user_with_perms):
+    client = login(user_with_perms(*ALL_STAFF))
+    assert client.get(reverse("enterprises:detail", args=[make_uscc(4242)])).status_code == 404
+    assert client.get("/enterprises/not-a-code/").status_code == 404
+
+
+def test_lower_case_credit_code_in_url_finds_the_enterprise(login, user_with_perms):
+    ent = EnterpriseFactory(uscc=make_uscc(77))
+    response = login(user_with_perms(P.VIEW)).get(f"/enterprises/{ent.uscc.lower()}/")
+    assert response.status_code == 200
+
+
+# --- list: filters, search, sorting, pagination -------------------------------------------
+
+
+@pytest.fixture
+def district():
+    eco = DepartmentFactory(code="eco", name="区生态环境局")
+    company = EnterpriseFactory(
+        uscc=make_uscc(1),
+        name="成都蓉城餐饮有限公司",
+        name_initials="CDRCCYYXGS",
+        industry_section="F",
+        industry_division="52",
+        registered_on=dt.date(2020, 5, 1),
+        risk_class="A",
+        risk_score=12,
+    )
+    shop = EnterpriseFactory(
+        uscc=make_uscc(2, entity_digit="2"),
+        name="双流区张记面馆",
+        name_initials="SLQZJMG",
+        entity_type=Enterprise.EntityType.INDIVIDUAL_BUSINESS,
+        industry_section="H",
+        industry_division="62",
+        status=Enterprise.Status.SUSPENDED,
+        suspended_from=dt.date(2024, 1, 1),
+        suspended_until=dt.date(2026, 1, 1),
+        department=eco,
+        registered_on=dt.date(2023, 3, 1),
+        is_abnormal=True,
+        risk_class="C",
+        risk_score=61,
+    )
+    closed = EnterpriseFactory(
+        uscc=make_uscc(3),
+        name="四川华西机械制造有限公司",
+        name_initials="SCHXJXZZYXGS",
+        former_names=["成都华西机械厂"],
+        industry_section="C",
+        industry_division="34",
+        status=Enterprise.Status.DEREGISTERED,
+        registered_on=dt.date(2010, 1, 1),
+        on_serious_list=True,
+        risk_class="D",
+        risk_score=88,
+    )
+    return {"company": company, "shop": shop, "closed": closed}
+
+
+FILTER_CASES = [
+    ({"entity_type": "individual_business"}, {"shop"}),
+    ({"industry_section": "C"}, {"closed"}),
+    ({"industry_division": "62"}, {"shop"}),
+    ({"status": "deregistered"}, {"closed"}),
+    ({"status": "operating", "entity_type": "company"}, {"company"}),
+    ({"department": "eco"}, {"shop"}),
+    ({"is_abnormal": "true"}, {"shop"}),
+    ({"is_abnormal": "false"}, {"company", "closed"}),
+    ({"on_serious_list": "true"}, {"closed"}),
+    ({"registered_from": "2015-01-01"}, {"company", "shop"}),
+    ({"registered_to": "2015-01-01"}, {"closed"}),
+    ({"registered_from": "2020-05-01", "registered_to": "2020-05-01"}, {"company"}),
+    ({"risk_class": "D"}, {"closed"}),
+    ({"q": "面馆"}, {"shop"}),
+    ({"q": "华西机械厂"}, {"closed"}),  # a former name
+    ({"q": "cdrc"}, {"company"}),  # pinyin initials
+    ({"q": make_uscc(3).lower()}, {"closed"}),
+    ({}, {"company", "shop", "closed"}),
+]
+
+
+@pytest.mark.parametrize(("params", "expected"), FILTER_CASES)
+def test_list_filters_each_work(login, user_with_perms, district, params, expected):
+    response = login(user_with_perms(P.VIEW, P.VIEW_RISK)).get(reverse("enterprises:list"), params)
+    assert response.status_code == 200
+    assert set(_rows(response)) == {district[k].uscc for k in expected}
+
+
+def test_risk_filter_and_columns_are_absent_without_view_risk(login, user_with_perms, district):
+    client = login(user_with_perms(P.VIEW))
+    response = client.get(reverse("enterprises:list"), {"risk_class": "D"})
+    assert response.status_code == 200
+    assert set(_rows(response)) == {e.uscc for e in district.values()}  # parameter ignored
+    html = response.content.decode()
+    assert 'name="risk_class"' not in html
+    assert "risk--D" not in html
+    with_risk = login(user_with_perms(P.VIEW, P.VIEW_RISK)).get(reverse("enterprises:list"))
+    assert 'name="risk_class"' in with_risk.content.decode()
+    assert "risk--D" in with_risk.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("ordering", "expected"),
+    [
+        ("", ["shop", "company", "closed"]),  # default: newest registration first
+        ("registered_on", ["closed", "company", "shop"]),
+        ("-registered_on", ["shop", "company", "closed"]),
+        ("uscc", None),
+        ("-uscc", None),
+        ("name", None),
+        ("-name", None),
+        ("-risk_score", ["closed", "shop", "company"]),
+        ("risk_score", ["company", "shop", "closed"]),
+    ],
+)
+def test_list_sorting(login, user_with_perms, district, ordering, expected):
+    response = login(user_with_perms(P.VIEW, P.VIEW_RISK)).get(
+        reverse("enterprises:list"), {"ordering": ordering} if ordering else {}
+    )
+    assert response.status_code == 200
+    rows = _rows(response)
+    if expected is None:
+        field = ordering.lstrip("-")
+        values = [getattr(Enterprise.objects.get(uscc=u), field) for u in rows]
+        assert values == sorted(values, reverse=ordering.startswith("-"))
+    else:
+        assert rows == [district[k].uscc for k in expected]
+
+
+def test_risk_score_sort_puts_unscored_last_and_is_ignored_without_view_risk(
+    login, user_with_perms, district
+):
+    unscored = EnterpriseFactory(registered_on=dt.date(2024, 6, 1))
+    rows = _rows(
+        login(user_with_perms(P.VIEW, P.VIEW_RISK)).get(
+            reverse("enterprises:list"), {"ordering": "-risk_score"}
+        )
+    )
+    assert rows[-1] == unscored.uscc
+    plain = _rows(
+        login(user_with_perms(P.VIEW)).get(reverse("enterprises:list"), {"ordering": "-risk_score"})
+    )
+    assert plain[0] == unscored.uscc  # default order (newest registration) instead
+
+
+def test_sort_links_keep_the_filters(login, user_with_perms, district):
+    response = login(user_with_perms(P.VIEW)).get(
+        reverse("enterprises:list"), {"status": "operating", "ordering": "name"}
+    )
+    sort = response.context["sort"]
+    assert "status=operating" in sort["name"]["url"]
+    assert "ordering=-name" in sort["name"]["url"]
+    assert sort["name"]["dir"] == "asc"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"registered_from": "2024-02-30"},
+        {"registered_from": "2024-01-01", "registered_to": "2023-01-01"},
+        {"department": "nowhere"},
+        {"status": "sleeping"},
+        {"ordering": "legal_rep_name"},
+    ],
+)
+def test_bad_filters_get_a_message_and_400(login, user_with_perms, district, params):
+    response = login(user_with_perms(P.VIEW)).get(reverse("enterprises:list"), params)
+    assert response.status_code == 400
+    assert response.context["form"].errors
+    assert 'class="errorlist"' in response.content.decode() or "errorbox" in (
+        response.content.decode()
+    )
+    assert _rows(response) == []
+
+
+def test_date_range_error_names_the_problem(login, user_with_perms):
+    response = login(user_with_perms(P.VIEW)).get(
+        reverse("enterprises:list"),
+        {"registered_from": "2024-01-01", "registered_to": "2023-01-01"},
+    )
+    assert "ends before it starts" in response.content.decode()
+
+
+def test_pagination_with_page_size_and_capped_count(login, user_with_perms, monkeypatch):
+    EnterpriseFactory.create_batch(25)
+    client = login(user_with_perms(P.VIEW))
+    first = client.get(reverse("enterprises:list"), {"page_size": 20})
+    assert len(_rows(first)) == 20
+    assert "25 market entities match" in first.content.decode()
+    second = client.get(reverse("enterprises:list"), {"page_size": 20, "page": 2})
+    assert len(_rows(second)) == 5
+    assert not set(_rows(first)) & set(_rows(second))
+    beyond = client.get(reverse("enterprises:list"), {"page_size": 20, "page": 99})
+    assert _rows(beyond) == _rows(second)  # out of range: the last page
+    monkeypatch.setattr("enterprises.views.staff.LIST_COUNT_CAP", 10)
+    capped = client.get(reverse("enterprises:list"), {"page_size": 20, "status": "operating"})
+    assert "More than 10 market entities match" in capped.content.decode()
+    assert len(_rows(capped)) == 10
+
+
+def test_names_with_html_are_escaped(login, user_with_perms):
+    ent = EnterpriseFactory(name='<script>alert("x")</script>公司', former_names=["<b>旧名</b>"])
+    client = login(user_with_perms(*ALL_STAFF))
+    for url in (reverse("enterprises:list"), reverse("enterprises:detail", args=[ent.uscc])):
+        html = client.get(url).content.decode()
+        assert '<script>alert("x")' not in html
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    detail = client.get(reverse("enterprises:detail", args=[ent.uscc])).content.decode()
+    assert "<b>旧名</b>" not in detail
+
+
+def test_list_page_is_chinese_by_default(login, user_with_perms, district):
+    html = login(user_with_perms(P.VIEW), lang="zh-hans").get(reverse("enterprises:list")).content
+    assert "市场主体" in html.decode()
+
+
+# --- detail ------------------------------------------------------------------------------
+
+
+def test_detail_shows_register_ledger_and_audit_by_permission(login, user_with_perms):
+    DepartmentFactory()
+    registrar = user_with_perms(*ALL_STAFF)
+    ent = enterprise_create(actor=registrar, data=_form_data())
+    html = login(registrar).get(reverse("enterprises:detail", args=[ent.uscc])).content.decode()
+    assert "1101**********002X" in html
+    assert "11010519491231002X" not in html
+    record = CreditRecord.objects.get(enterprise=ent)
+    assert "Credit ledger" in html and f'id="record-{record.pk}"' in html
+    assert "Audit history" in html
+    assert reverse("enterprises:edit", args=[ent.uscc]) in html
+    assert reverse("enterprises:status", args=[ent.uscc]) in html
+
+    reader = user_with_perms(P.VIEW)
+    html = login(reader).get(reverse("enterprises:detail", args=[ent.uscc])).content.decode()
+    assert "Credit ledger" not in html
+    assert "Audit history" not in html
+    assert "Credit risk" not in html
+    assert reverse("enterprises:edit", args=[ent.uscc]) not in html
+    assert reverse("enterprises:status", args=[ent.uscc]) not in html
+
+
+def test_detail_shows_risk_only_with_view_risk(login, user_with_perms):
+    ent = EnterpriseFactory(risk_class="C", risk_score=61.5)
+    with_risk = login(user_with_perms(P.VIEW, P.VIEW_RISK)).get(
+        reverse("enterprises:detail", args=[ent.uscc])
+    )
+    assert "risk--C" in with_risk.content.decode() and "61.50" in with_risk.content.decode()
+    without = login(user_with_perms(P.VIEW)).get(reverse("enterprises:detail", args=[ent.uscc]))
+    assert "risk--C" not in without.content.decode() and "61.50" not in without.content.decode()
+
+
+# --- create ------------------------------------------------------------------------------
+
+
+def test_create_registers_and_redirects_to_detail(login, user_with_perms):
+    DepartmentFactory()
+    user = user_with_perms(P.VIEW, P.ADD)
+    response = login(user).post(reverse("enterprises:create"), _form_data())
+    ent = Enterprise.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("enterprises:detail", args=[ent.uscc])
+    assert (ent.industry_section, ent.legal_rep_id_masked) == ("H", "1101**********002X")
+    assert AuditEvent.objects.get(event_type="enterprises.enterprise_created").actor == user
+
+
+def test_create_with_wrong_check_character_names_the_expected_one(login, user_with_perms):
+    DepartmentFactory()
+    wrong, expected = _wrong_check(make_uscc(900))
+    response = login(user_with_perms(P.VIEW, P.ADD)).post(
+        reverse("enterprises:create"), _form_data(uscc=wrong)
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors["uscc"]
+    assert any(f"should be {expected}" in e for e in errors)
+    assert f"should be {expected}" in response.content.decode()
+    assert not Enterprise.objects.exists()
+    assert not AuditEvent.objects.exists()
+    assert not CreditRecord.objects.exists()
+
+
+def test_override_checkbox_only_for_permitted_users(login, user_with_perms):
+    plain = login(user_with_perms(P.VIEW, P.ADD)).get(reverse("enterprises:create"))
+    assert 'name="allow_check_override"' not in plain.content.decode()
+    allowed = login(user_with_perms(P.VIEW, P.ADD, P.OVERRIDE_USCC_CHECK)).get(
+        reverse("enterprises:create")
+    )
+    assert 'name="allow_check_override"' in allowed.content.decode()
+
+
+def test_override_by_permitted_user_creates_and_audits(login, user_with_perms):
+    DepartmentFactory()
+    user = user_with_perms(P.VIEW, P.ADD, P.OVERRIDE_USCC_CHECK)
+    wrong, _expected = _wrong_check(make_uscc(900))
+    response = login(user).post(
+        reverse("enterprises:create"), _form_data(uscc=wrong, allow_check_override="on")
+    )
+    assert response.status_code == 302
+    ent = Enterprise.objects.get(uscc=wrong)
+    assert ent.uscc_check_overridden
+    event = AuditEvent.objects.get(event_type="enterprises.enterprise_created")
+    assert (event.actor, event.extra["check_overridden"]) == (user, True)
+
+
+def test_override_posted_without_permission_is_ignored(login, user_with_perms):
+    DepartmentFactory()
+    wrong, expected = _wrong_check(make_uscc(900))
+    response = login(user_with_perms(P.VIEW, P.ADD)).post(
+        reverse("enterprises:create"), _form_data(uscc=wrong, allow_check_override="on")
+    )
+    assert response.status_code == 400
+    assert f"should be {expected}" in response.content.decode()
+    assert not Enterprise.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("over", "field", "text"),
+    [
+        ({"registered_on": "2999-01-01"}, "registered_on", "cannot be in the future"),
+        ({"registered_on": "2024-02-30"}, "registered_on", "valid date"),
+        ({"industry_division": "99"}, "industry_division", "valid choice"),
+        ({"legal_rep_id": "110105194912310021"}, "legal_rep_id", "should be X"),
+        ({"uscc": "91510116MA6CXYZ"}, "uscc", "18 characters"),
+        ({"legacy_reg_no": "510116000000001"}, "legacy_reg_no", "should be"),
+        ({"name": ""}, "name", "required"),
+    ],
+)
+def test_create_bad_input_gets_field_messages(login, user_with_perms, over, field, text):
+    DepartmentFactory()
+    response = login(user_with_perms(P.VIEW, P.ADD)).post(
+        reverse("enterprises:create"), _form_data(**over)
+    )
+    assert response.status_code == 400
+    assert any(text in e for e in response.context["form"].errors[field]), response.context[
+        "form"
+    ].errors
+    assert not Enterprise.objects.exists()
+
+
+def test_duplicate_credit_code_is_refused(login, user_with_perms):
+    DepartmentFactory()
+    EnterpriseFactory(uscc=make_uscc(900))
+    response = login(user_with_perms(P.VIEW, P.ADD)).post(
+        reverse("enterprises:create"), _form_data()
+    )
+    assert response.status_code == 400
+    assert "already exists" in response.content.decode()
+
+
+# --- edit --------------------------------------------------------------------------------
+
+
+def test_edit_saves_and_keeps_the_old_name(login, user_with_perms):
+    ent = EnterpriseFactory()
+    user = user_with_perms(P.VIEW, P.CHANGE)
+    client = login(user)
+    form = client.get(reverse("enterprises:edit", args=[ent.uscc])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(name="成都新名字有限公司", registered_on="2020-05-01")
+    response = client.post(reverse("enterprises:edit", args=[ent.uscc]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    ent.refresh_from_db()
+    assert ent.name == "成都新名字有限公司"
+    assert ent.former_names[0].startswith("成都市双流区测试企业")
+    assert ent.version == 2
+    event = AuditEvent.objects.get(event_type="enterprises.enterprise_changed")
+    assert event.actor == user and "name" in event.extra["new"]
+
+
+def test_edit_with_stale_version_is_refused_and_nothing_is_lost(login, user_with_perms):
+    ent = EnterpriseFactory(address="旧地址1号")
+    client = login(user_with_perms(P.VIEW, P.CHANGE))
+    form = client.get(reverse("enterprises:edit", args=[ent.uscc])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(registered_on="2020-05-01", name="我的修改有限公司")
+    # Someone else saves first.
+    enterprise_update(actor=None, enterprise=ent, data={"address": "别人改的地址8号"})
+    response = client.post(reverse("enterprises:edit", args=[ent.uscc]), data)
+    assert response.status_code == 409
+    ent.refresh_from_db()
+    assert (ent.address, ent.name) == ("别人改的地址8号", ent.name)  # their change stands
+    assert ent.name != "我的修改有限公司"
+    html = response.content.decode()
+    assert "Someone else changed" in html
+    assert "我的修改有限公司" in html  # the user's input is still in the form
+    assert "别人改的地址8号" in html  # and the saved value is shown next to it
+    assert response.context["form"]["version"].value() == str(ent.version)
+    # Saving again, deliberately, now works.
+    again = client.post(
+        reverse("enterprises:edit", args=[ent.uscc]),
+        {**data, "version": ent.version, "address": "别人改的地址8号"},
+    )
+    assert again.status_code == 302
+    ent.refresh_from_db()
+    assert (ent.name, ent.address) == ("我的修改有限公司", "别人改的地址8号")
+
+
+def test_edit_keeps_an_overridden_code_without_rechecking_it(login, user_with_perms):
+    wrong, _expected = _wrong_check(make_uscc(5))
+    ent = EnterpriseFactory(uscc=wrong, uscc_check_overridden=True)
+    client = login(user_with_perms(P.VIEW, P.CHANGE))
+    form = client.get(reverse("enterprises:edit", args=[ent.uscc])).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(registered_on="2020-05-01", address="新地址2号")
+    response = client.post(reverse("enterprises:edit", args=[ent.uscc]), data)
+    assert response.status_code == 302
+    ent.refresh_from_db()
+    assert ent.address == "新地址2号"
+
+
+# --- status ------------------------------------------------------------------------------
+
+
+def _status(client, ent, **data):
+    return client.post(reverse("enterprises:status", args=[ent.uscc]), data)
+
+
+def test_status_page_shows_the_rules(login, user_with_perms):
+    ent = EnterpriseFactory()
+    html = login(user_with_perms(P.VIEW, P.CHANGE_STATUS)).get(
+        reverse("enterprises:status", args=[ent.uscc])
+    )
+    text = html.content.decode()
+    assert "at most 3 years" in text and "30 days" in text
+
+
+def test_suspension_then_resumption(login, user_with_perms):
+    ent = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
+    client = login(user_with_perms(P.VIEW, P.CHANGE_STATUS))
+    today = timezone.localdate()
+    response = _status(
+        client,
+        ent,
+        new_status="suspended",
+        effective_on=today - dt.timedelta(days=10),
+        until=today + dt.timedelta(days=100),
+        document_number="双市监歇〔2025〕1号",
+    )
+    assert response.status_code == 302
+    ent.refresh_from_db()
+    assert ent.status == "suspended"
+    assert ent.suspended_until == today + dt.timedelta(days=100)
+    record = CreditRecord.objects.get(enterprise=ent, kind="status_change")
+    assert record.document_number == "双市监歇〔2025〕1号"
+    assert AuditEvent.objects.filter(event_type="enterprises.status_changed").count() == 1
+    page = client.get(reverse("enterprises:status", args=[ent.uscc])).content.decode()
+    assert "An extension can be filed from" in page
+    response = _status(client, ent, new_status="operating", effective_on=today)
+    assert response.status_code == 302
+    ent.refresh_from_db()
+    assert ent.status == "operating"
+
+
+@pytest.mark.parametrize(
+    ("setup", "data", "field", "text"),
+    [
+        (None, {"new_status": "suspended"}, "until", "needs an end date"),
+        (None, {"new_status": "suspended", "until_days": 4 * 365}, "until", "at most 3 years"),
+        (None, {"new_status": "operating"}, "new_status", "cannot become"),
+        ("deregistered", {"new_status": "operating"}, "new_status", "cannot become"),
+        ("revoked", {"new_status": "suspended", "until_days": 30}, "new_status", "cannot become"),
+        (None, {"new_status": "deregistered", "effective_days": 5}, "effective_on", "future"),
+        ("suspended", {"new_status": "suspended", "until_days": 400}, "effective_on", "30 days"),
+    ],
+)
+def test_status_rule_violations_are_form_errors(login, user_with_perms, setup, data, field, text):
+    ent = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
+    today = timezone.localdate()
+    if setup == "suspended":
+        enterprise_status_change(
+            actor=None,
+            enterprise=ent,
+            new_status="suspended",
+            effective_on=today - dt.timedelta(days=5),
+            until=today + dt.timedelta(days=200),
+        )
+    elif setup:
+        enterprise_status_change(actor=None, enterprise=ent, new_status=setup, effective_on=today)
+    records_before = CreditRecord.objects.count()
+    post = {
+        "new_status": data["new_status"],
+        "effective_on": today + dt.timedelta(days=data.get("effective_days", 0)),
+    }
+    if "until_days" in data:
+        post["until"] = today + dt.timedelta(days=data["until_days"])
+    response = _status(login(user_with_perms(P.VIEW, P.CHANGE_STATUS)), ent, **post)
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert any(text in e for e in errors.get(field, [])), errors
+    assert CreditRecord.objects.count() == records_before
+
+
+def test_status_form_shape_errors(login, user_with_perms):
+    ent = EnterpriseFactory()
+    response = _status(
+        login(user_with_perms(P.VIEW, P.CHANGE_STATUS)),
+        ent,
+        new_status="vanished",
+        effective_on="x",
+    )
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"new_status", "effective_on"}
+
+
+# --- query counts ------------------------------------------------------------------------
+
+
+def test_list_page_query_count_is_constant(login, user_with_perms, django_assert_num_queries):
+    client = login(user_with_perms(P.VIEW, P.VIEW_RISK, P.EXPORT, P.ADD))
+    url = reverse("enterprises:list")
+    eco = DepartmentFactory(code="eco", name="区生态环境局")
+    for batch in (3, 30, 300):
+        EnterpriseFactory.create_batch(batch, department=eco)
+        # Session, user, user perms, group perms, ids of the matches (capped), the page, the
+        # navigation's membership lookup, departments (filter select).
+        with django_assert_num_queries(8):
+            response = client.get(url, {"status": "operating", "ordering": "name"})
+        assert response.status_code == 200
+        # ... and the department of a department filter.
+        with django_assert_num_queries(9):
+            response = client.get(url, {"department": "eco", "page_size": 20, "page": 2})
+        total = Enterprise.objects.filter(department=eco).count()
+        assert len(response.context["page_obj"].object_list) == min(20, max(0, total - 20)) or (
+            total <= 20 and response.context["page_obj"].number == 1  # out of range: page 1
+        )
+
+
+def test_pages_are_ordered_and_disjoint_below_and_above_the_cap(
+    login, user_with_perms, monkeypatch
+):
+    """Below the cap a page is read by primary key among the matches, above it by the
+    ordinary ordered query: both give the same order."""
+    for i in range(25):
+        EnterpriseFactory(name=f"企业{i:02d}", registered_on=dt.date(2020, 1, 1 + i % 28))
+    client = login(user_with_perms(P.VIEW))
+    expected = sorted(f"企业{i:02d}" for i in range(25))
+    for cap in (10_000, 10):
+        monkeypatch.setattr("enterprises.views.staff.LIST_COUNT_CAP", cap)
+        names = []
+        for page in (1, 2):
+            response = client.get(
+                reverse("enterprises:list"), {"ordering": "name", "page_size": 20, "page": page}
+            )
+            if response.context["page_obj"].number != page:
+                break  # beyond the last page
+            names += [e.name for e in response.context["page_obj"].object_list]
+        assert names == expected[: min(cap, 25)]
+
+
+def test_detail_page_query_count_is_constant(login, user_with_perms, django_assert_num_queries):
+    user = user_with_perms(*ALL_STAFF)
+    client = login(user)
+    ent = EnterpriseFactory()
+    url = reverse("enterprises:detail", args=[ent.uscc])
+    for batch in (2, 20):
+        for i in range(batch):
+            CreditRecord.objects.create(
+                enterprise=ent,
+                kind="penalty",
+                occurred_on=dt.date(2024, 1, 1) + dt.timedelta(days=i),
+                summary=f"处罚{i}",
+                recorded_by=user,
+            )
+            AuditEvent.objects.create(
+                event_type="enterprises.enterprise_changed", enterprise=ent, actor=user
+            )
+        # Session, user, user perms, group perms, enterprise, records, audit events and the
+        # navigation's membership lookup.
+        with django_assert_num_queries(8):
+            response = client.get(url)
+        assert response.status_code == 200
+        assert len(response.context["records"]) == CreditRecord.objects.count()
+
+
+def test_staff_role_groups_get_what_their_codenames_allow(login, user_with_role):
+    """The seeded roles: an inspector reads, a registrar writes, no one sees what they lack."""
+    from credit_portal.roles import Role
+
+    ent = EnterpriseFactory()
+    inspector = login(user_with_role(Role.INSPECTOR))
+    assert inspector.get(reverse("enterprises:list")).status_code == 200
+    assert inspector.get(reverse("enterprises:edit", args=[ent.uscc])).status_code == 403
+    registrar = login(user_with_role(Role.REGISTRAR))
+    assert registrar.get(reverse("enterprises:edit", args=[ent.uscc])).status_code == 200
+    assert not Permission.objects.filter(
+        group__name=str(Role.REGISTRAR), codename="view_risk"
+    ).exists()
