@@ -44,9 +44,7 @@ class Enterprise(models.Model):
         default=False,
         help_text=_("A historic code that fails the GB 32100 check, accepted by an officer."),
     )
-    legacy_reg_no = models.CharField(
-        _("old registration number"), max_length=15, blank=True, db_index=True
-    )
+    legacy_reg_no = models.CharField(_("old registration number"), max_length=15, blank=True)
     name = models.CharField(_("name"), max_length=200)
     former_names = models.JSONField(_("former names"), default=list, blank=True)
     name_initials = models.CharField(
@@ -75,7 +73,6 @@ class Enterprise(models.Model):
     legal_rep_id_digest = models.CharField(
         max_length=64,
         blank=True,
-        db_index=True,
         editable=False,
         help_text="Keyed hash of the full identity number: finds the same person, reveals nothing.",
     )
@@ -131,7 +128,19 @@ class Enterprise(models.Model):
         indexes = [
             models.Index(fields=["status", "entity_type"], name="ent_status_type_idx"),
             models.Index(fields=["industry_section", "industry_division"], name="ent_industry_idx"),
-            models.Index(fields=["department", "status"], name="ent_department_idx"),
+            # Measured with bench/staff_list_bench.py on 1M rows (issue 3 closing note). The
+            # risk-score ordering index (DESC NULLS LAST) is PostgreSQL-only: migration 0003.
+            models.Index(
+                fields=["department", "registered_on", "id"], name="ent_department_registered_idx"
+            ),
+            models.Index(
+                fields=["on_serious_list"],
+                name="ent_serious_idx",
+                condition=Q(on_serious_list=True),
+            ),
+            # Exact look-ups only: plain B-trees, no LIKE (pattern) twins on PostgreSQL.
+            models.Index(fields=["legacy_reg_no"], name="ent_legacy_reg_no_idx"),
+            models.Index(fields=["legal_rep_id_digest"], name="ent_legal_rep_digest_idx"),
             models.Index(fields=["risk_class"], name="ent_risk_idx"),
             models.Index(
                 fields=["is_abnormal"], name="ent_abnormal_idx", condition=Q(is_abnormal=True)

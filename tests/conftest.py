@@ -120,3 +120,20 @@ def api_client_for() -> Callable[[User | None], APIClient]:
 
 def perms_of(user: User) -> Iterable[str]:
     return sorted(user.get_all_permissions())
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests flush the database; only a serialized rollback brings back what the
+    data migrations wrote (roles, permissions). Mixing flush-with-post_migrate tests and
+    serialized ones makes content types collide, so every transactional test must serialize."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if (
+            marker
+            and marker.kwargs.get("transaction")
+            and not marker.kwargs.get("serialized_rollback")
+        ):
+            raise pytest.UsageError(
+                f"{item.nodeid}: use @pytest.mark.django_db(transaction=True, "
+                "serialized_rollback=True)"
+            )

@@ -322,8 +322,8 @@ def enterprise_update(
     if expected_version is not None and locked.version != expected_version:
         raise ValidationError(
             _(
-                "Someone else changed this market entity while you were editing it. Reload the "
-                "page to see their change, then make yours again."
+                "Someone else changed this market entity while you were editing it, so your "
+                "change was not saved. Look at their change, then submit yours again."
             )
         )
     result = enterprise_clean(data, allow_check_override=allow_check_override, partial=True)

@@ -32,7 +32,7 @@ def test_records_actor_target_and_before_after(user_with_perms):
     assert event.target_repr == "X"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_refuses_to_write_outside_a_transaction():
     with pytest.raises(RuntimeError, match="inside the service's transaction"):
         audit_event_record(actor=None, event_type="test.orphan")

@@ -218,7 +218,7 @@ class TestStatusRules:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_edits_of_the_same_version_cannot_both_win(require_postgres):
     """Both editors loaded version 1; the row lock serialises them and the second is refused."""
     ent = EnterpriseFactory()
