@@ -5,8 +5,10 @@ enterprises through `enterprise_list_for_user`, so an enterprise outside a user'
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 
 from credit_portal.models import AuditEvent, User
 from enterprises.models import CreditRecord, Enterprise
@@ -31,9 +33,29 @@ def enterprise_list_for_user(*, user: User) -> QuerySet[Enterprise]:
     return qs.none()
 
 
+def _name_contains(term: str) -> Q:
+    """`term` in the name or in a former name, written so that PostgreSQL's trigram indexes
+    can serve it: plain `LIKE` on the column (ent_name_trgm_idx) and on the former names' JSON
+    text (an index on `(former_names::text) gin_trgm_ops` serves that side). SQLite keeps JSON
+    with \\uXXXX escapes, so non-ASCII text is also looked for in that spelling."""
+    former = Q(former_names_text__contains=term)
+    escaped = json.dumps(term)[1:-1]
+    if escaped != term:
+        former |= Q(former_names_text__contains=escaped)
+    return Q(name__contains=term) | former
+
+
 def enterprise_search(*, queryset: QuerySet[Enterprise], text: str) -> QuerySet[Enterprise]:
     """Search by credit code, old registration number, name or former name (Chinese
-    substring), or pinyin initials (ASCII letters)."""
+    substring), or pinyin initials (ASCII letters).
+
+    Rules: an 18-character code or a 15-digit number matches exactly (normalised: case,
+    full-width characters, spaces and hyphens); 6 or more letters and digits match the start of
+    a credit code; ASCII letters match the start of the pinyin initials or, from 3 letters on, a
+    Latin part of the name (as typed, upper, lower or capitalised: index-friendly instead of a
+    case-folding scan); other text matches a part of the name or of a former name, each
+    space-separated word on its own ("蓉城 餐饮" finds 成都蓉城餐饮管理有限公司).
+    """
     text = (text or "").strip()
     if not text:
         return queryset
@@ -42,10 +64,17 @@ def enterprise_search(*, queryset: QuerySet[Enterprise], text: str) -> QuerySet[
     if looks_like_regno(text):
         return queryset.filter(legacy_reg_no=normalize(text))
     if text.isascii() and text.isalpha():
-        return queryset.filter(Q(name_initials__startswith=text.upper()) | Q(name__icontains=text))
+        match = Q(name_initials__startswith=text.upper())
+        if len(text) >= 3:
+            for variant in {text, text.upper(), text.lower(), text.capitalize()}:
+                match |= Q(name__contains=variant)
+        return queryset.filter(match)
     if text.isascii() and text.isalnum() and len(text) >= 6:
         return queryset.filter(uscc__startswith=normalize(text))
-    return queryset.filter(Q(name__contains=text) | Q(former_names__icontains=text))
+    queryset = queryset.alias(former_names_text=Cast("former_names", TextField()))
+    for term in text.split():
+        queryset = queryset.filter(_name_contains(term))
+    return queryset
 
 
 def credit_records_for(*, enterprise: Enterprise) -> QuerySet[CreditRecord]:

@@ -1,3 +1,80 @@
-"""public pages (placeholder module, filled by its feature)."""
+"""Public credit lookup pages, no login (namespace "public", mounted at /credit/).
 
-urlpatterns: list = []
+Both pages are rate-limited per client address with the throttle the public API uses
+(`credit_portal.throttling`), and read through `enterprises.public`, which decides what is
+public. Each page makes a constant number of queries: the search two (capped count, page),
+the profile two (entity, its public records).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_safe
+
+from credit_portal.throttling import public_throttle
+from enterprises.public import (
+    SEARCH_PAGE_SIZE,
+    PublicSearchPaginator,
+    public_enterprise_from,
+    public_profile,
+    public_search,
+    search_code_problems,
+)
+from enterprises.uscc import looks_like_uscc, normalize
+
+
+class PublicSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Credit code, registration number or name"),
+        max_length=100,
+        required=True,
+        error_messages={
+            "required": _("Enter a credit code, an old registration number or a name."),
+            "max_length": _("Enter at most %(limit_value)d characters."),
+        },
+    )  # rendered by hand in public/search.html
+
+
+@require_safe
+@public_throttle
+def search(request: HttpRequest) -> HttpResponse:
+    form = PublicSearchForm(request.GET if "q" in request.GET else None)
+    context: dict[str, object] = {"form": form, "searched": form.is_bound}
+    if form.is_valid():
+        text = form.cleaned_data["q"]
+        paginator = PublicSearchPaginator(public_search(text=text), SEARCH_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        today = timezone.localdate()
+        context.update(
+            {
+                "query": text,
+                "page": page,
+                "paginator": paginator,
+                "rows": [public_enterprise_from(e, on=today) for e in page.object_list],
+                "code_problems": search_code_problems(text) if paginator.count == 0 else [],
+            }
+        )
+    return render(request, "public/search.html", context)
+
+
+@require_safe
+@public_throttle
+def profile(request: HttpRequest, uscc: str) -> HttpResponse:
+    code = normalize(uscc)
+    if code != uscc and looks_like_uscc(code):
+        return redirect("public:profile", uscc=code, permanent=True)
+    data = public_profile(uscc=code, on=timezone.localdate())
+    if data is None:
+        raise Http404("unknown or malformed credit code")
+    return render(request, "public/profile.html", {"profile": data, "ent": data.enterprise})
+
+
+urlpatterns = [
+    path("", search, name="search"),
+    path("<str:uscc>/", profile, name="profile"),
+]

@@ -2,7 +2,10 @@ import pytest
 
 from tests.browser import browser_page
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def test_staff_logs_in_switches_language_and_logs_out(live_server, chromium_path, user_with_perms):
