@@ -227,7 +227,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "credit_portal.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"public": "60/min", "anon": "60/min", "user": "2000/hour"},
+    # Public lookup pages and API share the "public" rate per client IP (credit_portal.throttling).
+    "DEFAULT_THROTTLE_RATES": {
+        "public": env("CP_PUBLIC_RATE", default="60/min"),
+        "anon": "60/min",
+        "user": "2000/hour",
+    },
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
