@@ -377,6 +377,7 @@ class EnterpriseDetailView(EnterpriseScopedView):
             "can_view_risk": user.has_perm(EnterprisePerm.VIEW_RISK),
             "can_change": user.has_perm(EnterprisePerm.CHANGE),
             "can_change_status": user.has_perm(EnterprisePerm.CHANGE_STATUS),
+            "can_issue_code": user.has_perm(EnterprisePerm.ISSUE_ACTIVATION_CODE),
             "can_view_records": can_view_records,
             "can_view_audit": can_view_audit,
             "records": records[:RECORDS_SHOWN],

@@ -27,3 +27,15 @@ def test_enterprise_user_lands_on_their_own_page_after_login(client):
 def test_login_page_offers_registration_with_an_activation_code(client):
     page = client.get(reverse("login")).content.decode()
     assert f'href="{reverse("me:register")}"' in page
+
+
+def test_staff_detail_links_to_activation_code_only_with_the_permission(client, user_with_perms):
+    from enterprises.permissions import EnterprisePerm
+
+    ent = EnterpriseFactory()
+    url = reverse("enterprises:detail", args=[ent.uscc])
+    link = f'href="{reverse("me:activation_code", args=[ent.uscc])}"'
+    client.force_login(user_with_perms(EnterprisePerm.VIEW, EnterprisePerm.ISSUE_ACTIVATION_CODE))
+    assert link in client.get(url).content.decode()
+    client.force_login(user_with_perms(EnterprisePerm.VIEW))
+    assert link not in client.get(url).content.decode()
