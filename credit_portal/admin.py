@@ -73,6 +73,48 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         (_("Display"), {"fields": ("display_name",)}),
     )
 
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Roles and permissions are many-to-many and saved after the user row: audit them
+        here, with the sets before and after (granting a role is the change that matters)."""
+        user = form.instance
+
+        def grants() -> dict[str, list[str]]:
+            return {
+                "groups": sorted(user.groups.values_list("name", flat=True)),
+                "user_permissions": sorted(
+                    f"{p.content_type.app_label}.{p.codename}"
+                    for p in user.user_permissions.select_related("content_type")
+                ),
+            }
+
+        with transaction.atomic():
+            before = grants() if change else {"groups": [], "user_permissions": []}
+            super().save_related(request, form, formsets, change)
+            after = grants()
+            if before != after:
+                audit_event_record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    event_type="admin.credit_portal.user_grants_changed",
+                    target=user,
+                    extra=model_diff(before, after),
+                )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """The admin's password page bypasses save_model: record the reset here."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            if request.method == "POST" and response.status_code == 302:
+                user = User.objects.get(pk=id)
+                audit_event_record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    event_type="accounts.password_reset_by_admin",
+                    target=user,
+                )
+                from rest_framework.authtoken.models import Token
+
+                Token.objects.filter(user=user).delete()
+        return response
+
 
 @admin.register(Department)
 class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):

@@ -72,3 +72,38 @@ def model_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 def model_snapshot(instance: models.Model) -> dict[str, Any]:
     """The concrete field values of a row, for `model_diff`."""
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def audit_events_bulk_record(
+    *,
+    actor: User | None,
+    event_type: str,
+    targets: list[tuple[models.Model, dict[str, Any]]],
+) -> None:
+    """Append one event per (enterprise, extra) in a single INSERT: for bulk jobs (import),
+    so that every changed enterprise's own audit history shows the change.
+
+    Rules: inside the caller's transaction, like `audit_event_record`. Side effects: none.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_events_bulk_record must be called inside a transaction")
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    request_id, ip = current_request_id() or "", current_client_ip()
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                actor=actor,
+                event_type=event_type,
+                enterprise_id=target.pk,
+                target_type=target._meta.label_lower,
+                target_id=str(target.pk),
+                target_repr=str(target)[:200],
+                extra=_jsonable(extra),
+                request_id=request_id,
+                ip_address=ip,
+            )
+            for target, extra in targets
+        ],
+        batch_size=1000,
+    )

@@ -28,10 +28,12 @@ def user_logout_record(*, user: User) -> None:
 def user_password_change(*, request: HttpRequest, form: PasswordChangeForm) -> User:
     """Change the logged-in user's password (the form has checked the old one and the rules).
 
-    Side effects: the session stays valid (its auth hash is refreshed); other sessions end.
+    Side effects: the session stays valid (its auth hash is refreshed); other sessions end and
+    the user's API token is revoked.
     """
     user: User = form.save()
     update_session_auth_hash(request, user)
+    Token.objects.filter(user=user).delete()  # a token issued before the change dies with it
     audit_event_record(actor=user, event_type="accounts.password_changed", target=user)
     return user
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from credit_portal.admin import AuditedAdminMixin
 from credit_portal.audit import model_snapshot
@@ -19,7 +21,12 @@ from enterprises.models import (
     ImportJob,
 )
 from enterprises.permissions import EnterprisePerm
-from enterprises.services.register import REGISTER_FIELDS, enterprise_create, enterprise_update
+from enterprises.services.register import (
+    REGISTER_FIELDS,
+    enterprise_clean,
+    enterprise_create,
+    enterprise_update,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -33,8 +40,50 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class EnterpriseAdminForm(forms.ModelForm):
+    """Runs the register rules of `enterprise_clean` as form validation, so that a rule broken
+    in the admin shows on the form (not as a server error), and carries the version the admin
+    loaded, so that a concurrent edit is refused instead of overwritten."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    allow_check_override = False
+
+    class Meta:
+        model = Enterprise
+        exclude = ["legal_rep_id_digest"]  # noqa: DJ006 - every other field, as the admin shows
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        raw = {k: cleaned[k] for k in REGISTER_FIELDS if cleaned.get(k) not in (None, "")}
+        result = enterprise_clean(raw, allow_check_override=self.allow_check_override, partial=True)
+        for field, messages in result.errors.items():
+            self.add_error(field if field in self.fields else None, messages)
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = (
+                Enterprise.objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current != expected:
+                self.add_error(
+                    None,
+                    _(
+                        "Someone else changed this market entity while you were editing it, so "
+                        "your change was not saved. Look at their change, then submit yours again."
+                    ),
+                )
+        return cleaned
+
+
 @admin.register(Enterprise)
 class EnterpriseAdmin(admin.ModelAdmin):
+    form = EnterpriseAdminForm
     list_display = [
         "uscc",
         "name",
@@ -76,6 +125,15 @@ class EnterpriseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # entities are deregistered, never deleted
 
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.allow_check_override = request.user.has_perm(  # type: ignore[attr-defined]
+            EnterprisePerm.OVERRIDE_USCC_CHECK
+        )
+        return form
+
     def save_model(self, request: HttpRequest, obj: Enterprise, form: Any, change: bool) -> None:
         data = {k: getattr(obj, k) for k in REGISTER_FIELDS if hasattr(obj, k)}
         allow = request.user.has_perm(EnterprisePerm.OVERRIDE_USCC_CHECK)
@@ -90,13 +148,14 @@ class EnterpriseAdmin(admin.ModelAdmin):
                     actor=request.user,  # type: ignore[arg-type]
                     enterprise=original,
                     data=changed,
+                    expected_version=form.cleaned_data.get("expected_version"),
                     allow_check_override=allow,
                 )
             else:
                 saved = enterprise_create(actor=request.user, data=data, allow_check_override=allow)  # type: ignore[arg-type]
-        except ValidationError as exc:
-            # The admin has already validated the model; service rules still apply.
-            raise ValidationError(exc.messages) from exc
+        except ValidationError:
+            # The form ran the same rules; only a race (an edit in between) gets here.
+            raise
         obj.pk = saved.pk
         obj.refresh_from_db()
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.db.models import Q, QuerySet, TextField
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
-from credit_portal.models import AuditEvent, User
+from credit_portal.models import AuditEvent, StaffProfile, User
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.permissions import EnterprisePerm
 from enterprises.uscc import looks_like_regno, looks_like_uscc, normalize
@@ -19,14 +19,23 @@ from enterprises.uscc import looks_like_regno, looks_like_uscc, normalize
 def enterprise_list_for_user(*, user: User) -> QuerySet[Enterprise]:
     """The enterprises a user may see.
 
-    Rules: staff holding `view_enterprise` see the district's register (the bureau supervises
-    every entity in it); an enterprise user sees only their own enterprise; anyone else nothing.
+    Rules: staff holding `view_enterprise` who work for the bureau see the district's register
+    (the bureau supervises every entity in it); staff of a partner department see the entities
+    that department is responsible for (DESIGN.md: "staff login limited to their department");
+    an enterprise user sees only their own enterprise; anyone else nothing. Both department
+    tests are subqueries of the one query, so the check costs no extra round trip.
     """
     qs = Enterprise.objects.select_related("department")
     if not user.is_authenticated:
         return qs.none()
     if user.has_perm(EnterprisePerm.VIEW):
-        return qs
+        if user.is_superuser:
+            return qs
+        profiles = StaffProfile.objects.filter(user=user)
+        return qs.filter(
+            Exists(profiles.filter(department__is_bureau=True))
+            | Exists(profiles.filter(department=OuterRef("department")))
+        )
     membership = getattr(user, "enterprise_membership", None)
     if membership is not None:
         return qs.filter(pk=membership.enterprise_id)

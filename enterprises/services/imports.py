@@ -96,7 +96,7 @@ from pypinyin import Style
 from pypinyin.converter import UltimateConverter
 from pypinyin.core import Pinyin
 
-from credit_portal.audit import audit_event_record
+from credit_portal.audit import audit_event_record, audit_events_bulk_record
 from credit_portal.models import Department, User
 from enterprises.models import CreditRecord, Enterprise, ImportJob
 from enterprises.permissions import EnterprisePerm
@@ -887,6 +887,28 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
                 },
             },
         )
+        # Each enterprise's own history shows the change too (staff detail page).
+        job_ref = {"import_job": plan.job.pk if plan.job is not None else None}
+        audit_events_bulk_record(
+            actor=plan.actor,
+            event_type="enterprises.enterprise_created",
+            targets=[(e, job_ref) for e in new],
+        )
+        audit_events_bulk_record(
+            actor=plan.actor,
+            event_type="enterprises.enterprise_changed",
+            targets=[
+                (
+                    e,
+                    {
+                        **job_ref,
+                        "old": {k: v[0] for k, v in changes.get(e.uscc, {}).items()},
+                        "new": {k: v[1] for k, v in changes.get(e.uscc, {}).items()},
+                    },
+                )
+                for e in changed_rows
+            ],
+        )
     outcome.created += created
     outcome.updated += updated
     outcome.unchanged += len(rows) - created - updated
@@ -1080,9 +1102,13 @@ def import_job_run(*, job_id: int, chunk_size: int = CHUNK_SIZE) -> str:
 
 
 def _job_finish(job: ImportJob, token: dt.datetime, status: str, message: str) -> str:
-    ImportJob.objects.filter(pk=job.pk, started_at=token).update(
+    """Close the job. The uploaded file is deleted: it holds unmasked identity numbers, which
+    the register keeps only masked (README: uploads are kept until their job ends)."""
+    finished = ImportJob.objects.filter(pk=job.pk, started_at=token).update(
         status=status, message=message, finished_at=timezone.now()
     )
+    if finished and job.file and job.file.storage.exists(job.file.name):
+        job.file.storage.delete(job.file.name)
     return status
 
 

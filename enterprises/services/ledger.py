@@ -109,9 +109,10 @@ def enterprise_state_as_of(*, enterprise: Enterprise, on: dt.date) -> Enterprise
     return _fold(records, on)
 
 
-def _refresh_current_state(enterprise: Enterprise) -> list[str]:
-    """Write the ledger's state of today into the cached fields; return the changed fields."""
-    state = enterprise_state_as_of(enterprise=enterprise, on=timezone.localdate())
+def _refresh_current_state(enterprise: Enterprise, on: dt.date | None = None) -> list[str]:
+    """Write the ledger's state of `on` (today) into the cached fields; return the changed
+    fields."""
+    state = enterprise_state_as_of(enterprise=enterprise, on=on or timezone.localdate())
     wanted = {
         "status": state.status,
         "suspended_from": state.suspended_from,
@@ -377,7 +378,7 @@ def enterprise_states_refresh(*, on: dt.date | None = None, chunk: int = 500) ->
         for pk in ids:
             with transaction.atomic():
                 locked = Enterprise.objects.select_for_update().get(pk=pk)
-                fields = _refresh_current_state(locked)
+                fields = _refresh_current_state(locked, on)
                 if fields:
                     changed += 1
                     audit_event_record(

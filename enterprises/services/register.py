@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -211,10 +211,16 @@ def enterprise_clean(
             except InvalidOperation:
                 result.add("registered_capital", _("Not a number."))
             else:
-                if amount < 0 or amount >= Decimal("10000000000"):
+                if not amount.is_finite():  # NaN, Infinity
+                    result.add("registered_capital", _("Not a number."))
+                elif amount < 0 or amount >= Decimal("10000000000"):
                     result.add("registered_capital", _("Out of range."))
                 else:
-                    result.data["registered_capital"] = amount
+                    # Stored with 4 decimals (CNY 10,000 to the yuan); rounding here keeps a
+                    # re-import of a spreadsheet float (33.333333333333336) a no-op.
+                    result.data["registered_capital"] = amount.quantize(
+                        Decimal("0.0001"), rounding=ROUND_HALF_UP
+                    )
         else:
             result.data["registered_capital"] = None
     if "department" in keys and raw.get("department"):
@@ -249,6 +255,15 @@ def enterprise_clean(
                 % {"c": uscc[1], "e": expected},
             )
     return result
+
+
+def _audit_snapshot(enterprise: Enterprise) -> dict[str, Any]:
+    """Field values for the audit log, without the keyed digest of the ID number: the masked
+    number shows 8 of 18 characters, so the digest would let a key holder recover the rest,
+    and the audit log is permanent."""
+    snapshot = model_snapshot(enterprise)
+    snapshot.pop("legal_rep_id_digest", None)
+    return snapshot
 
 
 def _raise(result: CleanResult) -> None:
@@ -298,7 +313,7 @@ def enterprise_create(
         event_type="enterprises.enterprise_created",
         target=enterprise,
         enterprise=enterprise,
-        extra={"new": model_snapshot(enterprise), "check_overridden": result.check_overridden},
+        extra={"new": _audit_snapshot(enterprise), "check_overridden": result.check_overridden},
     )
     return enterprise
 
@@ -335,7 +350,8 @@ def enterprise_update(
                 {"uscc": [_("A market entity with this credit code already exists.")]}
             )
         locked.uscc_check_overridden = result.check_overridden
-    before = model_snapshot(locked)
+    before = _audit_snapshot(locked)
+    digest_before = locked.legal_rep_id_digest
     names = {f.name for f in Enterprise._meta.fields}
     for key, value in cleaned.items():
         if key in names:
@@ -344,7 +360,9 @@ def enterprise_update(
         if cleaned["name"] != before["name"] and before["name"] not in locked.former_names:
             locked.former_names = [before["name"], *locked.former_names]
         locked.name_initials = name_initials(locked.name)
-    diff = model_diff(before, model_snapshot(locked))
+    diff = model_diff(before, _audit_snapshot(locked))
+    if locked.legal_rep_id_digest != digest_before:  # say that it changed, never the value
+        diff["old"]["legal_rep_id"] = diff["new"]["legal_rep_id"] = "(changed)"
     diff["old"].pop("updated_at", None)
     diff["new"].pop("updated_at", None)
     if not diff["new"]:

@@ -74,3 +74,54 @@ def test_enterprise_added_in_the_admin_goes_through_the_service(admin_client):
     assert AuditEvent.objects.filter(
         event_type="enterprises.enterprise_created", enterprise=ent
     ).exists()
+
+
+def _admin_enterprise_data(dept, **over):
+    from tests.enterprises.factories import make_uscc
+
+    data = {
+        "uscc": make_uscc(6),
+        "name": "后台校验有限公司",
+        "former_names": "[]",
+        "entity_type": "company",
+        "industry_section": "F",
+        "industry_division": "52",
+        "registered_on": "2021-03-04",
+        "registration_authority": "双流区市场监管局",
+        "address": "棠湖路3号",
+        "division": "东升街道",
+        "legal_rep_name": "王五",
+        "registered_capital": "50",
+        "business_scope": "零售",
+        "department": dept.pk,
+    }
+    data.update(over)
+    return data
+
+
+def test_a_register_rule_broken_in_the_admin_shows_on_the_form(admin_client):
+    """Review B2: a future registration date used to raise a server error."""
+    from enterprises.models import Enterprise
+    from tests.enterprises.factories import DepartmentFactory
+
+    url = reverse("admin:enterprises_enterprise_add")
+    response = admin_client.post(
+        url, _admin_enterprise_data(DepartmentFactory(), registered_on="2099-03-04")
+    )
+    assert response.status_code == 200
+    assert "成立日期不能晚于今天" in response.content.decode()
+    assert not Enterprise.objects.exists()
+
+
+def test_an_admin_edit_on_a_stale_version_is_refused(admin_client):
+    """Review D4: the admin used to write back fields another officer had just changed."""
+    from enterprises.models import Enterprise
+    from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory
+
+    dept = DepartmentFactory()
+    ent = EnterpriseFactory(department=dept, version=3)
+    url = reverse("admin:enterprises_enterprise_change", args=[ent.pk])
+    data = _admin_enterprise_data(dept, uscc=ent.uscc, name="管理员改名", expected_version=2)
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert Enterprise.objects.get(pk=ent.pk).name == ent.name

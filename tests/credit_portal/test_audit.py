@@ -113,3 +113,56 @@ def test_admin_edit_of_a_department_is_audited_with_diff(client, user_with_perms
     assert event.actor == admin_user
     assert event.extra == {"old": {"name": "税务局"}, "new": {"name": "区税务局"}}
     assert event.request_id  # the request id of the admin request
+
+
+def test_granting_a_role_in_the_admin_is_audited(client, user_with_perms):
+    """Review S2: groups are saved after the user row and were missed."""
+    from django.contrib.auth.models import Group
+
+    from credit_portal.models import User
+
+    admin_user = user_with_perms(is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+    target = User.objects.create_user(username="newbie", password="Secret-pass-123")
+    group = Group.objects.get(name="administrator")
+    response = client.post(
+        f"/admin/credit_portal/user/{target.pk}/change/",
+        {
+            "username": "newbie",
+            "groups": [group.pk],
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "staff_profile-TOTAL_FORMS": "0",
+            "staff_profile-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    event = AuditEvent.objects.get(event_type="admin.credit_portal.user_grants_changed")
+    assert event.actor == admin_user
+    assert event.extra["new"]["groups"] == ["administrator"]
+
+
+def test_a_password_reset_in_the_admin_is_audited(client, user_with_perms):
+    from credit_portal.models import User
+
+    admin_user = user_with_perms(is_superuser=True, is_staff=True)
+    client.force_login(admin_user)
+    target = User.objects.create_user(username="forgetful", password="Secret-pass-123")
+    response = client.post(
+        f"/admin/credit_portal/user/{target.pk}/password/",
+        {
+            "password1": "Another-pass-456",
+            "password2": "Another-pass-456",
+            "usable_password": "true",
+        },
+    )
+    assert response.status_code == 302
+    assert (
+        AuditEvent.objects.filter(
+            event_type="accounts.password_reset_by_admin",
+            actor=admin_user,
+            target_id=str(target.pk),
+        ).count()
+        == 1
+    )

@@ -137,3 +137,20 @@ def test_login_without_csrf_token_gets_a_friendly_403():
     )
     assert response.status_code == 403
     assert "表单已过期" in response.content.decode()
+
+
+def test_password_change_revokes_the_api_token(client, user_with_perms):
+    from rest_framework.authtoken.models import Token
+
+    user = user_with_perms("credit_portal.access_staff_portal")
+    Token.objects.create(user=user)
+    client.force_login(user)
+    client.post(
+        reverse("password_change"),
+        {
+            "old_password": "Secret-pass-123",
+            "new_password1": "Brand-new-pass-99",
+            "new_password2": "Brand-new-pass-99",
+        },
+    )
+    assert not Token.objects.filter(user=user).exists()

@@ -381,11 +381,12 @@ def test_rename_keeps_the_old_name_as_former_name_and_stays_idempotent():
 def test_new_rows_cost_a_constant_number_of_queries(django_assert_num_queries):
     """Bulk writes: one chunk of 3 rows and one of 12 rows cost the same queries.
 
-    Departments, overridden codes, savepoint, existing rows, the two inserts, the audit event,
-    release. On PostgreSQL the inserts are COPYs, which the query log does not see, and the new
-    primary keys are read back with one SELECT: 7.
+    Departments, overridden codes, savepoint, existing rows, the two inserts, the summary audit
+    event, the per-enterprise audit events (one bulk insert), release. On PostgreSQL the inserts
+    are COPYs, which the query log does not see, and the new primary keys are read back with
+    one SELECT: 8.
     """
-    expected = 7 if connection.vendor == "postgresql" else 8
+    expected = 8 if connection.vendor == "postgresql" else 9
     run(csv_bytes([row(0)]))  # warm caches (content types)
     for start, size in ((100, 3), (200, 12)):
         data = csv_bytes([row(start + i) for i in range(size)])
@@ -740,3 +741,19 @@ def test_departments_are_preloaded_once(django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         outcome = run(data)
     assert outcome.created == 20
+
+
+def test_each_imported_enterprise_has_the_change_in_its_own_history(user_with_perms):
+    """Review D2: the staff detail page reads audit events by enterprise."""
+    from credit_portal.models import AuditEvent
+    from enterprises.selectors import audit_events_for
+
+    actor = user_with_perms()
+    run(csv_bytes([row(1)]), actor=actor)
+    run(csv_bytes([row(1, address="四川省成都市双流区新地址8号")]), actor=actor)
+    ent = Enterprise.objects.get()
+    types = [e.event_type for e in audit_events_for(enterprise=ent)]
+    assert types == ["enterprises.enterprise_changed", "enterprises.enterprise_created"]
+    changed = AuditEvent.objects.get(event_type="enterprises.enterprise_changed")
+    assert changed.actor == actor
+    assert changed.extra["new"]["address"] == "四川省成都市双流区新地址8号"

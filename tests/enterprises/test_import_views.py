@@ -269,3 +269,21 @@ def test_job_list_query_count_is_constant(
         with django_assert_num_queries(6):
             response = client.get(url)
         assert response.status_code == 200
+
+
+def test_the_uploaded_file_is_deleted_when_its_job_ends(
+    client, user_with_perms, django_capture_on_commit_callbacks
+):
+    """Review S3: uploads carry unmasked identity numbers."""
+    from django.core.files.storage import default_storage
+
+    from enterprises.models import ImportJob
+    from enterprises.permissions import EnterprisePerm
+    from tests.enterprises.test_import import csv_bytes, row
+
+    client.force_login(user_with_perms(EnterprisePerm.IMPORT))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(client, csv_bytes([row(1)])).status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == "done"
+    assert not default_storage.exists(job.file.name)

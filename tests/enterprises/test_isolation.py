@@ -167,3 +167,25 @@ def test_unscoped_pages_and_lists_never_show_another_enterprise(client, world):
             problems.append(f"GET {url} ({route.name}) shows the other enterprise")
     assert not problems, "\n".join(problems)
     assert mine.name in client.get(reverse("me:home")).content.decode()
+
+
+def test_partner_department_staff_see_only_their_departments_entities(client):
+    """DESIGN.md: other departments' inspectors have a staff login limited to their department."""
+    from django.contrib.auth.models import Group
+
+    from credit_portal.models import Department, StaffProfile, User
+    from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory
+
+    eco = Department.objects.create(code="eco", name="区生态环境局")
+    theirs = EnterpriseFactory(department=eco)
+    bureau_one = EnterpriseFactory(department=DepartmentFactory())
+    user = User.objects.create_user(username="env-inspector", password="Secret-pass-123")
+    user.groups.add(Group.objects.get(name="inspector"))
+    StaffProfile.objects.create(user=user, department=eco)
+    client.force_login(user)
+    assert client.get(reverse("enterprises:detail", args=[theirs.uscc])).status_code == 200
+    assert client.get(reverse("enterprises:detail", args=[bureau_one.uscc])).status_code == 404
+    api = client.get("/api/v1/enterprises/").json()
+    assert [row["uscc"] for row in api["results"]] == [theirs.uscc]
+    records = client.get(f"/api/v1/enterprises/{bureau_one.uscc}/records/")
+    assert records.status_code == 404

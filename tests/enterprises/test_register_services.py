@@ -157,3 +157,29 @@ def test_registration_date_today_is_fine():
     today = timezone.localdate().isoformat()
     ent = enterprise_create(actor=None, data=_data(registered_on=today))
     assert ent.pk
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-inf"])
+def test_capital_that_is_not_a_finite_number_is_refused(value):
+    assert enterprise_clean(_data(registered_capital=value)).errors["registered_capital"] == [
+        "Not a number."
+    ]
+
+
+def test_capital_is_rounded_to_storage_precision_so_reimports_are_no_ops():
+    ent = enterprise_create(actor=None, data=_data(registered_capital="33.333333333333336"))
+    ent.refresh_from_db()
+    updated = enterprise_update(
+        actor=None, enterprise=ent, data={"registered_capital": "33.333333333333336"}
+    )
+    assert updated.version == ent.version
+
+
+def test_audit_log_never_holds_the_id_digest():
+    ent = enterprise_create(actor=None, data=_data())
+    enterprise_update(actor=None, enterprise=ent, data={"legal_rep_id": "110105194912310046"})
+    for event in AuditEvent.objects.all():
+        assert ent.legal_rep_id_digest not in str(event.extra)
+        assert "legal_rep_id_digest" not in str(event.extra)
+    changed = AuditEvent.objects.get(event_type="enterprises.enterprise_changed")
+    assert changed.extra["new"]["legal_rep_id_masked"] == "1101**********0046"
