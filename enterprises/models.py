@@ -7,6 +7,8 @@ that changes them; `enterprise_state_as_of` recomputes them for any date (DESIGN
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -259,6 +261,19 @@ class CreditRecord(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.get_kind_display()}: {self.summary[:60]}"
+
+    def is_public_on(self, day: dt.date, *, closed: bool) -> bool:
+        """Whether the publicity system shows this record on `day` (DOMAIN.md §3-§5): public,
+        already happened, inside its publicity window, and not closed (repaired or removed).
+        `enterprises.selectors.public_credit_records` is the same rule in SQL."""
+        return (
+            self.is_public
+            and not closed
+            and self.occurred_on <= day
+            and self.publicity_start is not None
+            and self.publicity_start <= day
+            and (self.publicity_end is None or self.publicity_end >= day)
+        )
 
 
 class ActivationCode(models.Model):

@@ -118,13 +118,7 @@ def _record_views(records: list[CreditRecord], today: dt.date) -> list[RecordVie
     views = []
     for r in records:
         closer = closers.get(r.pk)
-        public_now = (
-            r.is_public
-            and closer is None
-            and r.publicity_start is not None
-            and r.publicity_start <= today
-            and (r.publicity_end is None or r.publicity_end >= today)
-        )
+        public_now = r.is_public_on(today, closed=closer is not None)
         views.append(
             RecordView(
                 record=r,

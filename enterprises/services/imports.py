@@ -100,7 +100,11 @@ from credit_portal.audit import audit_event_record, audit_events_bulk_record
 from credit_portal.models import Department, User
 from enterprises.models import CreditRecord, Enterprise, ImportJob
 from enterprises.permissions import EnterprisePerm
-from enterprises.services.register import REQUIRED, enterprise_clean
+from enterprises.services.register import (
+    REQUIRED,
+    enterprise_clean,
+    registration_record_build,
+)
 from enterprises.tasks import import_job_run_task
 from enterprises.uscc import uscc_problems
 
@@ -692,21 +696,9 @@ def _registration_records(enterprises: list[Enterprise], actor: User | None) -> 
         value: _("Registered as %(type)s") % {"type": label}
         for value, label in Enterprise.EntityType.choices
     }
-    recorded_by = actor if actor is not None and actor.is_authenticated else None
     return [
-        CreditRecord(
-            enterprise=enterprise,
-            kind=CreditRecord.Kind.REGISTRATION,
-            occurred_on=enterprise.registered_on,
-            is_public=True,
-            publicity_start=enterprise.registered_on,
-            authority=enterprise.registration_authority,
-            summary=summaries[enterprise.entity_type],
-            details={"status": Enterprise.Status.OPERATING},
-            recorded_by=recorded_by,
-            source_app="enterprises",
-            source_model="enterprise",
-            source_id=str(enterprise.pk),
+        registration_record_build(
+            enterprise=enterprise, actor=actor, summary=summaries[enterprise.entity_type]
         )
         for enterprise in enterprises
     ]

@@ -86,14 +86,7 @@ def _fold(records: list[CreditRecord], on: dt.date) -> EnterpriseState:
         r for r in records if r.kind == Kind.SERIOUS_LISTING and r.pk not in closed
     ]
     state.penalties_in_publicity = [
-        r
-        for r in records
-        if r.kind == Kind.PENALTY
-        and r.pk not in closed
-        and r.is_public
-        and r.publicity_start is not None
-        and r.publicity_start <= on
-        and (r.publicity_end is None or r.publicity_end >= on)
+        r for r in records if r.kind == Kind.PENALTY and r.is_public_on(on, closed=r.pk in closed)
     ]
     return state
 

@@ -257,6 +257,28 @@ def enterprise_clean(
     return result
 
 
+def registration_record_build(
+    *, enterprise: Enterprise, actor: User | None, summary: str | None = None
+) -> CreditRecord:
+    """The REGISTRATION ledger record of a new enterprise (unsaved): registration basics are
+    public from the registration date. Bulk callers pass a pre-translated `summary`."""
+    return CreditRecord(
+        enterprise=enterprise,
+        kind=CreditRecord.Kind.REGISTRATION,
+        occurred_on=enterprise.registered_on,
+        is_public=True,
+        publicity_start=enterprise.registered_on,
+        authority=enterprise.registration_authority,
+        summary=summary
+        or _("Registered as %(type)s") % {"type": enterprise.get_entity_type_display()},
+        details={"status": Enterprise.Status.OPERATING},
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+        source_app="enterprises",
+        source_model="enterprise",
+        source_id=str(enterprise.pk),
+    )
+
+
 def _audit_snapshot(enterprise: Enterprise) -> dict[str, Any]:
     """Field values for the audit log, without the keyed digest of the ID number: the masked
     number shows 8 of 18 characters, so the digest would let a key holder recover the rest,
@@ -294,20 +316,7 @@ def enterprise_create(
         name_initials=name_initials(cleaned["name"]),
     )
     enterprise.save()
-    CreditRecord(
-        enterprise=enterprise,
-        kind=CreditRecord.Kind.REGISTRATION,
-        occurred_on=enterprise.registered_on,
-        is_public=True,
-        publicity_start=enterprise.registered_on,
-        authority=enterprise.registration_authority,
-        summary=_("Registered as %(type)s") % {"type": enterprise.get_entity_type_display()},
-        details={"status": Enterprise.Status.OPERATING},
-        recorded_by=actor,
-        source_app="enterprises",
-        source_model="enterprise",
-        source_id=str(enterprise.pk),
-    ).save()
+    registration_record_build(enterprise=enterprise, actor=actor).save()
     audit_event_record(
         actor=actor,
         event_type="enterprises.enterprise_created",
