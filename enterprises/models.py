@@ -151,6 +151,13 @@ class Enterprise(models.Model):
             models.Index(fields=["name"], name="ent_name_idx"),
         ]
         constraints = [
+            # The old registration number aliases the credit code: one entity each
+            # (checked with a message by the register services and the import).
+            models.UniqueConstraint(
+                fields=["legacy_reg_no"],
+                condition=~Q(legacy_reg_no=""),
+                name="enterprise_legacy_reg_no_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(status="suspended", suspended_from__isnull=False)
                 | ~Q(status="suspended"),

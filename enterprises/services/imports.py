@@ -571,6 +571,10 @@ class _Validator:
             Enterprise.objects.filter(uscc_check_overridden=True).values_list("uscc", flat=True)
         )
         self.seen: dict[str, int] = {}
+        # An old registration number belongs to one entity (register and file alike).
+        self.legacy_owner: dict[str, str] = dict(
+            Enterprise.objects.exclude(legacy_reg_no="").values_list("legacy_reg_no", "uscc")
+        )
 
     def column(self, name: str) -> str:
         return self.table.column_of.get(name) or ZH_HEADER.get(name, name)
@@ -594,6 +598,15 @@ class _Validator:
                 )
             else:
                 self.seen[code] = number
+        legacy = result.data.get("legacy_reg_no", "")
+        if legacy and code:
+            owner = self.legacy_owner.setdefault(legacy, code)
+            if owner != code:
+                result.add(
+                    "legacy_reg_no",
+                    _("The old registration number %(no)s already belongs to %(code)s.")
+                    % {"no": legacy, "code": owner},
+                )
         if result.errors:
             errors = [
                 (number, self.column(name), str(message))

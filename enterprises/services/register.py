@@ -288,6 +288,27 @@ def _audit_snapshot(enterprise: Enterprise) -> dict[str, Any]:
     return snapshot
 
 
+def _check_legacy_unique(number: str, *, exclude_pk: int | None) -> None:
+    """An old registration number belongs to one entity (it aliases the credit code)."""
+    if not number:
+        return
+    owner = (
+        Enterprise.objects.filter(legacy_reg_no=number)
+        .exclude(pk=exclude_pk)
+        .values_list("uscc", flat=True)
+        .first()
+    )
+    if owner:
+        raise ValidationError(
+            {
+                "legacy_reg_no": [
+                    _("The old registration number %(no)s already belongs to %(code)s.")
+                    % {"no": number, "code": owner}
+                ]
+            }
+        )
+
+
 def _raise(result: CleanResult) -> None:
     if result.errors:
         raise ValidationError(dict(result.errors))
@@ -310,6 +331,7 @@ def enterprise_create(
         raise ValidationError(
             {"uscc": [_("A market entity with this credit code already exists.")]}
         )
+    _check_legacy_unique(cleaned.get("legacy_reg_no", ""), exclude_pk=None)
     enterprise = Enterprise(
         **{k: v for k, v in cleaned.items() if k in {f.name for f in Enterprise._meta.fields}},
         uscc_check_overridden=result.check_overridden,
@@ -359,6 +381,8 @@ def enterprise_update(
                 {"uscc": [_("A market entity with this credit code already exists.")]}
             )
         locked.uscc_check_overridden = result.check_overridden
+    if cleaned.get("legacy_reg_no") and cleaned["legacy_reg_no"] != locked.legacy_reg_no:
+        _check_legacy_unique(cleaned["legacy_reg_no"], exclude_pk=locked.pk)
     before = _audit_snapshot(locked)
     digest_before = locked.legal_rep_id_digest
     names = {f.name for f in Enterprise._meta.fields}

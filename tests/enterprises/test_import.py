@@ -381,12 +381,13 @@ def test_rename_keeps_the_old_name_as_former_name_and_stays_idempotent():
 def test_new_rows_cost_a_constant_number_of_queries(django_assert_num_queries):
     """Bulk writes: one chunk of 3 rows and one of 12 rows cost the same queries.
 
-    Departments, overridden codes, savepoint, existing rows, the two inserts, the summary audit
-    event, the per-enterprise audit events (one bulk insert), release. On PostgreSQL the inserts
+    Departments, overridden codes, old registration numbers, savepoint, existing rows, the two
+    inserts, the summary audit event, the per-enterprise audit events (one bulk insert),
+    release. On PostgreSQL the inserts
     are COPYs, which the query log does not see, and the new primary keys are read back with
-    one SELECT: 8.
+    one SELECT: 9.
     """
-    expected = 8 if connection.vendor == "postgresql" else 9
+    expected = 9 if connection.vendor == "postgresql" else 10
     run(csv_bytes([row(0)]))  # warm caches (content types)
     for start, size in ((100, 3), (200, 12)):
         data = csv_bytes([row(start + i) for i in range(size)])
@@ -757,3 +758,19 @@ def test_each_imported_enterprise_has_the_change_in_its_own_history(user_with_pe
     changed = AuditEvent.objects.get(event_type="enterprises.enterprise_changed")
     assert changed.actor == actor
     assert changed.extra["new"]["address"] == "四川省成都市双流区新地址8号"
+
+
+def test_an_old_registration_number_of_another_entity_is_a_row_error():
+    """Review D3: two rows (or a row and the register) may not share an old number."""
+    from tests.enterprises.factories import make_regno
+
+    headers = {**ZH, "legacy_reg_no": "原注册号"}
+    number = make_regno(9)
+    outcome = run(
+        csv_bytes([row(1, legacy_reg_no=number), row(2, legacy_reg_no=number)], headers=headers)
+    )
+    assert outcome.created == 1
+    assert [(e["row"], e["column"]) for e in outcome.errors] == [(3, "原注册号")]
+    again = run(csv_bytes([row(3, legacy_reg_no=number)], headers=headers))
+    assert (again.created, again.error_rows) == (0, 1)
+    assert Enterprise.objects.filter(legacy_reg_no=number).count() == 1

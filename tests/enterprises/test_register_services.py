@@ -183,3 +183,15 @@ def test_audit_log_never_holds_the_id_digest():
         assert "legal_rep_id_digest" not in str(event.extra)
     changed = AuditEvent.objects.get(event_type="enterprises.enterprise_changed")
     assert changed.extra["new"]["legal_rep_id_masked"] == "1101**********0046"
+
+
+def test_an_old_registration_number_belongs_to_one_entity():
+    """Review D3."""
+    from tests.enterprises.factories import make_regno
+
+    enterprise_create(actor=None, data=_data(legacy_reg_no=make_regno(7)))
+    with pytest.raises(ValidationError, match="already belongs to"):
+        enterprise_create(actor=None, data=_data(uscc=make_uscc(2), legacy_reg_no=make_regno(7)))
+    other = enterprise_create(actor=None, data=_data(uscc=make_uscc(3)))
+    with pytest.raises(ValidationError, match="already belongs to"):
+        enterprise_update(actor=None, enterprise=other, data={"legacy_reg_no": make_regno(7)})
