@@ -292,12 +292,10 @@ def _check_legacy_unique(number: str, *, exclude_pk: int | None) -> None:
     """An old registration number belongs to one entity (it aliases the credit code)."""
     if not number:
         return
-    owner = (
-        Enterprise.objects.filter(legacy_reg_no=number)
-        .exclude(pk=exclude_pk)
-        .values_list("uscc", flat=True)
-        .first()
-    )
+    holders = Enterprise.objects.filter(legacy_reg_no=number)
+    if exclude_pk is not None:
+        holders = holders.exclude(pk=exclude_pk)
+    owner = holders.values_list("uscc", flat=True).first()
     if owner:
         raise ValidationError(
             {
