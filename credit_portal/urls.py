@@ -14,7 +14,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("no-access/", views.no_access, name="no_access"),
     path("healthz", HealthzView.as_view(), name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/switch/", views.language_switch, name="language_switch"),
+    path("i18n/", include("django.conf.urls.i18n")),  # POST set_language, kept for old links
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import check_for_language
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
 from credit_portal import services
 from credit_portal.forms import LoginForm
@@ -41,6 +46,38 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         services.user_password_change(request=self.request, form=form)
         return HttpResponseRedirect(self.get_success_url())
+
+
+@require_safe
+@never_cache
+def language_switch(request: HttpRequest) -> HttpResponse:
+    """Set the interface language (cookie) and go back: GET /i18n/switch/?language=en&next=/x/.
+
+    A GET form in the layout, not Django's POST `set_language`: a language preference is not a
+    sensitive state change, and a POST form would need a CSRF token on every page, so every
+    anonymous public page would make a token, set a cookie and vary on it. `next` (else the
+    Referer) is followed only when it stays on this site; otherwise the home page.
+    """
+    language = request.GET.get("language", "")
+    if language not in dict(settings.LANGUAGES) or not check_for_language(language):
+        return error_400(request)
+    target = request.GET.get("next") or request.headers.get("referer") or "/"
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 @login_required

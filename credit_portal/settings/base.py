@@ -285,6 +285,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # Logs "Generated new GUID" at INFO for every request without X-Request-ID.
+        "django_guid": {"level": "WARNING"},
     },
 }
 

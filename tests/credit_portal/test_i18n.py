@@ -19,10 +19,44 @@ def test_login_page_in_english_when_asked(client):
 
 
 def test_language_switch_sets_the_cookie_and_returns(client):
-    response = client.post(reverse("set_language"), {"language": "en", "next": "/accounts/login/"})
+    response = client.get(
+        reverse("language_switch"), {"language": "en", "next": "/accounts/login/?next=/x/"}
+    )
     assert response.status_code == 302
-    assert response["Location"] == "/accounts/login/"
+    assert response["Location"] == "/accounts/login/?next=/x/"
+    assert response.cookies["cp_language"].value == "en"
+    assert "no-store" in response["Cache-Control"]
     assert "Log in" in client.get("/accounts/login/").content.decode()
+    client.get(reverse("language_switch"), {"language": "zh-hans", "next": "/accounts/login/"})
+    assert "登录" in client.get("/accounts/login/").content.decode()
+
+
+def test_language_switch_never_leaves_the_site(client):
+    for target in ["https://evil.example/", "//evil.example/", "javascript:alert(1)"]:
+        response = client.get(reverse("language_switch"), {"language": "en", "next": target})
+        assert response.status_code == 302
+        assert response["Location"] == "/"
+    response = client.get(
+        reverse("language_switch"), {"language": "en"}, HTTP_REFERER="http://testserver/credit/"
+    )
+    assert response["Location"] == "http://testserver/credit/"
+
+
+def test_language_switch_refuses_an_unknown_language(client):
+    response = client.get(reverse("language_switch"), {"language": "xx", "next": "/"})
+    assert response.status_code == 400
+    assert "cp_language" not in response.cookies
+    assert client.post(reverse("language_switch"), {"language": "en"}).status_code == 405
+
+
+def test_layout_language_switch_is_a_get_form_without_csrf_token(client):
+    response = client.get("/accounts/login/?next=/credit/")
+    page = response.content.decode()
+    assert f'action="{reverse("language_switch")}" method="get"' in page
+    assert 'name="next" type="hidden" value="/accounts/login/?next=/credit/"' in page
+    public = client.get(reverse("public:search"))
+    assert "csrfmiddlewaretoken" not in public.content.decode()
+    assert "csrftoken" not in public.cookies
 
 
 def test_no_asset_is_loaded_from_another_host(client):
