@@ -9,6 +9,8 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.uscc import normalize, uscc_problems
+
 VALID_DAYS_CHOICES = [
     (7, _("7 days")),
     (14, _("14 days")),
@@ -75,6 +77,15 @@ class RegisterForm(forms.Form):
         required=False,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+    def clean_uscc(self) -> str:
+        """A mistyped credit code is said plainly (which character is wrong): that reveals
+        nothing about activation codes, unlike a code/USCC mismatch, which stays generic."""
+        value = normalize(self.cleaned_data.get("uscc", ""))
+        problems = uscc_problems(value)
+        if problems:
+            raise ValidationError(problems[0].message)
+        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -275,6 +275,10 @@ def enterprise_status_change(
         Status.REVOKED: {Status.DEREGISTERED},
         Status.DEREGISTERED: set(),
     }
+    if new_status == Status.OPERATING and current == Status.OPERATING:
+        raise ValidationError(
+            {"new_status": [_("Only a suspended market entity can resume business.")]}
+        )
     if new_status not in allowed.get(current, set()):
         raise ValidationError(
             {

@@ -214,7 +214,13 @@ def enterprise_clean(
                 if not amount.is_finite():  # NaN, Infinity
                     result.add("registered_capital", _("Not a number."))
                 elif amount < 0 or amount >= Decimal("10000000000"):
-                    result.add("registered_capital", _("Out of range."))
+                    result.add(
+                        "registered_capital",
+                        _(
+                            "Registered capital is at least 0 and below 10,000,000,000 "
+                            "(CNY 10,000)."
+                        ),
+                    )
                 else:
                     # Stored with 4 decimals (CNY 10,000 to the yuan); rounding here keeps a
                     # re-import of a spreadsheet float (33.333333333333336) a no-op.

@@ -39,3 +39,22 @@ def test_staff_detail_links_to_activation_code_only_with_the_permission(client, 
     assert link in client.get(url).content.decode()
     client.force_login(user_with_perms(EnterprisePerm.VIEW))
     assert link not in client.get(url).content.decode()
+
+
+def test_registration_names_the_wrong_character_of_a_mistyped_code(client):
+    """Tester: the generic mismatch message hid a simple typing error."""
+    ent = EnterpriseFactory()
+    wrong = ent.uscc[:17] + ("0" if ent.uscc[17] != "0" else "1")
+    response = client.post(
+        reverse("me:register"),
+        {
+            "uscc": wrong,
+            "code": "ABCD-EFGH-JKLM-NPQR",
+            "username": "typo",
+            "password1": "Typo-pass-2026!x",
+            "password2": "Typo-pass-2026!x",
+            "phone": "13800000009",
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert f"应为 {ent.uscc[17]}" in response.content.decode()

@@ -612,7 +612,7 @@ def test_suspension_then_resumption(login, user_with_perms):
     [
         (None, {"new_status": "suspended"}, "until", "needs an end date"),
         (None, {"new_status": "suspended", "until_days": 4 * 365}, "until", "at most 3 years"),
-        (None, {"new_status": "operating"}, "new_status", "cannot become"),
+        (None, {"new_status": "operating"}, "new_status", "Only a suspended"),
         ("deregistered", {"new_status": "operating"}, "new_status", "cannot become"),
         ("revoked", {"new_status": "suspended", "until_days": 30}, "new_status", "cannot become"),
         (None, {"new_status": "deregistered", "effective_days": 5}, "effective_on", "future"),
