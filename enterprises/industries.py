@@ -6,6 +6,9 @@ its section.
 
 from __future__ import annotations
 
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+
 SECTIONS: dict[str, tuple[str, str]] = {
     "A": ("农、林、牧、渔业", "Agriculture, forestry, animal husbandry and fishery"),
     "B": ("采矿业", "Mining"),
@@ -132,7 +135,13 @@ DIVISIONS: dict[str, tuple[str, str]] = {
     "97": ("T", "国际组织"),
 }
 
-SECTION_CHOICES = [(k, f"{k} {v[0]}") for k, v in SECTIONS.items()]
+def _section_choice_label(section: str) -> str:
+    return f"{section} {section_label(section, get_language() or 'zh-hans')}"
+
+
+# Section labels follow the interface language (the standard has English names for sections;
+# division names are Chinese only). Lazy, so they are chosen when rendered.
+SECTION_CHOICES = [(k, lazy(_section_choice_label, str)(k)) for k in SECTIONS]
 DIVISION_CHOICES = [(k, f"{k} {v[1]}") for k, v in DIVISIONS.items()]
 
 
