@@ -19,3 +19,15 @@ def test_section_names_follow_the_interface_language(client, user_with_perms):
     chinese = client.get(reverse("enterprises:list")).content.decode()
     assert "H Accommodation and catering" in english
     assert "H 住宿和餐饮业" in chinese
+
+
+def test_department_names_follow_the_interface_language(client, user_with_perms, department):
+    from tests.enterprises.factories import EnterpriseFactory
+
+    department.name_en = "Administration for Market Regulation"
+    department.save()
+    EnterpriseFactory(department=department)
+    client.force_login(user_with_perms(EnterprisePerm.VIEW))
+    english = client.get(reverse("enterprises:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "<td>Administration for Market Regulation</td>" in english
+    assert "<td>区市场监督管理局</td>" in client.get(reverse("enterprises:list")).content.decode()
