@@ -73,3 +73,24 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
             name=factory.Sequence(lambda n: f"双流区测试个体店{n}"),
         )
         deregistered = factory.Trait(status=Enterprise.Status.DEREGISTERED)
+
+
+def register_data(seed: int = 1, **over: object) -> dict[str, object]:
+    """Valid input for the register services, forms and API (a company, catering, Dongsheng
+    street), with a valid credit code from `seed`; `over` replaces or adds fields."""
+    data: dict[str, object] = {
+        "uscc": make_uscc(seed),
+        "name": "成都蓉城餐饮有限公司",
+        "entity_type": "company",
+        "industry_division": "62",
+        "registered_on": "2020-01-05",
+        "registration_authority": "成都市双流区市场监督管理局",
+        "address": "棠湖路1号",
+        "division": "东升街道",
+        "legal_rep_name": "张三",
+        "legal_rep_id": "11010519491231002X",
+        "registered_capital": "100",
+        "department": "amr",
+    }
+    data.update(over)
+    return data

@@ -12,7 +12,12 @@ from credit_portal.models import AuditEvent, User
 from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
 from enterprises.permissions import EnterprisePerm as P
 from enterprises.services.register import enterprise_update
-from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory, make_uscc
+from tests.enterprises.factories import (
+    DepartmentFactory,
+    EnterpriseFactory,
+    make_uscc,
+    register_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -44,22 +49,7 @@ def _enterprise_user(enterprise: Enterprise, username: str = "firm") -> User:
 
 
 def _payload(**over):
-    data = {
-        "uscc": make_uscc(900),
-        "name": "成都蓉城餐饮有限公司",
-        "entity_type": "company",
-        "industry_division": "62",
-        "registered_on": "2020-01-05",
-        "registration_authority": "成都市双流区市场监督管理局",
-        "address": "棠湖路1号",
-        "division": "东升街道",
-        "legal_rep_name": "张三",
-        "legal_rep_id": "11010519491231002X",
-        "registered_capital": "100",
-        "department": "amr",
-    }
-    data.update(over)
-    return data
+    return register_data(900, **over)
 
 
 def _ussc_set(response) -> set[str]:

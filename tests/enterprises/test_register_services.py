@@ -5,7 +5,7 @@ from django.utils import timezone, translation
 from credit_portal.models import AuditEvent
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.services.register import enterprise_clean, enterprise_create, enterprise_update
-from tests.enterprises.factories import DepartmentFactory, make_uscc
+from tests.enterprises.factories import DepartmentFactory, make_uscc, register_data
 
 pytestmark = pytest.mark.django_db
 
@@ -18,22 +18,7 @@ def _english():
 
 
 def _data(**over):
-    data = {
-        "uscc": make_uscc(1),
-        "name": "成都蓉城餐饮有限公司",
-        "entity_type": "company",
-        "industry_division": "62",
-        "registered_on": "2020-01-05",
-        "registration_authority": "成都市双流区市场监督管理局",
-        "address": "棠湖路1号",
-        "division": "东升街道",
-        "legal_rep_name": "张三",
-        "legal_rep_id": "11010519491231002X",
-        "department": "amr",
-        "registered_capital": "100",
-    }
-    data.update(over)
-    return data
+    return register_data(1, **over)
 
 
 @pytest.fixture(autouse=True)

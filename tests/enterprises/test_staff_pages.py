@@ -16,7 +16,12 @@ from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
 from enterprises.permissions import EnterprisePerm as P
 from enterprises.services.ledger import enterprise_status_change
 from enterprises.services.register import enterprise_create, enterprise_update
-from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory, make_uscc
+from tests.enterprises.factories import (
+    DepartmentFactory,
+    EnterpriseFactory,
+    make_uscc,
+    register_data,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,23 +61,7 @@ def _rows(response) -> list[str]:
 
 
 def _form_data(**over):
-    data = {
-        "uscc": make_uscc(900),
-        "name": "成都蓉城餐饮有限公司",
-        "entity_type": "company",
-        "industry_division": "62",
-        "registered_on": "2020-01-05",
-        "registration_authority": "成都市双流区市场监督管理局",
-        "address": "棠湖路1号",
-        "division": "东升街道",
-        "legal_rep_name": "张三",
-        "legal_rep_id": "11010519491231002X",
-        "registered_capital": "100",
-        "business_scope": "餐饮服务",
-        "department": "amr",
-    }
-    data.update(over)
-    return data
+    return register_data(900, **{"business_scope": "餐饮服务", **over})
 
 
 def _wrong_check(code: str) -> tuple[str, str]:
