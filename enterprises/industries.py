@@ -135,6 +135,7 @@ DIVISIONS: dict[str, tuple[str, str]] = {
     "97": ("T", "国际组织"),
 }
 
+
 def _section_choice_label(section: str) -> str:
     return f"{section} {section_label(section, get_language() or 'zh-hans')}"
 
