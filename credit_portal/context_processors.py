@@ -16,4 +16,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_items": visible_items(user, request.path) if user is not None else [],
         "bureau_name": conf["BUREAU_NAME"] if lang.startswith("zh") else conf["BUREAU_NAME_EN"],
+        # The language switch returns here (credit_portal.layout fills it in for its shell).
+        "current_path": request.get_full_path(),
     }

@@ -156,6 +156,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Page bodies on the hottest paths only (credit_portal/jinja2.py says why and how).
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "credit_portal.jinja2.environment"},
+    },
 ]
 
 # SECURITY (hardened further in production.py)

@@ -11,11 +11,17 @@ from __future__ import annotations
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import path
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from credit_portal.jinja2 import page_template
+from credit_portal.layout import render_in_layout
 from credit_portal.throttling import public_throttle
 from enterprises.public import (
     SEARCH_PAGE_SIZE,
@@ -71,7 +77,14 @@ def profile(request: HttpRequest, uscc: str) -> HttpResponse:
     data = public_profile(uscc=code, on=timezone.localdate())
     if data is None:
         raise Http404("unknown or malformed credit code")
-    return render(request, "public/profile.html", {"profile": data, "ent": data.enterprise})
+    # The hottest page: its body is a Jinja2 template in the shared layout (credit_portal.layout).
+    body = page_template("public/profile.html").render({"profile": data, "ent": data.enterprise})
+    return render_in_layout(
+        request,
+        title=f"{data.enterprise.name} · {gettext('Public credit lookup')}",
+        head=format_html('<link rel="stylesheet" href="{}">', static("css/public.css")),
+        body=mark_safe(body),
+    )
 
 
 urlpatterns = [

@@ -1,0 +1,90 @@
+"""Put a page body into the portal layout (``templates/base.html``) cheaply.
+
+Why: the layout alone (masthead, language switch, navigation, footer) cost as much CPU as a whole
+trivial Django request, which capped every page on it below half the stack's throughput; the
+public profile, the hottest page, must reach 40 % (issue 3, bench/public_profile_bench.py).
+
+How: a page body (HTML, usually rendered by Jinja2, see `credit_portal.jinja2`) goes into
+``templates/layout/page.html``, which extends ``base.html`` and fills its blocks ``title``,
+``head`` and ``content`` from the context. For a visitor who is not logged in and has no
+message waiting, everything the layout prints depends only on the language and the script
+prefix, save the current path in the language switch. So the layout is rendered once per
+language and prefix with markers in those places (the *shell*), split at the markers, and each
+request joins the pieces with its own escaped values. Logged-in users (navigation, user box,
+logout form with its CSRF token) and visitors with a message get the full Django render of the
+same template, so there is one layout and one child template, and a test checks that both paths
+give the same bytes for an anonymous visitor.
+
+The shell is kept per process; with DEBUG on it is rendered every time, so template edits show
+at once in development.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages import get_messages
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+LAYOUT_TEMPLATE = "layout/page.html"
+# Slots of the shell: the context variable that fills it and the marker rendered in its place.
+# NUL never occurs in rendered HTML, so a marker cannot collide with text of the layout.
+_SLOTS = ("page_title", "page_head", "page_body", "current_path")
+_MARKER = "\x00cp-slot:{}\x00"
+_MARKER_RE = re.compile("\x00cp-slot:(\\w+)\x00")
+
+_shells: dict[tuple[str | None, str], list[str]] = {}
+
+
+def _shell(request: HttpRequest) -> list[str]:
+    """The layout for anonymous visitors, split at the slots: [text, slot, text, slot, ...]."""
+    key = (get_language(), get_script_prefix())
+    parts = _shells.get(key)
+    if parts is None:
+        context: dict[str, Any] = {name: _MARKER.format(name) for name in _SLOTS}
+        # What the context processors would give an anonymous visitor without messages; set
+        # here so that the shell cannot depend on the request it happens to be rendered for.
+        context.update({"user": AnonymousUser(), "messages": (), "nav_items": ()})
+        parts = _MARKER_RE.split(render_to_string(LAYOUT_TEMPLATE, context, request=request))
+        if parts.count("page_body") != 1:
+            raise RuntimeError(f"{LAYOUT_TEMPLATE} must print page_body exactly once")
+        if not settings.DEBUG:
+            _shells[key] = parts
+    return parts
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    return len(get_messages(request)) > 0  # loads them, does not mark them as read
+
+
+def render_in_layout(
+    request: HttpRequest,
+    *,
+    title: str,
+    body: SafeString,
+    head: SafeString | str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The page `body` (trusted HTML) in the layout, with `title` (text, escaped here) and
+    `head` (trusted HTML for <head>, e.g. a stylesheet link)."""
+    values: dict[str, str] = {
+        "page_title": escape(title),
+        "page_head": head,
+        "page_body": body,
+        "current_path": escape(request.get_full_path()),
+    }
+    if request.user.is_authenticated or _has_messages(request):
+        context = {name: mark_safe(value) for name, value in values.items()}
+        content: str = render_to_string(LAYOUT_TEMPLATE, context, request=request)
+    else:
+        parts = _shell(request)
+        content = "".join(values[p] if i % 2 else p for i, p in enumerate(parts))
+    return HttpResponse(content, status=status)

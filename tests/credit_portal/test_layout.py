@@ -1,0 +1,115 @@
+"""The layout shell (credit_portal.layout) and the Jinja2 page bodies (credit_portal.jinja2):
+a public page rendered through the cached shell is byte for byte the page Django's full render
+gives, logged-in users and pending messages get the full render, values are escaped."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import messages
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.cache import SessionStore
+from django.core.cache import cache
+from django.template import engines
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
+
+from credit_portal import layout
+from credit_portal.jinja2 import page_template
+from credit_portal.roles import Role
+from tests.enterprises.factories import EnterpriseFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    cache.clear()
+
+
+def profile_url(enterprise) -> str:
+    return reverse("public:profile", kwargs={"uscc": enterprise.uscc})
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_shell_gives_the_same_page_as_the_full_render(client, monkeypatch, lang):
+    enterprise = EnterpriseFactory(name="蓉城<餐饮>管理有限公司")
+    path = profile_url(enterprise) + '?from="><script>x</script>'
+    via_shell = client.get(path, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    monkeypatch.setattr(layout, "_has_messages", lambda request: True)  # forces the full render
+    via_django = client.get(path, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    assert via_shell == via_django
+    assert "\x00" not in via_shell
+    assert "<script>x</script>" not in via_shell
+    assert "蓉城&lt;餐饮&gt;管理有限公司" in via_shell
+    assert ("基础信息" in via_shell) == (lang == "zh-hans")
+    assert ("Basic information" in via_shell) == (lang == "en")
+
+
+def test_shell_is_kept_per_language(client):
+    enterprise = EnterpriseFactory()
+    chinese = client.get(profile_url(enterprise), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    english = client.get(profile_url(enterprise), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "跳到主要内容" in chinese and "Skip to main content" in english
+    assert '<html lang="zh-CN">' in chinese and '<html lang="en">' in english
+
+
+def test_language_switch_returns_to_the_page(client):
+    enterprise = EnterpriseFactory()
+    html = client.get(profile_url(enterprise) + "?a=1&b=2").content.decode()
+    assert f'name="next" type="hidden" value="{profile_url(enterprise)}?a=1&amp;b=2"' in html
+
+
+def test_logged_in_staff_get_their_navigation_on_public_pages(client, user_with_role):
+    staff = user_with_role(Role.REGISTRAR)
+    client.force_login(staff)
+    html = client.get(profile_url(EnterpriseFactory())).content.decode()
+    assert 'class="mainnav"' in html
+    assert 'class="userbox"' in html
+    assert "csrfmiddlewaretoken" in html  # the logout form
+
+
+def test_a_pending_message_is_shown_to_an_anonymous_visitor():
+    request = RequestFactory().get("/credit/")
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    messages.success(request, "Your language was changed <b>now</b>.")
+    with translation.override("en"):
+        response = layout.render_in_layout(
+            request, title="T <1>", body=mark_safe("<p id=body>body</p>")
+        )
+    html = response.content.decode()
+    assert "Your language was changed &lt;b&gt;now&lt;/b&gt;." in html
+    assert "<title>T &lt;1&gt; · " in html
+    assert "<p id=body>body</p>" in html
+
+
+def test_jinja2_labels_are_translated_when_compiled():
+    with translation.override("zh-hans"):
+        chinese = page_template("public/profile.html")
+    with translation.override("en"):
+        english = page_template("public/profile.html")
+    assert chinese.template is not english.template  # one compiled template per language
+    env = engines["jinja2"].env
+    source = env.loader.get_source(env, "public/profile.html")[0]
+    python = env.compile(source, name="public/profile.html@zh-hans", raw=True)
+    assert "基础信息" in python  # a constant in the compiled code, not a gettext call
+    assert "Basic information" not in python
+    assert "'Basic information'" in env.compile(source, name="public/profile.html", raw=True)
+
+
+def test_jinja2_runtime_translation_without_language_suffix():
+    template = engines["jinja2"].from_string('{{ _("Basic information") }} {{ x }}')
+    with translation.override("zh-hans"):
+        assert template.render({"x": "<b>"}) == "基础信息 &lt;b&gt;"
+
+
+def test_jinja2_undefined_variable_is_an_error():
+    from jinja2 import UndefinedError
+
+    template = engines["jinja2"].from_string("{{ missing.name }}")
+    with pytest.raises(UndefinedError):
+        template.render({})
