@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
-from django.db.models import Exists, Q, QuerySet, TextField
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from credit_portal.models import AuditEvent, Department, StaffProfile, User
@@ -94,12 +95,16 @@ def credit_records_for(*, enterprise: Enterprise) -> QuerySet[CreditRecord]:
     )
 
 
-def public_credit_records(*, enterprise: Enterprise, on: dt.date) -> QuerySet[CreditRecord]:
+def public_credit_records(
+    *, enterprise: Enterprise | OuterRef, on: dt.date
+) -> QuerySet[CreditRecord]:
     """What the publicity system shows on `on` (DOMAIN.md §3-§5): public records inside their
-    publicity period that nothing has closed (no repaired, removed or expired records)."""
+    publicity period that nothing has closed (no repaired, removed or expired records).
+    `enterprise` may be an `OuterRef` to use this as a subquery."""
+    target: Any = enterprise  # the stubs do not know that a lookup takes an OuterRef
     return (
         CreditRecord.objects.filter(
-            enterprise=enterprise,
+            enterprise=target,
             is_public=True,
             occurred_on__lte=on,
             publicity_start__lte=on,

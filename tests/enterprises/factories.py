@@ -7,6 +7,7 @@ import datetime as dt
 import random
 
 import factory
+from django.db import connection
 
 from credit_portal.models import Department
 from enterprises.models import Enterprise
@@ -94,3 +95,9 @@ def register_data(seed: int = 1, **over: object) -> dict[str, object]:
     }
     data.update(over)
     return data
+
+
+def public_profile_queries() -> int:
+    """Queries of one public profile: the entity with its public records aggregated to JSON on
+    PostgreSQL, the entity then its records elsewhere (enterprises.public.public_profile)."""
+    return 1 if connection.vendor == "postgresql" else 2

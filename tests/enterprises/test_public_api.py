@@ -13,7 +13,7 @@ from credit_portal.models import User
 from enterprises.models import CreditRecord
 from enterprises.services.ledger import credit_record_append
 from enterprises.services.register import name_initials
-from tests.enterprises.factories import EnterpriseFactory, make_uscc
+from tests.enterprises.factories import EnterpriseFactory, make_uscc, public_profile_queries
 
 pytestmark = pytest.mark.django_db
 Kind = CreditRecord.Kind
@@ -187,7 +187,7 @@ def test_profile_query_count_is_constant(api_client_for, django_assert_num_queri
             actor=None,
             is_public=True,
         )
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(public_profile_queries()):
         body = api_client_for(None).get(detail(enterprise.uscc)).json()
     assert len(body["penalties"]) == records
 
