@@ -11,7 +11,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: a missing secret fails at b
 # Container health checks call http://127.0.0.1:8000/healthz from inside the container.
 ALLOWED_HOSTS = [*env.list("DJANGO_ALLOWED_HOSTS"), "127.0.0.1", "localhost"]
 REDIS_URL = env("REDIS_URL")
-if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+if DATABASES["default"]["ENGINE"] != "credit_portal.pgbackend":  # PostgreSQL (base.py)
     raise RuntimeError("Production needs DATABASE_URL pointing at PostgreSQL.")
 
 # The proxy terminates TLS and sets X-Forwarded-Proto.
