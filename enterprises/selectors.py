@@ -8,7 +8,9 @@ import datetime as dt
 import json
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
+from django.contrib.postgres.fields import ArrayField
+from django.db import connections
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 
 from credit_portal.models import AuditEvent, Department, StaffProfile, User
@@ -42,16 +44,32 @@ def enterprise_list_for_user(*, user: User) -> QuerySet[Enterprise]:
     return qs.none()
 
 
-def _name_contains(term: str) -> Q:
-    """`term` in the name or in a former name, written so that PostgreSQL's trigram indexes
-    can serve it: plain `LIKE` on the column (ent_name_trgm_idx) and on the former names' JSON
-    text (an index on `(former_names::text) gin_trgm_ops` serves that side). SQLite keeps JSON
-    with \\uXXXX escapes, so non-ASCII text is also looked for in that spelling."""
+def _name_contains(term: str, *, bigrams: bool = False) -> Q:
+    """`term` in the name or in a former name, written so that PostgreSQL's indexes can serve
+    it: plain `LIKE` on the column (ent_name_trgm_idx) and on the former names' JSON text (an
+    index on `(former_names::text) gin_trgm_ops` serves that side); with `bigrams` (PostgreSQL,
+    two-character terms, which no trigram holds), the pair among the character pairs of both
+    (migration 0005, alias from `_with_bigrams`). SQLite keeps JSON with \\uXXXX escapes, so
+    non-ASCII text is also looked for in that spelling."""
+    if bigrams and len(term) == 2:
+        return Q(name_bigrams__contains=[term])
     former = Q(former_names_text__contains=term)
     escaped = json.dumps(term)[1:-1]
     if escaped != term:
         former |= Q(former_names_text__contains=escaped)
     return Q(name__contains=term) | former
+
+
+def _with_bigrams(queryset: QuerySet[Enterprise]) -> QuerySet[Enterprise]:
+    """The character pairs of the name and former names, as indexed (migration 0005)."""
+    return queryset.alias(
+        name_bigrams=Func(
+            F("name"),
+            F("former_names"),
+            function="cp_name_bigrams",
+            output_field=ArrayField(TextField()),
+        )
+    )
 
 
 def enterprise_search(*, queryset: QuerySet[Enterprise], text: str) -> QuerySet[Enterprise]:
@@ -81,8 +99,11 @@ def enterprise_search(*, queryset: QuerySet[Enterprise], text: str) -> QuerySet[
     if text.isascii() and text.isalnum() and len(text) >= 6:
         return queryset.filter(uscc__startswith=normalize(text))
     queryset = queryset.alias(former_names_text=Cast("former_names", TextField()))
+    bigrams = connections[queryset.db].vendor == "postgresql"
+    if bigrams:
+        queryset = _with_bigrams(queryset)
     for term in text.split():
-        queryset = queryset.filter(_name_contains(term))
+        queryset = queryset.filter(_name_contains(term, bigrams=bigrams))
     return queryset
 
 
