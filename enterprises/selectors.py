@@ -10,8 +10,9 @@ from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField
-from django.db.models.functions import Cast
+from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models.functions import Cast, StrIndex
+from django.db.models.lookups import GreaterThan
 
 from credit_portal.models import AuditEvent, Department, StaffProfile, User
 from enterprises.models import CreditRecord, Enterprise
@@ -52,7 +53,12 @@ def _name_contains(term: str, *, bigrams: bool = False) -> Q:
     (migration 0005, alias from `_with_bigrams`). SQLite keeps JSON with \\uXXXX escapes, so
     non-ASCII text is also looked for in that spelling."""
     if bigrams and len(term) == 2:
-        return Q(name_bigrams__contains=[term])
+        # strpos() is the same test as LIKE but no trigram index claims it (a useless full
+        # trigram-index scan for two characters); it is cheap, so PostgreSQL evaluates it
+        # before the pairs when it filters rows one by one (frequent pairs, ordered scans).
+        in_name: GreaterThan[int] = GreaterThan(StrIndex("name", Value(term)), 0)
+        in_former: GreaterThan[int] = GreaterThan(StrIndex("former_names_text", Value(term)), 0)
+        return Q(name_bigrams__contains=[term]) & (Q(in_name) | Q(in_former))
     former = Q(former_names_text__contains=term)
     escaped = json.dumps(term)[1:-1]
     if escaped != term:
