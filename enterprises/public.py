@@ -272,10 +272,12 @@ class PreparedQuery:
     live as long as the session (a rollback does not drop them); a transaction-mode pooler
     (PgBouncer) in front of PostgreSQL would need this switched off.
 
-    Prepared statements are planned once, for any values (the session's ``plan_cache_mode`` is
-    ``force_generic_plan``): left to itself, PostgreSQL kept re-planning the profile query for
-    every code, which cost a third of its time. So use this only for queries whose best plan
-    does not depend on the values, such as lookups by a unique key.
+    Prepared statements are planned once, for any values: the portal's PostgreSQL backend
+    (`credit_portal.pgbackend`) opens its connections with ``plan_cache_mode`` set to
+    ``force_generic_plan``, which concerns prepared statements only. Left to itself, PostgreSQL
+    kept re-planning the profile query for every code, which cost a third of its time. So use
+    this only for queries whose best plan does not depend on the values, such as lookups by a
+    unique key.
     """
 
     def __init__(self, build: Callable[..., QuerySet[Any]], *slots: _Slot) -> None:
@@ -313,15 +315,13 @@ class PreparedQuery:
         session = _PREPARED_ON.get(connection)
         if session is None or session[0] is not raw:  # first use, or the connection was renewed
             session = _PREPARED_ON[connection] = (raw, set())
-            with raw.cursor() as cursor:
-                # Plan once (see the class docstring); applies to prepared statements only.
-                cursor.execute("SET plan_cache_mode = force_generic_plan")
         if self._name not in session[1]:
             numbered = iter(range(1, count + 1))
             server_sql = re.sub(
                 r"%%|%s", lambda m: "%" if m[0] == "%%" else f"${next(numbered)}", sql
             )
-            with raw.cursor() as cursor:
+            # Django's error wrapper: a failure marks the connection for its checks.
+            with connection.wrap_database_errors, raw.cursor() as cursor:
                 cursor.execute(f"PREPARE {self._name} AS {server_sql}")
             session[1].add(self._name)
         return (

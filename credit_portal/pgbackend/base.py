@@ -10,6 +10,9 @@ the check costs most, it is skipped; after a quiet spell, when a server restart 
 unnoticed, it runs as before. A server restart in the middle of heavy traffic can still fail
 one request per worker; Django then replaces that connection (``errors_occurred``).
 
+Also: connections open with ``plan_cache_mode = force_generic_plan`` (for the prepared
+statements of `enterprises.public.PreparedQuery`).
+
 Settings: ``ENGINE = "credit_portal.pgbackend"``, ``CONN_HEALTH_CHECKS = True``;
 ``OPTIONS`` are psycopg2's, as for Django's backend.
 """
@@ -27,11 +30,24 @@ HEALTH_CHECK_GRACE = 5.0  # seconds
 class DatabaseWrapper(base.DatabaseWrapper):
     _last_used_at: float | None = None
 
+    def get_connection_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = super().get_connection_params()
+        # Prepared statements (enterprises.public.PreparedQuery, lookups by a unique key) are
+        # planned once for any values; set at connect, no round trip. Other queries are not
+        # prepared, so this changes nothing for them.
+        params["options"] = f"{params.get('options', '')} -c plan_cache_mode=force_generic_plan"
+        return params
+
     def close_if_health_check_failed(self) -> None:
         # Runs before each cursor is made; Django's own check runs once per request.
         last = self._last_used_at
-        if last is not None and time.monotonic() - last < HEALTH_CHECK_GRACE:
-            self.health_check_done = True  # it answered a moment ago: no round trip
+        if (
+            last is not None
+            and time.monotonic() - last < HEALTH_CHECK_GRACE
+            and self.connection is not None
+            and not self.connection.closed  # psycopg2 knows of no failure on it
+        ):
+            self.health_check_done = True  # in use a moment ago: no round trip
             return
         super().close_if_health_check_failed()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import psycopg2
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 
 from credit_portal.pgbackend import base as pgbackend
 
@@ -55,13 +55,33 @@ def test_after_a_quiet_spell_the_connection_is_checked(checks):
 
 def test_a_connection_dropped_by_the_server_is_replaced_without_an_error(checks):
     pid = backend_pid()
-    params = connection.get_connection_params()
-    other = psycopg2.connect(**params)
-    other.autocommit = True
-    with other.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
-    other.close()
+    terminate(pid)
     connection._last_used_at -= pgbackend.HEALTH_CHECK_GRACE + 1
     new_request()
     assert backend_pid() != pid  # the request's query ran on a new connection
     assert checks == [1]
+
+
+def terminate(pid: int) -> None:
+    other = psycopg2.connect(**connection.get_connection_params())
+    other.autocommit = True
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    other.close()
+
+
+def test_a_connection_dropped_within_the_grace_fails_one_request_then_is_replaced(checks):
+    pid = backend_pid()
+    terminate(pid)
+    new_request()  # within the grace: no check, the request meets the dropped connection
+    with pytest.raises(OperationalError):
+        backend_pid()
+    assert connection.errors_occurred
+    new_request()  # Django sees the error, checks the connection and drops it
+    assert backend_pid() != pid
+
+
+def test_prepared_statements_are_planned_once(require_postgres):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
