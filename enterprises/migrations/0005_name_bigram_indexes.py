@@ -12,6 +12,10 @@ and stops at the first page).
 One expression for both columns: an OR of two such conditions was misestimated into a scan of
 the whole table. Kept by PostgreSQL on every write: no service, import or seed needs to know.
 SQLite searches with LIKE.
+
+The index is built CONCURRENTLY (outside a transaction): on a full register the build takes
+about 25 s, during which imports and edits go on. The index stores the function's results:
+never change `cp_name_bigrams` in place; write a new function and index in a new migration.
 """
 
 from django.db import migrations
@@ -41,7 +45,7 @@ def forward(apps, schema_editor):
         return
     schema_editor.execute(FUNCTION)
     schema_editor.execute(
-        "CREATE INDEX IF NOT EXISTS ent_name_bigram_idx ON enterprises_enterprise "
+        "CREATE INDEX CONCURRENTLY IF NOT EXISTS ent_name_bigram_idx ON enterprises_enterprise "
         "USING gin (cp_name_bigrams(name, former_names))"
     )
 
@@ -49,11 +53,13 @@ def forward(apps, schema_editor):
 def backward(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
-    schema_editor.execute("DROP INDEX IF EXISTS ent_name_bigram_idx")
+    schema_editor.execute("DROP INDEX CONCURRENTLY IF EXISTS ent_name_bigram_idx")
     schema_editor.execute("DROP FUNCTION IF EXISTS cp_name_bigrams(text, jsonb)")
 
 
 class Migration(migrations.Migration):
+    atomic = False  # CREATE INDEX CONCURRENTLY cannot run in a transaction
+
     dependencies = [("enterprises", "0004_legacy_reg_no_unique")]
 
     operations = [migrations.RunPython(forward, backward)]
