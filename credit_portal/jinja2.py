@@ -25,9 +25,11 @@ Autoescaping is on, and an undefined variable is an error, not an empty string.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.template import engines
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
@@ -48,6 +50,12 @@ def iso_date(value: dt.date | None) -> str:
 
 
 _urls: dict[tuple[str, str], str] = {}
+
+
+@receiver(setting_changed)
+def _forget_urls(**kwargs: Any) -> None:
+    """A test may switch the URLconf (ROOT_URLCONF): forget what was resolved."""
+    _urls.clear()
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -90,7 +98,8 @@ class CompileTimeTranslation(Extension):
         return self._translated(list(stream), language)
 
     @staticmethod
-    def _translated(tokens: list[Token], language: str) -> Iterator[Token]:
+    def _translated(tokens: list[Token], language: str) -> list[Token]:
+        out: list[Token] = []
         with translation.override(language):
             i = 0
             while i < len(tokens):
@@ -98,11 +107,12 @@ class CompileTimeTranslation(Extension):
                 if [t.type for t in window] == ["name", "lparen", "string", "rparen"] and (
                     window[0].value == "_"
                 ):
-                    yield Token(window[2].lineno, "string", gettext(window[2].value))
+                    out.append(Token(window[2].lineno, "string", gettext(window[2].value)))
                     i += 4
                     continue
-                yield tokens[i]
+                out.append(tokens[i])
                 i += 1
+        return out
 
 
 def environment(**options: Any) -> Environment:

@@ -27,10 +27,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages import get_messages
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
-from django.utils.html import escape
+from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 
@@ -42,6 +44,12 @@ _MARKER = "\x00cp-slot:{}\x00"
 _MARKER_RE = re.compile("\x00cp-slot:(\\w+)\x00")
 
 _shells: dict[tuple[str | None, str], list[str]] = {}
+
+
+@receiver(setting_changed)
+def _forget_shells(**kwargs: Any) -> None:
+    """A changed setting (a test's override, e.g. the bureau's name) may change the layout."""
+    _shells.clear()
 
 
 def _shell(request: HttpRequest) -> list[str]:
@@ -73,12 +81,14 @@ def render_in_layout(
     head: SafeString | str = "",
     status: int = 200,
 ) -> HttpResponse:
-    """The page `body` (trusted HTML) in the layout, with `title` (text, escaped here) and
-    `head` (trusted HTML for <head>, e.g. a stylesheet link)."""
+    """The page `body` in the layout, with `title` (text) and `head` (for <head>, e.g. a
+    stylesheet link); `body` and `head` are inserted as they are when marked safe, escaped
+    otherwise."""
     values: dict[str, str] = {
         "page_title": escape(title),
-        "page_head": head,
-        "page_body": body,
+        # A SafeString passes unchanged; anything else is escaped, never trusted by mistake.
+        "page_head": conditional_escape(head),
+        "page_body": conditional_escape(body),
         "current_path": escape(request.get_full_path()),
     }
     if request.user.is_authenticated or _has_messages(request):

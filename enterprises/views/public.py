@@ -3,7 +3,7 @@
 Both pages are rate-limited per client address with the throttle the public API uses
 (`credit_portal.throttling`), and read through `enterprises.public`, which decides what is
 public. Each page makes a constant number of queries: the search two (capped count, page),
-the profile two (entity, its public records).
+the profile one on PostgreSQL (two elsewhere; `enterprises.public.public_profile`).
 """
 
 from __future__ import annotations

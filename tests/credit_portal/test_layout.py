@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
 from django.template import engines
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
@@ -54,6 +54,43 @@ def test_shell_is_kept_per_language(client):
     english = client.get(profile_url(enterprise), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "跳到主要内容" in chinese and "Skip to main content" in english
     assert '<html lang="zh-CN">' in chinese and '<html lang="en">' in english
+
+
+def test_shell_is_kept_per_script_prefix(client):
+    path = profile_url(EnterpriseFactory())
+    plain = client.get(path).content.decode()
+    set_script_prefix("/portal/")  # what the WSGI handler does when mounted under /portal
+    try:
+        mounted = client.get(path).content.decode()
+    finally:
+        set_script_prefix("/")
+    assert 'href="/accounts/login/"' in plain
+    assert 'href="/portal/accounts/login/"' in mounted
+    assert 'href="/portal/credit/"' in mounted  # the body's links too
+    assert 'href="/credit/"' in plain
+
+
+def test_a_changed_setting_renders_the_shell_anew(client, settings):
+    enterprise = EnterpriseFactory()
+    client.get(profile_url(enterprise), HTTP_ACCEPT_LANGUAGE="en")
+    settings.CREDIT_PORTAL = {**settings.CREDIT_PORTAL, "BUREAU_NAME_EN": "Test Bureau X"}
+    html = client.get(profile_url(enterprise), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Test Bureau X" in html
+
+
+def test_unsafe_body_and_head_are_escaped():
+    request = RequestFactory().get("/credit/")
+    request.user = AnonymousUser()
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    html = layout.render_in_layout(
+        request,
+        title="t",
+        body="<i>body</i>",
+        head="<script>h</script>",  # type: ignore[arg-type]
+    ).content.decode()
+    assert "&lt;i&gt;body&lt;/i&gt;" in html
+    assert "&lt;script&gt;h&lt;/script&gt;" in html
 
 
 def test_language_switch_returns_to_the_page(client):

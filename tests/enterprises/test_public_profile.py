@@ -4,6 +4,7 @@ nothing else."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.cache import cache
@@ -231,7 +232,11 @@ def test_html_and_script_are_escaped_on_the_profile(client):
     append(enterprise, Kind.PENALTY, "<b>bold</b> penalty")
     html = client.get(url(enterprise)).content.decode()
     assert "<script>alert(" not in html
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;公司" in html
+    # The title (Django: &#x27;) and the page body (Jinja2: &#39;) escape it alike.
+    assert "<title>&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;公司 · " in html
+    heading = re.search(r'<h1 class="pub-head__name">(.*?)</h1>', html)
+    assert heading and heading[1] == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;公司"
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in html
     assert "<img src=x" not in html
     assert "<b>bold</b>" not in html
     assert "&lt;b&gt;bold&lt;/b&gt; penalty" in html
