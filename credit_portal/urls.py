@@ -11,6 +11,9 @@ admin.site.site_header = "信用监管平台 Credit Portal"
 admin.site.site_title = "Credit Portal"
 
 urlpatterns = [
+    # First: the register's pages and API, above all the public lookup, the portal's hottest
+    # path, are resolved before the twenty patterns below are tried.
+    path("", include("enterprises.urls")),
     path("", views.home, name="home"),
     path("no-access/", views.no_access, name="no_access"),
     path("healthz", HealthzView.as_view(), name="healthz"),
@@ -30,7 +33,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/auth/token/", TokenObtainApi.as_view(), name="api-token"),
-    path("", include("enterprises.urls")),
 ]
 
 handler400 = "credit_portal.views.error_400"

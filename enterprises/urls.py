@@ -12,8 +12,8 @@ me_patterns = (accounts.urlpatterns, "me")
 api_patterns = ([*staff_api.urlpatterns, *public_api.urlpatterns], "enterprises-api")
 
 urlpatterns = [
+    path("credit/", include(public_patterns)),  # the public lookup first: the hottest path
     path("enterprises/", include(staff_patterns)),
-    path("credit/", include(public_patterns)),
     path("", include(me_patterns)),
     path("api/v1/", include(api_patterns)),
 ]
