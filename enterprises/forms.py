@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credit_portal.models import Department
-from enterprises.industries import DIVISIONS, SECTIONS
+from enterprises.industries import DIVISION_CHOICES, DIVISIONS, SECTION_CHOICES
 from enterprises.models import Enterprise
 from enterprises.services.ledger import EXTENSION_WINDOW_DAYS, MAX_SUSPENSION_DAYS
 from enterprises.uscc import normalize
@@ -21,15 +21,17 @@ from enterprises.uscc import normalize
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _division_choices() -> list[tuple[str, Any]]:
+def _division_choices() -> list[tuple[Any, Any]]:
     """Divisions grouped under their section (<optgroup>): the section is derived from the
-    division, so the form asks for the division only."""
-    groups: list[tuple[str, Any]] = [("", "---------")]
-    for section, (name_zh, _name_en) in SECTIONS.items():
+    division, so the form asks for the division only. Group and option labels are the lazy
+    ones of `SECTION_CHOICES` / `DIVISION_CHOICES`: they follow the interface language."""
+    divisions = dict(DIVISION_CHOICES)
+    groups: list[tuple[Any, Any]] = [("", "---------")]
+    for section, section_choice_label in SECTION_CHOICES:
         options = [
-            (code, f"{code} {label}") for code, (sec, label) in DIVISIONS.items() if sec == section
+            (code, divisions[code]) for code, (sec, *_names) in DIVISIONS.items() if sec == section
         ]
-        groups.append((f"{section} {name_zh}", options))
+        groups.append((section_choice_label, options))
     return groups
 
 

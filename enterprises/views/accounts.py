@@ -30,7 +30,7 @@ from django.views.decorators.http import require_http_methods
 
 from credit_portal.models import User
 from enterprises.forms_accounts import ActivationCodeIssueForm, RegisterForm
-from enterprises.industries import DIVISIONS, section_label
+from enterprises.industries import division_label, section_label
 from enterprises.models import Enterprise
 from enterprises.permissions import EnterprisePerm
 from enterprises.selectors import enterprise_list_for_user
@@ -59,9 +59,9 @@ def _user(request: HttpRequest) -> User:
 
 
 def _industry(enterprise: Enterprise, language: str) -> str:
-    division = DIVISIONS.get(enterprise.industry_division)
     section = section_label(enterprise.industry_section, language)
-    return f"{section} · {division[1]}" if division else section
+    division = enterprise.industry_division
+    return f"{section} · {division_label(division, language)}" if division else section
 
 
 @require_http_methods(["GET", "POST"])

@@ -226,7 +226,7 @@ def _list_rows(enterprises: Any) -> list[dict[str, Any]]:
     types = {k: str(v) for k, v in Enterprise.EntityType.choices}
     statuses = {k: str(v) for k, v in Enterprise.Status.choices}
     risks = {k: str(v) for k, v in Enterprise.RiskClass.choices}
-    divisions = dict(DIVISION_CHOICES)
+    divisions = {k: str(v) for k, v in DIVISION_CHOICES}  # labels in the request's language
     placeholder = "0" * 18
     detail = reverse("enterprises:detail", args=[placeholder])
     return [

@@ -258,3 +258,12 @@ def test_me_pages_make_a_constant_number_of_queries(client, mine, django_assert_
     with django_assert_num_queries(7):
         body = client.get(url).content.decode()
     assert "记录 29" in body
+
+
+def test_industry_follows_the_interface_language(client):
+    enterprise = EnterpriseFactory(industry_section="H", industry_division="62")
+    client.force_login(member_of(enterprise))
+    chinese = client.get(reverse("me:home")).content.decode()
+    english = client.get(reverse("me:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "住宿和餐饮业 · 餐饮业" in chinese
+    assert "Accommodation and catering · Catering services" in english
