@@ -309,26 +309,47 @@ class PreparedQuery:
             compiled = self._compiled[alias] = (compiler, sql, bound, converters)
         return compiled
 
-    def _server_prepared(self, connection: BaseDatabaseWrapper, sql: str, count: int) -> str:
-        """The EXECUTE statement of this query, PREPAREd first if this session lacks it."""
+    def _server_prepared(self, connection: BaseDatabaseWrapper, sql: str, bound: list[Any]) -> str:
+        """The EXECUTE statement of this query, PREPAREd first if this session lacks it.
+
+        Only the slots are parameters of the statement, one each however often the query uses
+        it; the constants of the query (kinds, flags) are written into the prepared statement
+        as literals, quoted by psycopg2. PostgreSQL parses every EXECUTE: the fewer values it
+        carries, the less work each page costs."""
         raw = connection.connection  # the DB-API connection, open: a cursor was just made
         session = _PREPARED_ON.get(connection)
         if session is None or session[0] is not raw:  # first use, or the connection was renewed
             session = _PREPARED_ON[connection] = (raw, set())
+        slots = self._unique_slots(bound)
         if self._name not in session[1]:
-            numbered = iter(range(1, count + 1))
-            server_sql = re.sub(
-                r"%%|%s", lambda m: "%" if m[0] == "%%" else f"${next(numbered)}", sql
-            )
-            # Django's error wrapper: a failure marks the connection for its checks.
+            given = iter(bound)
             with connection.wrap_database_errors, raw.cursor() as cursor:
+
+                def placeholder(match: re.Match[str]) -> str:
+                    if match[0] == "%%":
+                        return "%"
+                    param = next(given)
+                    if isinstance(param, _Slot):
+                        return f"${slots.index(param) + 1}"
+                    return str(cursor.mogrify("%s", [param]).decode())
+
+                server_sql = re.sub(r"%%|%s", placeholder, sql)
+                # Django's error wrapper: a failure marks the connection for its checks.
                 cursor.execute(f"PREPARE {self._name} AS {server_sql}")
             session[1].add(self._name)
         return (
-            f"EXECUTE {self._name} ({', '.join(['%s'] * count)})"
-            if count
+            f"EXECUTE {self._name} ({', '.join(['%s'] * len(slots))})"
+            if slots
             else f"EXECUTE {self._name}"
         )
+
+    @staticmethod
+    def _unique_slots(bound: list[Any]) -> list[_Slot]:
+        slots: list[_Slot] = []
+        for param in bound:
+            if isinstance(param, _Slot) and param not in slots:
+                slots.append(param)
+        return slots
 
     @staticmethod
     def _adapted(ops: Any, slot: _Slot, value: Any) -> Any:
@@ -337,14 +358,18 @@ class PreparedQuery:
     def rows(self, using: str = "default", **values: Any) -> list[list[Any]]:
         compiler, sql, bound, converters = self._compile(using)
         connection = connections[using]
-        params = [
-            self._adapted(connection.ops, b, values[b.name]) if isinstance(b, _Slot) else b
-            for b in bound
-        ]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                cursor.execute(self._server_prepared(connection, sql, len(params)), params)
+                execute = self._server_prepared(connection, sql, bound)
+                slots = self._unique_slots(bound)
+                cursor.execute(
+                    execute, [self._adapted(connection.ops, s, values[s.name]) for s in slots]
+                )
             else:
+                params = [
+                    self._adapted(connection.ops, b, values[b.name]) if isinstance(b, _Slot) else b
+                    for b in bound
+                ]
                 cursor.execute(sql, params)
             rows = cursor.fetchall()
         if converters:
