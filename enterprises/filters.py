@@ -13,8 +13,9 @@ from typing import Any, cast
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import F, OrderBy, QuerySet
+from django.db.models.functions import Collate
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
@@ -35,6 +36,7 @@ ORDERING_FIELDS = {
     "risk_score": "risk_score",
 }
 RISK_ONLY_ORDERING = {"risk_score"}
+NAME_COLLATION = "zh-Hans-x-icu"  # ICU, Simplified Chinese: names in pinyin order
 DEFAULT_ORDERING = ["-registered_on", "id"]  # Uses index: ent_registered_idx (registered_on, id)
 RISK_ONLY_PARAMS = {"risk_class"}
 LIST_COUNT_CAP = 10_000  # lists count matches up to here, then say "more than"
@@ -71,6 +73,10 @@ class RegisterOrderingFilter(filters.OrderingFilter):
                     if name.startswith("-")
                     else expr.asc(nulls_last=True)
                 )
+            elif field == "name" and connections[qs.db].vendor == "postgresql":
+                # Pinyin order (Uses index: ent_name_pinyin_idx, migration 0006).
+                pinyin = Collate(F("name"), NAME_COLLATION)
+                ordering.append(pinyin.desc() if name.startswith("-") else pinyin.asc())
             else:
                 ordering.append(name)
         last = params[0].startswith("-")

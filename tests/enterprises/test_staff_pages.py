@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from pypinyin import lazy_pinyin
 
 from credit_portal.models import AuditEvent, User
 from credit_portal.permissions import CorePerm
@@ -223,7 +225,8 @@ def test_list_sorting(login, user_with_perms, district, ordering, expected):
     if expected is None:
         field = ordering.lstrip("-")
         values = [getattr(Enterprise.objects.get(uscc=u), field) for u in rows]
-        assert values == sorted(values, reverse=ordering.startswith("-"))
+        key = pinyin_key if field == "name" and connection.vendor == "postgresql" else None
+        assert values == sorted(values, key=key, reverse=ordering.startswith("-"))
     else:
         assert rows == [district[k].uscc for k in expected]
 
@@ -685,3 +688,21 @@ def test_staff_role_groups_get_what_their_codenames_allow(login, user_with_role)
     assert not Permission.objects.filter(
         group__name=str(Role.REGISTRAR), codename="view_risk"
     ).exists()
+
+
+def pinyin_key(name: str) -> list[str]:
+    return lazy_pinyin(name)
+
+
+def test_names_sort_in_pinyin_order_on_postgresql(login, user_with_perms):
+    for name in ("张三商店", "阿里商贸", "北京餐饮", "成都火锅"):
+        EnterpriseFactory(name=name)
+    client = login(user_with_perms(P.VIEW))
+    for ordering in ("name", "-name"):
+        response = client.get(reverse("enterprises:list"), {"ordering": ordering})
+        names = [e.name for e in response.context["page_obj"].object_list]
+        if connection.vendor == "postgresql":  # ICU collation for Simplified Chinese
+            expected = ["阿里商贸", "北京餐饮", "成都火锅", "张三商店"]
+        else:  # SQLite: code point order
+            expected = ["北京餐饮", "张三商店", "成都火锅", "阿里商贸"]
+        assert names == (expected[::-1] if ordering.startswith("-") else expected)
