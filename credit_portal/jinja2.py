@@ -4,7 +4,7 @@ Why a second engine: Django templates cost several microseconds a node, and the 
 (the hottest page: public, uncached, 1M entities) prints some hundred values and labels. The
 same page body in Jinja2, which compiles templates to Python code, renders several times faster
 (measured, bench/public_profile_bench.py). Every other page stays a Django template; Jinja2
-templates live in ``jinja2/`` and render only the body of a page, which
+templates live in ``templates_jinja2/`` and render only the body of a page, which
 `credit_portal.layout.render_in_layout` puts into the one layout, ``templates/base.html``.
 
 Labels are translated when the template is compiled, once per language and process: load
@@ -13,8 +13,8 @@ already Chinese text in the compiled code, escaped once. Loaded without the ``@l
 suffix, ``_()`` translates at render time as usual. Translations change with a deploy, which
 restarts the processes, so the compiled labels are never stale.
 
-Rules for templates in ``jinja2/`` (so Django's ``makemessages`` extracts their strings, with
-the same message ids as the Django templates):
+Rules for templates in ``templates_jinja2/`` (so Django's ``makemessages`` extracts their
+strings, with the same message ids as the Django templates):
 - a label is ``{{ _("Literal text") }}``;
 - a label with values is ``{{ _("From %(start)s to %(end)s")|format(start=a, end=b) }}``
   (old-style gettext: ``_`` only translates, ``format`` fills in; the result is escaped);
@@ -35,10 +35,9 @@ from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
+from jinja2 import BaseLoader, Environment, StrictUndefined
 from jinja2.ext import Extension
 from jinja2.lexer import Token, TokenStream
-
-from jinja2 import BaseLoader, Environment, StrictUndefined
 
 LANGUAGE_SEPARATOR = "@"
 
@@ -126,6 +125,6 @@ def environment(**options: Any) -> Environment:
 
 
 def page_template(name: str) -> Any:
-    """The Jinja2 template `name` (in ``jinja2/``) compiled for the active language."""
+    """The Jinja2 template `name` (in ``templates_jinja2/``) compiled for the active language."""
     language = translation.get_language() or "en"
     return engines["jinja2"].get_template(f"{name}{LANGUAGE_SEPARATOR}{language}")

@@ -161,7 +161,8 @@ TEMPLATES = [
     {
         # Page bodies on the hottest paths only (credit_portal/jinja2.py says why and how).
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [BASE_DIR / "jinja2"],
+        # Not "jinja2/": a top-level directory of that name passes for the jinja2 package.
+        "DIRS": [BASE_DIR / "templates_jinja2"],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "credit_portal.jinja2.environment"},
     },
