@@ -83,7 +83,7 @@ def profile(request: HttpRequest, uscc: str) -> HttpResponse:
         request,
         title=f"{data.enterprise.name} · {gettext('Public credit lookup')}",
         head=format_html('<link rel="stylesheet" href="{}">', static("css/public.css")),
-        body=mark_safe(body),
+        body=mark_safe(body),  # Jinja2 escaped every value it printed
     )
 
 
