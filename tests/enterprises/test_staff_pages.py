@@ -4,16 +4,19 @@ status changes, escaping and query counts."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
+from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from pypinyin import lazy_pinyin
 
 from credit_portal.models import AuditEvent, User
 from credit_portal.permissions import CorePerm
+from enterprises.filters import EnterpriseFilter
 from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
 from enterprises.permissions import EnterprisePerm as P
 from enterprises.services.ledger import enterprise_status_change
@@ -706,3 +709,47 @@ def test_names_sort_in_pinyin_order_on_postgresql(login, user_with_perms):
         else:  # SQLite: code point order
             expected = ["北京餐饮", "张三商店", "成都火锅", "阿里商贸"]
         assert names == (expected[::-1] if ordering.startswith("-") else expected)
+
+
+@pytest.mark.parametrize(
+    "ordering", ["", "registered_on", "-registered_on", "risk_score", "-risk_score"]
+)
+def test_pages_sorted_in_python_below_the_cap_match_the_database_order(
+    login, user_with_perms, monkeypatch, ordering
+):
+    """Below the cap, date and score orderings are sorted in Python from the probe: the pages
+    follow the database's order exactly (ties by id, unscored last), page after page."""
+    for i in range(47):
+        EnterpriseFactory(
+            name=f"排序{i:02d}",
+            registered_on=dt.date(2020, 1, 1 + i % 4),  # ties: the id decides
+            risk_score=None if i % 5 == 0 else Decimal(f"{(i * 7) % 11}.5"),
+        )
+    user = user_with_perms(P.VIEW, P.VIEW_RISK)
+    client = login(user)
+
+    def listed(cap: int) -> list[str]:
+        monkeypatch.setattr("enterprises.views.staff.LIST_COUNT_CAP", cap)
+        names: list[str] = []
+        for page in (1, 2, 3, 4):
+            params = {"page_size": 20, "page": page, **({"ordering": ordering} if ordering else {})}
+            response = client.get(reverse("enterprises:list"), params)
+            if response.context["page_obj"].number != page:
+                break
+            names += [e.name for e in response.context["page_obj"].object_list]
+        return names
+
+    below = listed(10_000)  # ids sorted in Python
+    above = listed(30)  # the database's ORDER BY ... LIMIT, over the first 30 rows
+    assert len(below) == 47 and len(set(below)) == 47
+    assert below[:30] == above
+    request = RequestFactory().get("/")
+    request.user = user
+    db_order = list(  # the list's ORDER BY over every row, in the database
+        EnterpriseFilter(
+            {"ordering": ordering} if ordering else {},
+            queryset=Enterprise.objects.all(),
+            request=request,
+        ).qs.values_list("name", flat=True)
+    )
+    assert below == db_order
