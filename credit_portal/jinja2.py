@@ -43,8 +43,12 @@ LANGUAGE_SEPARATOR = "@"
 
 
 def iso_date(value: dt.date | None) -> str:
-    """2026-03-01, as the publicity system prints dates; empty for None (like the Django
-    filter of the same name in ``enterprises.templatetags.public_lookup``)."""
+    """2026-03-01, as the publicity system prints dates; empty for None. Also the Django
+    filter of that name (``enterprises.templatetags.public_lookup``).
+
+    `isoformat()` costs a fraction of Django's `date` filter's format parsing, and the public
+    profile prints a dozen dates on the hottest page of the portal.
+    """
     return value.isoformat() if isinstance(value, dt.date) else ""
 
 

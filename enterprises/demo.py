@@ -61,6 +61,7 @@ from pypinyin import Style, lazy_pinyin
 
 from enterprises.industries import DIVISIONS
 from enterprises.models import CreditRecord, Enterprise
+from enterprises.selectors_accounts import add_months, add_years
 from enterprises.uscc import CHARSET, orgcode_check_char, regno15_check_digit, uscc_check_char
 
 ET = Enterprise.EntityType
@@ -438,24 +439,6 @@ def _weekday(day: dt.date) -> dt.date:
     """Move a weekend day to the Friday before (registrations and decisions are on workdays)."""
     wd = day.weekday()
     return day - dt.timedelta(days=wd - 4) if wd > 4 else day
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    for d in (day.day, 30, 29, 28):
-        try:
-            return dt.date(year, month, d)
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover
 
 
 class _FastRandom:
@@ -957,8 +940,8 @@ class DistrictGenerator:
                     doc=self._doc_no("异", listed.year),
                     details=details,
                 )
-                three_years = _weekday(_add_years(listed, 3) + dt.timedelta(days=14))
-                cure_by = as_of if ib else min(as_of, _add_years(listed, 3) - dt.timedelta(days=1))
+                three_years = _weekday(add_years(listed, 3) + dt.timedelta(days=14))
+                cure_by = as_of if ib else min(as_of, add_years(listed, 3) - dt.timedelta(days=1))
                 cured = forced != "problem" and (
                     rnd.random() < 0.45 or (not ib and three_years <= as_of and rnd.random() < 0.6)
                 )
@@ -1013,7 +996,7 @@ class DistrictGenerator:
                         doc=self._doc_no("严", three_years.year),
                         details={"reason": "abnormal_three_years"},
                     )
-                    repair_from = _add_years(three_years, 1)
+                    repair_from = add_years(three_years, 1)
                     if repair_from + dt.timedelta(days=30) <= as_of and rnd.random() < 0.2:
                         out_on = self._date_between(repair_from, as_of)
                         self._record(
@@ -1052,11 +1035,11 @@ class DistrictGenerator:
                 elif u < 0.6:
                     amount = rnd.randint(5, 99) * (100 if natural else 1000)
                     text, public, band = f"罚款人民币{amount:,}元", True, "lower_amount"
-                    end = _add_months(pub_start, 3) - dt.timedelta(days=1)
+                    end = add_months(pub_start, 3) - dt.timedelta(days=1)
                 else:
                     amount = rnd.randint(10, 50) * (1000 if natural else 10000)
                     text, public, band = f"没收违法所得并罚款人民币{amount:,}元", True, "standard"
-                    end = _add_years(pub_start, 3) - dt.timedelta(days=1)
+                    end = add_years(pub_start, 3) - dt.timedelta(days=1)
                 pid = self._record(
                     recs,
                     eid,
@@ -1069,7 +1052,7 @@ class DistrictGenerator:
                     doc=self._doc_no("处罚", decided.year),
                     details={"band": band, "violation": violation},
                 )
-                repair_from = _add_months(pub_start, 6)
+                repair_from = add_months(pub_start, 6)
                 if (
                     band == "standard"
                     and forced != "problem"

@@ -309,7 +309,9 @@ class PreparedQuery:
             compiled = self._compiled[alias] = (compiler, sql, bound, converters)
         return compiled
 
-    def _server_prepared(self, connection: BaseDatabaseWrapper, sql: str, bound: list[Any]) -> str:
+    def _server_prepared(
+        self, connection: BaseDatabaseWrapper, sql: str, bound: list[Any], slots: list[_Slot]
+    ) -> str:
         """The EXECUTE statement of this query, PREPAREd first if this session lacks it.
 
         Only the slots are parameters of the statement, one each however often the query uses
@@ -320,7 +322,6 @@ class PreparedQuery:
         session = _PREPARED_ON.get(connection)
         if session is None or session[0] is not raw:  # first use, or the connection was renewed
             session = _PREPARED_ON[connection] = (raw, set())
-        slots = self._unique_slots(bound)
         if self._name not in session[1]:
             given = iter(bound)
             with connection.wrap_database_errors, raw.cursor() as cursor:
@@ -360,8 +361,8 @@ class PreparedQuery:
         connection = connections[using]
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                execute = self._server_prepared(connection, sql, bound)
                 slots = self._unique_slots(bound)
+                execute = self._server_prepared(connection, sql, bound, slots)
                 cursor.execute(
                     execute, [self._adapted(connection.ops, s, values[s.name]) for s in slots]
                 )

@@ -9,8 +9,8 @@ import random
 import factory
 from django.db import connection
 
-from credit_portal.models import Department
-from enterprises.models import Enterprise
+from credit_portal.models import Department, User
+from enterprises.models import Enterprise, EnterpriseMembership
 from enterprises.uscc import CHARSET, orgcode_check_char, uscc_check_char
 
 _ORG_BODY = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -101,3 +101,10 @@ def public_profile_queries() -> int:
     """Queries of one public profile: the entity with its public records aggregated to JSON on
     PostgreSQL, the entity then its records elsewhere (enterprises.public.public_profile)."""
     return 1 if connection.vendor == "postgresql" else 2
+
+
+def enterprise_user(enterprise: Enterprise, username: str = "firm") -> User:
+    """A user acting for `enterprise` (its membership), fetched afresh."""
+    user = User.objects.create_user(username=username, password="Secret-pass-123")
+    EnterpriseMembership.objects.create(user=user, enterprise=enterprise)
+    return User.objects.get(pk=user.pk)

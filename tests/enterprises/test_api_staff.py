@@ -10,13 +10,14 @@ from django.db import connection
 from django.urls import reverse
 from pypinyin import lazy_pinyin
 
-from credit_portal.models import AuditEvent, User
-from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
+from credit_portal.models import AuditEvent
+from enterprises.models import CreditRecord, Enterprise
 from enterprises.permissions import EnterprisePerm as P
 from enterprises.services.register import enterprise_update
 from tests.enterprises.factories import (
     DepartmentFactory,
     EnterpriseFactory,
+    enterprise_user,
     make_uscc,
     register_data,
 )
@@ -42,12 +43,6 @@ def api(api_client_for):
         return client
 
     return make
-
-
-def _enterprise_user(enterprise: Enterprise, username: str = "firm") -> User:
-    user = User.objects.create_user(username=username, password="Secret-pass-123")
-    EnterpriseMembership.objects.create(user=user, enterprise=enterprise)
-    return User.objects.get(pk=user.pk)
 
 
 def _payload(**over):
@@ -97,7 +92,7 @@ def test_view_only_staff_reads_but_cannot_write_or_read_records(api, user_with_p
 def test_enterprise_user_sees_only_their_own_and_cannot_write(api):
     DepartmentFactory()
     own, other = EnterpriseFactory(), EnterpriseFactory()
-    client = api(_enterprise_user(own))
+    client = api(enterprise_user(own))
     listing = client.get(LIST)
     assert listing.status_code == 200
     assert _ussc_set(listing) == {own.uscc}
@@ -120,7 +115,7 @@ def test_enterprise_user_records_hide_the_recorder(api, user_with_perms):
         summary="罚款",
         recorded_by=user_with_perms(),
     )
-    row = api(_enterprise_user(own)).get(records(own.uscc)).json()["results"][0]
+    row = api(enterprise_user(own)).get(records(own.uscc)).json()["results"][0]
     assert "recorded_by" not in row
     staff_row = api(user_with_perms(P.VIEW, P.VIEW_RECORDS)).get(records(own.uscc)).json()
     assert staff_row["results"][0]["recorded_by"] == "user1"

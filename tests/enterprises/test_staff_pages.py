@@ -17,13 +17,14 @@ from pypinyin import lazy_pinyin
 from credit_portal.models import AuditEvent, User
 from credit_portal.permissions import CorePerm
 from enterprises.filters import EnterpriseFilter
-from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
+from enterprises.models import CreditRecord, Enterprise
 from enterprises.permissions import EnterprisePerm as P
 from enterprises.services.ledger import enterprise_status_change
 from enterprises.services.register import enterprise_create, enterprise_update
 from tests.enterprises.factories import (
     DepartmentFactory,
     EnterpriseFactory,
+    enterprise_user,
     make_uscc,
     register_data,
 )
@@ -53,12 +54,6 @@ def login(client):
         return client
 
     return do
-
-
-def _enterprise_user(enterprise: Enterprise, username: str = "firm") -> User:
-    user = User.objects.create_user(username=username, password="Secret-pass-123")
-    EnterpriseMembership.objects.create(user=user, enterprise=enterprise)
-    return User.objects.get(pk=user.pk)
 
 
 def _rows(response) -> list[str]:
@@ -131,7 +126,7 @@ def test_each_page_needs_exactly_its_codenames(login, user_with_perms, name, cod
 @pytest.mark.parametrize("name", SCOPED)
 def test_enterprise_user_gets_404_for_another_enterprise(login, name):
     own, other = EnterpriseFactory(), EnterpriseFactory()
-    client = login(_enterprise_user(own))
+    client = login(enterprise_user(own))
     assert client.get(_url(name, other.uscc)).status_code == 404
     assert client.post(_url(name, other.uscc), {}).status_code == 404
 
@@ -139,13 +134,13 @@ def test_enterprise_user_gets_404_for_another_enterprise(login, name):
 @pytest.mark.parametrize("name", SCOPED)
 def test_enterprise_user_gets_403_for_own_enterprise_on_staff_pages(login, name):
     own = EnterpriseFactory()
-    assert login(_enterprise_user(own)).get(_url(name, own.uscc)).status_code == 403
+    assert login(enterprise_user(own)).get(_url(name, own.uscc)).status_code == 403
 
 
 @pytest.mark.parametrize("name", UNSCOPED)
 def test_enterprise_user_gets_403_on_register_pages(login, name):
     own = EnterpriseFactory()
-    assert login(_enterprise_user(own)).get(_url(name, own.uscc)).status_code == 403
+    assert login(enterprise_user(own)).get(_url(name, own.uscc)).status_code == 403
 
 
 def test_unknown_or_malformed_credit_code_is_404(login, user_with_perms):
