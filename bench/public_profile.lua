@@ -3,7 +3,7 @@
 --   wrk -s bench/public_profile.lua URL -- fixed PATH                always the same path
 -- Every request carries a random X-Forwarded-For address, as many clients behind one trusted
 -- proxy (the server runs with DJANGO_NUM_PROXIES=1), so the per-client throttle does its real
--- work (one cache read and write per request) without refusing the benchmark.
+-- work (one Redis round trip per request) without refusing the benchmark.
 -- done() prints one line "RESULT {json}" that the driver parses.
 
 local codes = {}

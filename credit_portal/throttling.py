@@ -12,9 +12,15 @@ How it works
 - The client is its IP address from `credit_portal.middleware.client_ip_from_request`:
   REMOTE_ADDR, or the X-Forwarded-For hop written by the trusted proxies when
   DJANGO_NUM_PROXIES is set. A client cannot choose its identity by sending the header itself.
-- The counter is the sliding-window history DRF keeps in the default cache under
-  ``throttle_public_<ip>``: Redis in production (shared by every gunicorn worker), local memory
-  in development and tests (per process).
+- The counter is a sliding window: the times of the client's recent lookups, newest first,
+  under ``throttle_public_<ip>`` in the default cache (``throttle_public_<ip>:window`` on Redis).
+  - On Redis (production: one counter shared by every gunicorn worker) a Lua script drops the
+    expired times, decides and records the lookup in one round trip and atomically, so two
+    workers serving the same client at the same moment cannot overwrite each other's count.
+    DRF's own throttle reads the history and writes it back: two round trips per lookup, and
+    a lost count when two requests interleave.
+  - On other caches (local memory in development and tests, per process) DRF's implementation
+    runs unchanged. Both keep the same history and compute the same wait.
 - HTML views use the `public_throttle` decorator (function views) or `PublicThrottleMixin`
   (class-based views). API views use `PublicApiThrottleMixin` (or list `PublicRateThrottle` in
   ``throttle_classes``). Pages and API use the same cache key, so a client has 60 lookups a
@@ -33,10 +39,13 @@ from __future__ import annotations
 
 import functools
 import math
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 from django.conf import settings
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -48,6 +57,31 @@ from rest_framework.throttling import SimpleRateThrottle
 from credit_portal.middleware import client_ip_from_request
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+
+# The sliding window of DRF's SimpleRateThrottle, run inside Redis. KEYS[1]: the client's history,
+# a list of timestamps (seconds, newest first). ARGV: now, the window in seconds, the number of
+# lookups allowed in it. Returns {1} when the lookup is allowed (and recorded), else
+# {0, oldest timestamp in the window} so that the caller can compute the wait as DRF does.
+SLIDING_WINDOW_LUA = """
+local now = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local allowed = tonumber(ARGV[3])
+local oldest = redis.call('LINDEX', KEYS[1], -1)
+while oldest and tonumber(oldest) <= now - window do
+  redis.call('RPOP', KEYS[1])
+  oldest = redis.call('LINDEX', KEYS[1], -1)
+end
+if redis.call('LLEN', KEYS[1]) >= allowed then
+  return {0, oldest}
+end
+redis.call('LPUSH', KEYS[1], ARGV[1])
+redis.call('EXPIRE', KEYS[1], math.ceil(window))
+return {1}
+"""
+_script: list[Any] = []  # the script registered with redis-py, once per process
+# One redis-py client per cache backend, kept for the process: Django's get_client() builds a
+# new client object for each call, which cost about as much as the round trip itself (0.1 ms).
+_clients: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 class PublicRateThrottle(SimpleRateThrottle):
@@ -67,6 +101,39 @@ class PublicRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request | HttpRequest, view: Any) -> str:
         ident = client_ip_from_request(cast(HttpRequest, request)) or "unknown"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+
+    def allow_request(self, request: Request, view: Any) -> bool:
+        backend = caches["default"]
+        if self.rate is None or not isinstance(backend, RedisCache):
+            return super().allow_request(request, view)
+        self.key = self.get_cache_key(request, view)
+        # A key of its own (a Redis list, where DRF keeps a pickled value under self.key), so
+        # that a worker of the previous release running beside this one during a deploy never
+        # reads the other's format. With the cache's KEY_PREFIX and version.
+        key = backend.make_and_validate_key(f"{self.key}:window")
+        # Django's RedisCacheClient (private, stable since Django 4.0) gives a redis-py client
+        # on the cache's connection pool for writes.
+        cache_client = backend._cache  # type: ignore[attr-defined]
+        client = _clients.get(cache_client)
+        if client is None:
+            client = _clients[cache_client] = cache_client.get_client(key, write=True)
+        if not _script:
+            _script.append(client.register_script(SLIDING_WINDOW_LUA))
+        allowed, self.window = self.parse_rate(self.rate)
+        self.now = self.timer()
+        result = _script[0](keys=[key], args=[repr(self.now), self.window, allowed], client=client)
+        if result[0] == 1:
+            return True
+        self.oldest_in_full_window = float(result[1])
+        return self.throttle_failure()
+
+    def wait(self) -> float | None:
+        oldest = getattr(self, "oldest_in_full_window", None)
+        if oldest is None:
+            return super().wait()
+        # The window is full: the next lookup is allowed once its oldest entry leaves it (what
+        # DRF's wait() gives when the history holds exactly the allowed number).
+        return self.window - (self.now - oldest)
 
 
 def retry_after_seconds(wait: float | None) -> int:

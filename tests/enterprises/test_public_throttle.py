@@ -1,9 +1,16 @@
 """Rate limiting of the public credit lookup: one counter per client address for the pages and
-the API, a 429 that says why, and nobody else affected."""
+the API, a 429 that says why, and nobody else affected.
+
+Every test runs twice: on the in-process cache (development, DRF's throttle) and on Redis
+(production, the one-round-trip Lua script), so both give the same answers."""
 
 from __future__ import annotations
 
+import threading
+import uuid
+
 import pytest
+import redis
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import override_settings
@@ -19,9 +26,31 @@ SEARCH = reverse("public:search")
 API = reverse("enterprises-api:public-enterprise-list")
 
 
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counters():
-    cache.clear()
+@pytest.fixture(autouse=True, params=["local-memory", "redis"])
+def throttle_cache(request, settings):
+    """The default cache for one test, empty. On Redis the keys carry a prefix of their own and
+    are removed afterwards: the database may be shared with other tests, so no FLUSHDB."""
+    if request.param == "local-memory":
+        cache.clear()
+        yield None
+        return
+    url = request.getfixturevalue("require_redis")
+    prefix = f"test-throttle-{uuid.uuid4().hex}"
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    server = redis.Redis.from_url(url)
+    yield server
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)
+    server.close()
+
+
+ON_REDIS = pytest.mark.parametrize("throttle_cache", ["redis"], indirect=True)
 
 
 def spend(client, n: int, url: str = SEARCH, **extra) -> None:
@@ -140,3 +169,50 @@ def test_class_based_views_share_the_same_counter(client):
     response = client.get("/throttled-cbv/", REMOTE_ADDR="10.0.0.12")
     assert response.status_code == 429
     assert "Retry-After" in response
+
+
+@ON_REDIS
+def test_on_redis_the_history_is_a_list_written_by_the_script(client, throttle_cache):
+    spend(client, 3, REMOTE_ADDR="10.0.0.13")
+    (key,) = [k for k in throttle_cache.scan_iter(f"{cache.key_prefix}:*") if b"10.0.0.13" in k]
+    assert throttle_cache.type(key) == b"list"
+    assert throttle_cache.llen(key) == 3
+    assert 0 < throttle_cache.ttl(key) <= 60
+
+
+@ON_REDIS
+def test_on_redis_a_lookup_is_one_round_trip(client, throttle_cache, monkeypatch):
+    client.get(SEARCH, REMOTE_ADDR="10.0.0.14")  # the script is loaded on the first call
+    commands: list[str] = []
+    execute = redis.Redis.execute_command
+
+    def counting(self, *args, **options):
+        commands.append(str(args[0]))
+        return execute(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    assert client.get(SEARCH, REMOTE_ADDR="10.0.0.14").status_code == 200
+    assert commands == ["EVALSHA"]
+
+
+@ON_REDIS
+def test_concurrent_lookups_cannot_overwrite_each_others_count(throttle_cache, rf, settings):
+    """Twenty lookups at once from one client with ten allowed: exactly ten go through. With a
+    read-then-write counter (DRF's, on the in-process cache) interleaved requests lose counts,
+    so this runs on Redis, as production does."""
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "public": "10/min"}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+    start = threading.Barrier(20)
+    allowed: list[bool] = []
+
+    def lookup() -> None:
+        request = rf.get(SEARCH, REMOTE_ADDR="10.0.0.15")
+        start.wait()
+        allowed.append(PublicRateThrottle().allow_request(request, None))
+
+    threads = [threading.Thread(target=lookup) for _ in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(allowed) == [False] * 10 + [True] * 10
