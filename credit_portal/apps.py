@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -5,3 +6,10 @@ from django.utils.translation import gettext_lazy as _
 class CreditPortalConfig(AppConfig):
     name = "credit_portal"
     verbose_name = _("Accounts and audit")
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes (login lockouts) as installed here: its own config, with a name the admin
+    can show in the user's language (axes has none to translate)."""
+
+    verbose_name = _("Login lockouts")

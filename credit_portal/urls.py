@@ -1,14 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from credit_portal import views
 from credit_portal.api_views import TokenObtainApi
 from credit_portal.health import HealthzView
 
-admin.site.site_header = "信用监管平台 Credit Portal"
-admin.site.site_title = "Credit Portal"
+admin.site.site_header = _("Credit Portal administration")
+admin.site.site_title = _("Credit Portal")
+admin.site.index_title = _("Administration")
 
 urlpatterns = [
     # First: the register's pages and API, above all the public lookup, the portal's hottest

@@ -27,7 +27,8 @@ USE_TZ = True
 USE_I18N = True
 LANGUAGE_CODE = "zh-hans"  # Chinese first; English second (DEVELOPERS: interface language)
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# locale_vendor: Chinese for third-party apps that ship none (django-axes); ours wins a clash.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 LANGUAGE_COOKIE_NAME = "cp_language"
 ROOT_URLCONF = "credit_portal.urls"
 WSGI_APPLICATION = "credit_portal.wsgi.application"
@@ -69,7 +70,7 @@ THIRD_PARTY_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "axes",
+    "credit_portal.apps.AxesConfig",  # django-axes, with a translated name
     "django_celery_beat",
     "django_guid",
 ]
