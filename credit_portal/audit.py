@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from credit_portal.bulk import bulk_insert
 from credit_portal.middleware import current_client_ip, current_request_id
 from credit_portal.models import AuditEvent, User
 
@@ -80,8 +81,8 @@ def audit_events_bulk_record(
     event_type: str,
     targets: list[tuple[models.Model, dict[str, Any]]],
 ) -> None:
-    """Append one event per (enterprise, extra) in a single INSERT: for bulk jobs (import),
-    so that every changed enterprise's own audit history shows the change.
+    """Append one event per (enterprise, extra) in one COPY (PostgreSQL) or INSERT: for bulk
+    jobs (import), so that every changed enterprise's own audit history shows the change.
 
     Rules: inside the caller's transaction, like `audit_event_record`. Side effects: none.
     """
@@ -89,8 +90,8 @@ def audit_events_bulk_record(
         raise RuntimeError("audit_events_bulk_record must be called inside a transaction")
     if actor is not None and not actor.is_authenticated:
         actor = None
-    request_id, ip = current_request_id() or "", current_client_ip()
-    AuditEvent.objects.bulk_create(
+    request_id, ip = current_request_id() or "", current_client_ip() or None
+    bulk_insert(
         [
             AuditEvent(
                 actor=actor,
@@ -104,6 +105,5 @@ def audit_events_bulk_record(
                 ip_address=ip,
             )
             for target, extra in targets
-        ],
-        batch_size=1000,
+        ]
     )

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
@@ -79,6 +79,22 @@ def name_initials(name: str) -> str:
     return "".join(letters).upper()[:200]
 
 
+def _entity_types_by_label() -> dict[str, str]:
+    """{label in the active language: entity type}, built once per language (an import asks
+    for it on every row)."""
+    language = translation.get_language()
+    labels = _TYPE_BY_LABEL.get(language)
+    if labels is None:
+        labels = _TYPE_BY_LABEL[language] = {
+            str(label): value for value, label in Enterprise.EntityType.choices
+        }
+    return labels
+
+
+_TYPE_BY_LABEL: dict[str | None, dict[str, str]] = {}
+_ENTITY_TYPES = frozenset(Enterprise.EntityType.values)
+
+
 def _text(value: Any) -> str:
     return _CONTROL.sub("", str(value if value is not None else "")).strip()
 
@@ -99,6 +115,7 @@ def enterprise_clean(
     departments: dict[str, Department] | None = None,
     allow_check_override: bool = False,
     partial: bool = False,
+    today: dt.date | None = None,
 ) -> CleanResult:
     """Validate and normalise register data from a form, an API call or an import row.
 
@@ -110,7 +127,8 @@ def enterprise_clean(
     - the division belongs to the section (the section is derived when missing);
     - the registration date is real, not in the future, not before 1949-10-01;
     - an identity number is validated, then kept only masked plus a keyed digest.
-    With `partial`, only the keys present are checked (updates).
+    With `partial`, only the keys present are checked (updates). `today` (default: the local
+    date now) is the limit of registration dates; a bulk caller passes it once.
     """
     result = CleanResult()
     keys = [k for k in REGISTER_FIELDS if k in raw] if partial else REGISTER_FIELDS
@@ -159,9 +177,8 @@ def enterprise_clean(
         result.data["former_names"] = [_text(n)[:200] for n in names if _text(n)]
     if "entity_type" in keys and raw.get("entity_type"):
         value = _text(raw["entity_type"])
-        by_label = {str(label): v for v, label in Enterprise.EntityType.choices}
-        value = by_label.get(value, value)
-        if value not in Enterprise.EntityType.values:
+        value = _entity_types_by_label().get(value, value)
+        if value not in _ENTITY_TYPES:
             result.add("entity_type", _("Unknown entity type: %(v)s.") % {"v": value})
         else:
             result.data["entity_type"] = value
@@ -190,7 +207,7 @@ def enterprise_clean(
         except (ValueError, TypeError):
             result.add("registered_on", _("Not a valid date; use YYYY-MM-DD."))
         else:
-            if day > timezone.localdate():
+            if day > (today or timezone.localdate()):
                 result.add("registered_on", _("The registration date cannot be in the future."))
             elif day < EARLIEST_REGISTRATION:
                 result.add("registered_on", _("The registration date cannot be before 1949-10-01."))
