@@ -20,7 +20,8 @@ What it does
    penalties (some expired, some repaired), inspection results, annual reports, abnormal
    listings (some removed), serious-list listings and private records. Then ANALYZE.
 2. Samples 100,000 random codes into a file.
-3. Starts gunicorn as production would (2 sync workers) with settings bench.bench_settings
+3. Starts gunicorn as production would (5 sync workers, docker-compose.yml's WEB_CONCURRENCY;
+   --workers to change) with settings bench.bench_settings
    (local settings with DJANGO_DEBUG=0, persistent connections DJANGO_CONN_MAX_AGE=60, no SSL
    redirect, log level WARNING, DJANGO_NUM_PROXIES=1, the cache on Redis as in production).
 4. Loads it with wrk from a second process (2 threads, 32 connections): a warm-up, then the
@@ -683,7 +684,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--port", type=int, default=8771)
     parser.add_argument("--sample", type=int, default=100_000)
     parser.add_argument("--reload", action="store_true")

@@ -52,6 +52,11 @@ def test_commands():
         else services["web"]["command"]
     )
     assert "migrate --noinput" in web and "gunicorn" in web and "credit_portal.wsgi" in web
+    # gunicorn reads its worker count from WEB_CONCURRENCY; the web service keeps the shared
+    # environment and adds it.
+    web_env = services["web"]["environment"]
+    assert web_env["WEB_CONCURRENCY"] == "${WEB_CONCURRENCY:-5}"
+    assert web_env["DATABASE_URL"] == services["worker"]["environment"]["DATABASE_URL"]
     assert "healthz" in " ".join(services["web"]["healthcheck"]["test"])
     worker = " ".join(services["worker"]["command"])
     assert "celery -A credit_portal worker" in worker and "-Q default,bulk" in worker
