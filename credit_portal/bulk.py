@@ -23,22 +23,29 @@ from django.utils import timezone
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+NULL = "\\N"  # COPY text format
 # Stands for the write's timestamp in a line made ahead of time; cleaned text never holds NUL
 # (enterprise_clean strips control characters, and PostgreSQL text cannot store it).
 NOW = "\x00now\x00"
 
 
-def _copy_value(value: Any, is_json: bool) -> str:
-    """One value in PostgreSQL's COPY text format."""
+def copy_text(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format (a JSON value: pass its dump)."""
     if value is None:
-        return "\\N"
-    if is_json:
-        value = json.dumps(value, ensure_ascii=False)
-    elif isinstance(value, bool):
-        return "t" if value else "f"
+        return NULL
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
     text = str(value)
     # translate() looks up every character in a dict; most values need no escape at all.
     return text.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(text) else text
+
+
+def _copy_value(value: Any, is_json: bool) -> str:
+    if is_json and value is not None:
+        return copy_text(json.dumps(value, ensure_ascii=False))
+    return copy_text(value)
 
 
 @dataclass(frozen=True)

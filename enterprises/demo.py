@@ -59,6 +59,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from pypinyin import Style, lazy_pinyin
 
+from credit_portal.bulk import NULL, copy_text
 from enterprises.industries import DIVISIONS
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.selectors_accounts import add_months, add_years
@@ -1205,27 +1206,6 @@ _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 # --- writers -----------------------------------------------------------------------------
 
 
-NULL = "\\N"  # COPY text format
-
-
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return NULL
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    text = str(value)
-    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
-        text = (
-            text.replace("\\", "\\\\")
-            .replace("\t", "\\t")
-            .replace("\n", "\\n")
-            .replace("\r", "\\r")
-        )
-    return text
-
-
 class _PostgresWriter:
     """COPY … FROM STDIN in text format (psycopg2 `copy_expert`)."""
 
@@ -1258,15 +1238,15 @@ class _PostgresWriter:
                         str(eid),
                         uscc,
                         legacy,
-                        _copy_text(name),
-                        _copy_text(json.dumps(former, ensure_ascii=False)) if former else "[]",
+                        copy_text(name),
+                        copy_text(json.dumps(former, ensure_ascii=False)) if former else "[]",
                         initials_,
                         etype,
                         section,
                         division,
                         reg.isoformat(),
                         auth,
-                        _copy_text(address),
+                        copy_text(address),
                         street,
                         rep,
                         masked,
@@ -1313,10 +1293,10 @@ class _PostgresWriter:
                         NULL if end is None else end.isoformat(),
                         auth,
                         doc,
-                        _copy_text(summary),
+                        copy_text(summary),
                         self.reg_details
                         if details is REG_DETAILS
-                        else _copy_text(json.dumps(details, ensure_ascii=False)),
+                        else copy_text(json.dumps(details, ensure_ascii=False)),
                         s_app,
                         s_model,
                         s_id,
@@ -1463,9 +1443,9 @@ def _extra_columns(model: Any, known: set[str]) -> list[tuple[str, str]]:
         elif value is None:
             text = "\\N"
         elif hasattr(value, "adapted"):  # psycopg2 Json adapter
-            text = _copy_text(json.dumps(value.adapted))
+            text = copy_text(json.dumps(value.adapted))
         else:
-            text = _copy_text(value)
+            text = copy_text(value)
         out.append((f.column, text))
     return out
 
