@@ -7,8 +7,9 @@ Command (from the project directory; PostgreSQL running, wrk installed: apt-get 
         --connections 32 --database-url postgres://postgres@127.0.0.1:5432/cp_public_bench
 
 Options: --reload (rebuild the data), --load-only, --throttle off (switch the public throttle
-off), --cache-url (the Redis of the cache and throttle counters, as in production; default
-redis://127.0.0.1:6379/15; "local" for the in-process cache of the local settings), --api (also
+off), --cache-url (the Redis of the cache and throttle counters, as in production, so Redis
+must be running; default redis://127.0.0.1:6379/15; "local" for the in-process cache of the
+local settings), --api (also
 measure the public API profile), --profile (in-process cost breakdown: queries, selector and
 template time per page), --keep-server.
 

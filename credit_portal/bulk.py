@@ -60,6 +60,9 @@ class CopyPlan:
 @functools.cache
 def copy_plan(model: type[models.Model]) -> CopyPlan:
     meta = model._meta
+    if not isinstance(meta.pk, models.fields.AutoFieldMixin):
+        # The key is left to the database's sequence; a UUID key would go in as NULL.
+        raise ValueError(f"{meta.label}: COPY here needs an auto-increment primary key")
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -98,16 +101,18 @@ def bulk_insert(objs: list[Any], *, key: str | None = None, lines: list[str] | N
     if not objs:
         return
     model: type[models.Model] = type(objs[0])
+    plan = copy_plan(model)  # checks the model on every backend
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(objs)
         return
-    plan = copy_plan(model)
     now = timezone.now()
     for obj in objs:
         for attname in plan.stamped:
             setattr(obj, attname, now)
     text = "".join(lines if lines is not None else (copy_line(o) for o in objs))
-    buffer = io.StringIO(text.replace(NOW, _copy_value(now, False)))
+    if plan.stamped:
+        text = text.replace(NOW, copy_text(now))
+    buffer = io.StringIO(text)
     with connection.cursor() as cursor, connection.wrap_database_errors:
         cursor.cursor.copy_expert(plan.statement, buffer)
     if key is not None:

@@ -19,8 +19,12 @@ How it works
     workers serving the same client at the same moment cannot overwrite each other's count.
     DRF's own throttle reads the history and writes it back: two round trips per lookup, and
     a lost count when two requests interleave.
+  - If Redis fails (or does not answer within the cache's socket timeout), the lookup is let
+    through and the failure logged: the register stays readable while the health check
+    reports the cache down.
   - On other caches (local memory in development and tests, per process) DRF's implementation
-    runs unchanged. Both keep the same history and compute the same wait.
+    runs unchanged. Both keep the same history and give the same wait when the window is full
+    (after the rate was lowered, DRF announces 1 s; the script the exact wait).
 - HTML views use the `public_throttle` decorator (function views) or `PublicThrottleMixin`
   (class-based views). API views use `PublicApiThrottleMixin` (or list `PublicRateThrottle` in
   ``throttle_classes``). Pages and API use the same cache key, so a client has 60 lookups a
@@ -38,6 +42,7 @@ A refused request is not counted, so waiting the announced time is always enough
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import weakref
 from collections.abc import Callable
@@ -50,6 +55,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
+from redis.exceptions import RedisError
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
@@ -57,11 +63,12 @@ from rest_framework.throttling import SimpleRateThrottle
 from credit_portal.middleware import client_ip_from_request
 
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
+logger = logging.getLogger(__name__)
 
 # The sliding window of DRF's SimpleRateThrottle, run inside Redis. KEYS[1]: the client's history,
 # a list of timestamps (seconds, newest first). ARGV: now, the window in seconds, the number of
 # lookups allowed in it. Returns {1} when the lookup is allowed (and recorded), else
-# {0, oldest timestamp in the window} so that the caller can compute the wait as DRF does.
+# {0, the timestamp whose expiry frees a place} so that the caller can compute the wait.
 SLIDING_WINDOW_LUA = """
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
@@ -72,7 +79,12 @@ while oldest and tonumber(oldest) <= now - window do
   oldest = redis.call('LINDEX', KEYS[1], -1)
 end
 if redis.call('LLEN', KEYS[1]) >= allowed then
-  return {0, oldest}
+  if allowed <= 0 then
+    return {0, ARGV[1]}
+  end
+  -- The entry whose expiry brings the count below the limit (the oldest one unless the rate
+  -- was lowered since the entries were made).
+  return {0, redis.call('LINDEX', KEYS[1], allowed - 1)}
 end
 redis.call('LPUSH', KEYS[1], ARGV[1])
 redis.call('EXPIRE', KEYS[1], math.ceil(window))
@@ -121,19 +133,24 @@ class PublicRateThrottle(SimpleRateThrottle):
             _script.append(client.register_script(SLIDING_WINDOW_LUA))
         allowed, self.window = self.parse_rate(self.rate)
         self.now = self.timer()
-        result = _script[0](keys=[key], args=[repr(self.now), self.window, allowed], client=client)
+        try:
+            result = _script[0](
+                keys=[key], args=[repr(self.now), self.window, allowed], client=client
+            )
+        except RedisError:
+            logger.warning("public throttle: Redis failed; lookup let through", exc_info=True)
+            return True
         if result[0] == 1:
             return True
-        self.oldest_in_full_window = float(result[1])
+        self.frees_a_place_at = float(result[1])
         return self.throttle_failure()
 
     def wait(self) -> float | None:
-        oldest = getattr(self, "oldest_in_full_window", None)
-        if oldest is None:
+        frees_at = getattr(self, "frees_a_place_at", None)
+        if frees_at is None:
             return super().wait()
-        # The window is full: the next lookup is allowed once its oldest entry leaves it (what
-        # DRF's wait() gives when the history holds exactly the allowed number).
-        return self.window - (self.now - oldest)
+        # The window is full: the next lookup is allowed once that entry leaves it.
+        return self.window - (self.now - frees_at)
 
 
 def retry_after_seconds(wait: float | None) -> int:

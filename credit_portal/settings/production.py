@@ -34,6 +34,9 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": "cp",
+        # A Redis that stops answering must not hold every gunicorn worker until its 30 s
+        # timeout: give up after a second (the throttle then lets lookups through, logged).
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 CELERY_BROKER_URL = REDIS_URL

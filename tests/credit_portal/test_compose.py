@@ -56,6 +56,7 @@ def test_commands():
     # environment and adds it.
     web_env = services["web"]["environment"]
     assert web_env["WEB_CONCURRENCY"] == "${WEB_CONCURRENCY:-5}"
+    assert "--workers" not in web and "-w " not in web  # would override WEB_CONCURRENCY
     assert web_env["DATABASE_URL"] == services["worker"]["environment"]["DATABASE_URL"]
     assert "healthz" in " ".join(services["web"]["healthcheck"]["test"])
     worker = " ".join(services["worker"]["command"])

@@ -427,14 +427,15 @@ def test_chunks_commit_with_one_audit_event_each(user_with_perms):
 
 
 def test_a_chunk_that_meets_a_concurrent_insert_is_retried_once(monkeypatch):
-    """Another import creating the same code between our SELECT and INSERT raises an
-    IntegrityError; the chunk rolls back and runs again, with counts not doubled."""
+    """An IntegrityError in a chunk (another import created the same code meanwhile) rolls the
+    chunk back and runs it again, with counts not doubled. Raised at the ledger insert, after
+    the enterprises went in, so the retry starts from instances the first attempt changed."""
     original = imports.bulk_insert
     calls = {"n": 0}
 
     def conflict_once(objs, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 1:
+        if calls["n"] == 2:
             raise IntegrityError("duplicate key value violates unique constraint")
         return original(objs, **kwargs)
 
@@ -444,6 +445,7 @@ def test_a_chunk_that_meets_a_concurrent_insert_is_retried_once(monkeypatch):
 
     assert (outcome.created, outcome.processed_rows) == (2, 2)
     assert Enterprise.objects.count() == 2
+    assert CreditRecord.objects.filter(enterprise__in=Enterprise.objects.all()).count() == 2
     assert AuditEvent.objects.filter(event_type="enterprises.import_applied").count() == 1
 
 

@@ -17,6 +17,7 @@ from django.test import override_settings
 from django.urls import path, reverse
 from django.views import View
 
+from credit_portal import throttling
 from credit_portal.throttling import PublicRateThrottle, PublicThrottleMixin
 from credit_portal.urls import urlpatterns as portal_urls
 from tests.enterprises.factories import EnterpriseFactory
@@ -202,17 +203,64 @@ def test_concurrent_lookups_cannot_overwrite_each_others_count(throttle_cache, r
     so this runs on Redis, as production does."""
     rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "public": "10/min"}
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
-    start = threading.Barrier(20)
+    start = threading.Barrier(20, timeout=10)
     allowed: list[bool] = []
+    failures: list[BaseException] = []
 
     def lookup() -> None:
-        request = rf.get(SEARCH, REMOTE_ADDR="10.0.0.15")
-        start.wait()
-        allowed.append(PublicRateThrottle().allow_request(request, None))
+        try:
+            request = rf.get(SEARCH, REMOTE_ADDR="10.0.0.15")
+            start.wait()
+            allowed.append(PublicRateThrottle().allow_request(request, None))
+        except BaseException as exc:  # reported below, not lost in the thread
+            failures.append(exc)
 
     threads = [threading.Thread(target=lookup) for _ in range(20)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=20)
+    assert failures == []
     assert sorted(allowed) == [False] * 10 + [True] * 10
+
+
+def with_rate(settings, rate: str) -> None:
+    rates = {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "public": rate}
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": rates}
+
+
+@ON_REDIS
+def test_on_redis_the_wait_is_exact_after_the_rate_was_lowered(client, settings, monkeypatch):
+    now = [2_000_000.0]
+    monkeypatch.setattr(PublicRateThrottle, "timer", lambda self: now[0])
+    for _ in range(5):  # at 10 a minute: lookups at +0, +1, +2, +3, +4 s
+        spend(client, 1, REMOTE_ADDR="10.0.0.16")
+        now[0] += 1
+    with_rate(settings, "3/min")
+    now[0] += 5  # +10 s: five in the window, three allowed
+    response = client.get(SEARCH, REMOTE_ADDR="10.0.0.16")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "52"  # until the lookup of +2 s leaves the window
+    now[0] += 51.5
+    assert client.get(SEARCH, REMOTE_ADDR="10.0.0.16").status_code == 429
+    now[0] += 1
+    assert client.get(SEARCH, REMOTE_ADDR="10.0.0.16").status_code == 200
+
+
+def test_a_rate_of_zero_refuses_every_lookup_with_a_wait(client, settings):
+    with_rate(settings, "0/min")
+    response = client.get(SEARCH, REMOTE_ADDR="10.0.0.17")
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+
+
+@ON_REDIS
+def test_when_redis_fails_lookups_go_through_and_the_failure_is_logged(client, monkeypatch, caplog):
+    def broken(self, *args, **options):
+        raise redis.ConnectionError("Redis is down")
+
+    client.get(SEARCH, REMOTE_ADDR="10.0.0.18")  # the script is registered on the first call
+    monkeypatch.setattr(type(throttling._script[0]), "__call__", broken)
+    with caplog.at_level("WARNING", logger="credit_portal.throttling"):
+        assert client.get(SEARCH, REMOTE_ADDR="10.0.0.18").status_code == 200
+    assert "Redis failed" in caplog.text
