@@ -30,8 +30,11 @@ What it does
    request carries a random X-Forwarded-For address (many clients behind one proxy), so the
    per-client throttle counts every request (one Redis round trip) without refusing any.
 5. Prints req/s and p50/p99 for both and the ratio; the target is >= 40 % of the trivial
-   view's req/s and p99 < 50 ms. The empty search form (/credit/ without a query: base.html and
-   a small form, no database) is measured too: it is the floor of any page on the layout.
+   view's req/s and p99 < 50 ms. Also the CPU time per request of the serving processes
+   (gunicorn workers, PostgreSQL, Redis; from /proc), whose ratio varies less between runs on
+   a shared machine than the req/s ratio does. The empty search form (/credit/ without a
+   query: base.html and a small form, no database) is measured too: it is the floor of any
+   page on the layout.
 """
 
 from __future__ import annotations
@@ -603,6 +606,43 @@ def wait_for(url: str, timeout: float = 30) -> None:
     raise SystemExit(f"server did not answer {url}")
 
 
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_by_group(server_pid: int) -> dict[int, tuple[str, float]]:
+    """{pid: (group, CPU seconds so far)} of the serving processes, from /proc: "app" (the
+    gunicorn workers), "db" (every PostgreSQL process), "redis" (redis-server). wrk, the load,
+    is not counted."""
+    found: dict[int, tuple[str, float]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue  # gone meanwhile
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        ppid, seconds = int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
+        if ppid == server_pid:
+            found[int(entry)] = ("app", seconds)
+        elif comm == "postgres":
+            found[int(entry)] = ("db", seconds)
+        elif comm == "redis-server":
+            found[int(entry)] = ("redis", seconds)
+    return found
+
+
+def cpu_ms_per_request(
+    before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]], requests: int
+) -> dict[str, float]:
+    totals = {"app": 0.0, "db": 0.0, "redis": 0.0}
+    for pid, (group, seconds) in after.items():
+        totals[group] += seconds - before.get(pid, (group, 0.0))[1]
+    return {group: total * 1000 / max(requests, 1) for group, total in totals.items()}
+
+
 def wrk(args: argparse.Namespace, base: str, *script_args: str, duration: int) -> dict:
     cmd = [
         "wrk",
@@ -736,23 +776,21 @@ def main() -> None:
         )
         wrk(args, base, "fixed", "/bench/trivial/", duration=args.warmup)
         wrk(args, base, "codes", str(codes_file), "/credit/", duration=args.warmup)
-        results = {
-            "trivial view": wrk(args, base, "fixed", "/bench/trivial/", duration=args.duration),
-            "public profile": wrk(
-                args, base, "codes", str(codes_file), "/credit/", duration=args.duration
-            ),
-            # The floor of any page on the portal's layout: base.html and a small form, no query.
-            "search form page": wrk(args, base, "fixed", "/credit/", duration=args.duration),
+        targets: dict[str, tuple[str, ...]] = {
+            "trivial view": ("fixed", "/bench/trivial/"),
+            "public profile": ("codes", str(codes_file), "/credit/"),
+            # The floor of any page on the layout: base.html and a small form, no query.
+            "search form page": ("fixed", "/credit/"),
         }
         if args.api:
-            results["public API profile"] = wrk(
-                args,
-                base,
-                "codes",
-                str(codes_file),
-                "/api/v1/public/enterprises/",
-                duration=args.duration,
-            )
+            api = "/api/v1/public/enterprises/"
+            targets["public API profile"] = ("codes", str(codes_file), api)
+        results = {}
+        for name, script_args in targets.items():
+            before = cpu_by_group(server.pid)
+            result = wrk(args, base, *script_args, duration=args.duration)
+            result["cpu"] = cpu_ms_per_request(before, cpu_by_group(server.pid), result["requests"])
+            results[name] = result
     finally:
         if not args.keep_server:
             server.terminate()
@@ -761,12 +799,25 @@ def main() -> None:
     print(f"load average after the run: {os.getloadavg()[0]:.2f} (other work on the machine skews")
     print("the ratio against the longer page requests; run it on an otherwise idle machine)")
     ceiling = results["trivial view"]["rps"]
-    print(f"\n{'target':<20} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'ratio':>7}")
+    trivial_cpu = sum(results["trivial view"]["cpu"].values())
+    print(
+        f"\n{'target':<20} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'ratio':>7}"
+        f"   CPU ms/request: {'app':>5} {'db':>5} {'redis':>5} {'total':>6} {'ratio':>6}"
+    )
     for name, r in results.items():
+        cpu = r["cpu"]
+        total = sum(cpu.values())
         print(
             f"{name:<20} {r['rps']:>9.0f} {r['p50_us'] / 1000:>8.2f} {r['p99_us'] / 1000:>8.2f} "
             f"{r['non2xx'] + r['socket_errors']:>8} {r['rps'] / ceiling:>6.0%}"
+            f"{'':>18}{cpu['app']:>5.2f} {cpu['db']:>5.2f} {cpu['redis']:>5.2f} {total:>6.2f} "
+            f"{trivial_cpu / total if total else 0:>6.0%}"
         )
+    print(
+        "(CPU ms/request: the serving processes' CPU time from /proc over the run, divided by "
+        "the requests;\n its ratio, the trivial view's total over the target's, is what the "
+        "req/s ratio would be on a machine doing nothing else, and varies less from run to run)"
+    )
     page = results["public profile"]
     ok = page["rps"] >= 0.4 * ceiling and page["p99_us"] < 50_000
     print(
