@@ -33,8 +33,8 @@ What it does
    view's req/s and p99 < 50 ms. Also the CPU time per request of the serving processes
    (gunicorn workers, PostgreSQL, Redis; from /proc), whose ratio varies less between runs on
    a shared machine than the req/s ratio does. The empty search form (/credit/ without a
-   query: base.html and a small form, no database) is measured too: it is the floor of any
-   page on the layout.
+   query: the layout and a small Jinja2 body, no database) is measured too: it is the floor
+   of a public page.
 """
 
 from __future__ import annotations

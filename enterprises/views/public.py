@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -43,14 +43,23 @@ class PublicSearchForm(forms.Form):
             "required": _("Enter a credit code, an old registration number or a name."),
             "max_length": _("Enter at most %(limit_value)d characters."),
         },
-    )  # rendered by hand in public/search.html
+    )  # rendered by hand in templates_jinja2/public/search.html
 
 
 @require_safe
 @public_throttle
 def search(request: HttpRequest) -> HttpResponse:
     form = PublicSearchForm(request.GET if "q" in request.GET else None)
-    context: dict[str, object] = {"form": form, "searched": form.is_bound}
+    context: dict[str, object] = {
+        "form": form,
+        "searched": form.is_bound,
+        "query": "",
+        "page": None,
+        "paginator": None,
+        "rows": [],
+        "results_summary": "",
+        "code_problems": [],
+    }
     if form.is_valid():
         text = form.cleaned_data["q"]
         paginator = PublicSearchPaginator(public_search(text=text), SEARCH_PAGE_SIZE)
@@ -62,10 +71,29 @@ def search(request: HttpRequest) -> HttpResponse:
                 "page": page,
                 "paginator": paginator,
                 "rows": [public_enterprise_from(e, on=today) for e in page.object_list],
+                # Plural forms: translated here (the Jinja2 body's labels are singular).
+                "results_summary": ngettext(
+                    "%(counter)s market entity matches “%(q)s”",
+                    "%(counter)s market entities match “%(q)s”",
+                    paginator.count,
+                )
+                % {"counter": paginator.count, "q": text},
                 "code_problems": search_code_problems(text) if paginator.count == 0 else [],
             }
         )
-    return render(request, "public/search.html", context)
+    # The public entry page: a Jinja2 body in the shared layout, like the profile below.
+    body = page_template("public/search.html").render(context)
+    title = gettext("Public credit lookup")
+    return render_in_layout(
+        request,
+        title=f"{context['query']} · {title}" if context["query"] else title,
+        head=_public_css(),
+        body=mark_safe(body),  # Jinja2 escaped every value it printed
+    )
+
+
+def _public_css() -> SafeString:
+    return format_html('<link rel="stylesheet" href="{}">', static("css/public.css"))
 
 
 @require_safe
@@ -82,7 +110,7 @@ def profile(request: HttpRequest, uscc: str) -> HttpResponse:
     return render_in_layout(
         request,
         title=f"{data.enterprise.name} · {gettext('Public credit lookup')}",
-        head=format_html('<link rel="stylesheet" href="{}">', static("css/public.css")),
+        head=_public_css(),
         body=mark_safe(body),  # Jinja2 escaped every value it printed
     )
 

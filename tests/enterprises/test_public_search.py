@@ -174,6 +174,16 @@ def test_search_page_in_english(client):
     chinese = client.get(URL, {"q": "蓉城"}).content.decode()
     assert "信用信息公示查询" in chinese
     assert "Public credit lookup" not in chinese
+    named("成都蓉城火锅店")
+    two = client.get(URL, {"q": "蓉城"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 market entities match “蓉城”" in two
+    assert "<title>蓉城 · Public credit lookup" in two
+
+
+def test_search_page_keeps_the_staff_navigation_for_a_logged_in_user(client, user_with_perms):
+    client.force_login(user_with_perms("enterprises.view_enterprise"))
+    html = client.get(URL, {"q": "蓉城"}).content.decode()
+    assert 'role="search"' in html and "退出" in html
 
 
 def test_search_by_former_name_and_by_several_words(client):
