@@ -571,7 +571,7 @@ class _Row:
 class _Validator:
     """Validates rows one by one with `enterprise_clean`; remembers codes seen in the file."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, *, dry_run: bool = False) -> None:
         self.table = table
         self.departments = {d.code: d for d in Department.objects.all()}
         # Historic codes already accepted by an officer's override may come back in files.
@@ -579,7 +579,8 @@ class _Validator:
             Enterprise.objects.filter(uscc_check_overridden=True).values_list("uscc", flat=True)
         )
         self.seen: dict[str, int] = {}
-        self.copy_ahead = connection.vendor == "postgresql"
+        # A dry run writes nothing: no COPY lines to prepare.
+        self.copy_ahead = connection.vendor == "postgresql" and not dry_run
         self.today = timezone.localdate()
         # An old registration number belongs to one entity (register and file alike).
         self.legacy_owner: dict[str, str] = dict(
@@ -909,7 +910,7 @@ def enterprises_import(
         if on_progress is not None:
             with transaction.atomic():
                 on_progress(outcome, False)
-        validator = _Validator(table)
+        validator = _Validator(table, dry_run=dry_run)
         present = set(table.column_of)
         plan = _Plan(
             targets=[

@@ -404,6 +404,15 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_written():
     assert CreditRecord.objects.get(enterprise=enterprise).details == {"status": "operating"}
 
 
+def test_a_dry_run_prepares_no_copy_lines(monkeypatch):
+    def no_lines(obj):
+        raise AssertionError("a dry run writes nothing")
+
+    monkeypatch.setattr(imports, "copy_line", no_lines)
+    outcome = run(csv_bytes([row(1), row(2)]), dry_run=True)
+    assert outcome.created == 2 and not Enterprise.objects.exists()
+
+
 def test_new_rows_are_stamped_with_the_time_of_the_write():
     """COPY lines made ahead of time carry a placeholder for auto_now(_add) columns."""
     before = timezone.now()
