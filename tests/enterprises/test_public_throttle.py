@@ -184,16 +184,30 @@ def test_on_redis_the_history_is_a_list_written_by_the_script(client, throttle_c
 @ON_REDIS
 def test_on_redis_a_lookup_is_one_round_trip(client, throttle_cache, monkeypatch):
     client.get(SEARCH, REMOTE_ADDR="10.0.0.14")  # the script is loaded on the first call
-    commands: list[str] = []
-    execute = redis.Redis.execute_command
+    sent: list[bytes] = []
+    send = redis.connection.AbstractConnection.send_packed_command
 
-    def counting(self, *args, **options):
-        commands.append(str(args[0]))
-        return execute(self, *args, **options)
+    def recording(self, command, *args, **kwargs):
+        sent.append(command if isinstance(command, bytes) else b"".join(command))
+        return send(self, command, *args, **kwargs)
 
-    monkeypatch.setattr(redis.Redis, "execute_command", counting)
+    monkeypatch.setattr(redis.connection.AbstractConnection, "send_packed_command", recording)
     assert client.get(SEARCH, REMOTE_ADDR="10.0.0.14").status_code == 200
-    assert commands == ["EVALSHA"]
+    assert len(sent) == 1
+    assert b"EVALSHA" in sent[0]
+
+
+@ON_REDIS
+def test_on_redis_a_forgotten_script_is_sent_again(client, throttle_cache):
+    """After a Redis restart (or SCRIPT FLUSH) the script is unknown to the server: the lookup
+    still counts, and the script is cached again for the next one."""
+    spend(client, 1, REMOTE_ADDR="10.0.0.19")
+    throttle_cache.script_flush()
+    spend(client, 2, REMOTE_ADDR="10.0.0.19")
+    (key,) = [k for k in throttle_cache.scan_iter(f"{cache.key_prefix}:*") if b"10.0.0.19" in k]
+    assert throttle_cache.llen(key) == 3
+    sha = throttling._scripts[cache._cache].sha
+    assert throttle_cache.script_exists(sha) == [True]
 
 
 @ON_REDIS
@@ -255,12 +269,15 @@ def test_a_rate_of_zero_refuses_every_lookup_with_a_wait(client, settings):
 
 
 @ON_REDIS
-def test_when_redis_fails_lookups_go_through_and_the_failure_is_logged(client, monkeypatch, caplog):
-    def broken(self, *args, **options):
-        raise redis.ConnectionError("Redis is down")
-
-    client.get(SEARCH, REMOTE_ADDR="10.0.0.18")  # the script is registered on the first call
-    monkeypatch.setattr(type(throttling._script[0]), "__call__", broken)
+def test_when_redis_fails_lookups_go_through_and_the_failure_is_logged(client, settings, caplog):
+    """Nothing listens on port 1: the connection is refused, as when Redis is down."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
     with caplog.at_level("WARNING", logger="credit_portal.throttling"):
         assert client.get(SEARCH, REMOTE_ADDR="10.0.0.18").status_code == 200
+        assert client.get(API, {"q": "蓉城"}, REMOTE_ADDR="10.0.0.18").status_code == 200
     assert "Redis failed" in caplog.text
