@@ -36,6 +36,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONArray
 from django.utils.functional import cached_property
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.models import CreditRecord, Enterprise
@@ -105,6 +106,30 @@ _ENTITY_TYPE_LABELS = dict(EntityType.choices)
 _STATUS_LABELS = dict(Status.choices)
 
 
+class _Labels:
+    """The labels above in one language, as text. Translating a lazy label looks up the active
+    language each time; the public profile prints three of them on every page, so they are
+    translated once per language and process (translations change only with a deploy, which
+    restarts the processes; `credit_portal.jinja2` compiles the template labels the same way)."""
+
+    def __init__(self) -> None:
+        self.entity_types = {k: str(v) for k, v in _ENTITY_TYPE_LABELS.items()}
+        self.statuses = {k: str(v) for k, v in _STATUS_LABELS.items()}
+        self.legal_rep = str(_LEGAL_REP)
+        self.legal_rep_titles = {k: str(v) for k, v in _LEGAL_REP_TITLES.items()}
+
+
+_labels_by_language: dict[str | None, _Labels] = {}
+
+
+def _labels() -> _Labels:
+    language = get_language()
+    labels = _labels_by_language.get(language)
+    if labels is None:
+        labels = _labels_by_language[language] = _Labels()
+    return labels
+
+
 @dataclass(frozen=True)
 class PublicEnterprise:
     """The registration basics of one market entity, as the public may see them."""
@@ -168,14 +193,15 @@ def public_enterprise_from(row: Mapping[str, Any], *, on: dt.date) -> PublicEnte
     if status != Status.SUSPENDED:
         suspended_from = suspended_until = None
     former = row["former_names"] if isinstance(row["former_names"], list) else []
+    labels = _labels()
     return PublicEnterprise(
         uscc=row["uscc"],
         legacy_reg_no=row["legacy_reg_no"],
         name=row["name"],
         former_names=[str(n) for n in former if n],
         entity_type=row["entity_type"],
-        entity_type_display=str(_ENTITY_TYPE_LABELS.get(row["entity_type"], "")),
-        legal_rep_title=str(_LEGAL_REP_TITLES.get(row["entity_type"], _LEGAL_REP)),
+        entity_type_display=labels.entity_types.get(row["entity_type"], ""),
+        legal_rep_title=labels.legal_rep_titles.get(row["entity_type"], labels.legal_rep),
         legal_rep_name=row["legal_rep_name"],
         registered_capital=row["registered_capital"],
         registered_on=row["registered_on"],
@@ -183,7 +209,7 @@ def public_enterprise_from(row: Mapping[str, Any], *, on: dt.date) -> PublicEnte
         address=row["address"],
         business_scope=row["business_scope"],
         status=status,
-        status_display=str(_STATUS_LABELS.get(status, "")),
+        status_display=labels.statuses.get(status, ""),
         suspended_from=suspended_from,
         suspended_until=suspended_until,
         status_changed_on=row["status_changed_on"] if status != Status.OPERATING else None,
