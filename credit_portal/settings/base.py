@@ -113,7 +113,11 @@ AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client address as the rest of the portal sees it (audit log, public throttle): behind the
+# proxy, its X-Forwarded-For hop (DJANGO_NUM_PROXIES), never a header the client wrote itself.
+# Without this, axes took REMOTE_ADDR, the proxy's address, and five wrong passwords from anyone
+# locked the username for every user of the portal.
+AXES_CLIENT_IP_CALLABLE = "credit_portal.middleware.client_ip_from_request"
 AXES_VERBOSE = False
 
 # MIDDLEWARE
@@ -258,10 +262,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# REQUEST ID (django-guid): accept an upstream X-Request-ID, else make one; echo it back.
+# REQUEST ID (django-guid): accept an upstream X-Request-ID if it is a UUID (the proxy's, or a
+# client's for tracing), else make one; echo it back. Anything else is replaced: the id goes into
+# the append-only audit log (64 characters), where a client must not write text of its choice.
 DJANGO_GUID = {
     "GUID_HEADER_NAME": "X-Request-ID",
-    "VALIDATE_GUID": False,
+    "VALIDATE_GUID": True,
     "RETURN_HEADER": True,
     "EXPOSE_HEADER": True,
 }

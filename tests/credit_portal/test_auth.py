@@ -59,6 +59,58 @@ def test_lockout_is_per_address_so_others_can_still_log_in(client, user_with_per
     assert response.status_code == 302
 
 
+def _behind_one_proxy(settings) -> None:
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "NUM_PROXIES": 1}
+
+
+def test_behind_the_proxy_the_lockout_is_per_client(client, settings, user_with_perms):
+    """Every request comes from the proxy's address; the client is the hop the proxy appended.
+    One client's wrong passwords must not lock the account for everybody else."""
+    _behind_one_proxy(settings)
+    user_with_perms(username="li")
+    proxy = {"REMOTE_ADDR": "172.18.0.5"}
+    for _ in range(5):
+        client.post(
+            reverse("login"),
+            {"username": "li", "password": "guess"},
+            HTTP_X_FORWARDED_FOR="203.0.113.7",
+            **proxy,
+        )
+    attacker = client.post(
+        reverse("login"),
+        {"username": "li", "password": "Secret-pass-123"},
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+        **proxy,
+    )
+    assert attacker.status_code == 429
+    colleague = client.post(
+        reverse("login"),
+        {"username": "li", "password": "Secret-pass-123"},
+        HTTP_X_FORWARDED_FOR="198.51.100.20",
+        **proxy,
+    )
+    assert colleague.status_code == 302
+
+
+def test_a_client_cannot_escape_the_lockout_with_a_forged_forwarded_header(client, user_with_perms):
+    """Without a trusted proxy (DJANGO_NUM_PROXIES unset) X-Forwarded-For is ignored."""
+    user_with_perms(username="li")
+    for n in range(5):
+        client.post(
+            reverse("login"),
+            {"username": "li", "password": "guess"},
+            REMOTE_ADDR="10.9.9.9",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    response = client.post(
+        reverse("login"),
+        {"username": "li", "password": "Secret-pass-123"},
+        REMOTE_ADDR="10.9.9.9",
+        HTTP_X_FORWARDED_FOR="192.0.2.99",
+    )
+    assert response.status_code == 429
+
+
 def test_api_token_endpoint_is_throttled_too(api_client_for, user_with_perms):
     user_with_perms(username="li")
     client = api_client_for(None)

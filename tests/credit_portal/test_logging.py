@@ -13,8 +13,28 @@ def test_every_response_carries_a_request_id(client):
 
 
 def test_an_upstream_request_id_is_kept(client):
-    response = client.get("/accounts/login/", HTTP_X_REQUEST_ID="abc-123-from-proxy")
-    assert response["X-Request-ID"] == "abc-123-from-proxy"
+    upstream = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f"
+    response = client.get("/accounts/login/", HTTP_X_REQUEST_ID=upstream)
+    assert response["X-Request-ID"].replace("-", "") == upstream.replace("-", "")
+
+
+@pytest.mark.parametrize("forged", ["abc-123", "forged-" + "A" * 80, "<script>x</script>"])
+def test_a_request_id_that_is_not_a_uuid_is_replaced(client, user_with_perms, forged):
+    """The id is written into the append-only audit log: a client must not choose its text, nor
+    overflow the column (which would fail every audited action of the request)."""
+    from credit_portal.models import AuditEvent
+
+    user_with_perms("credit_portal.access_staff_portal", username="li")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "li", "password": "Secret-pass-123"},
+        HTTP_X_REQUEST_ID=forged,
+    )
+    assert response.status_code == 302
+    assert response["X-Request-ID"] != forged
+    event = AuditEvent.objects.get(event_type="accounts.user_logged_in")
+    assert event.request_id == response["X-Request-ID"]
+    assert len(event.request_id) <= 64 and forged not in event.request_id
 
 
 def test_json_log_lines_carry_the_request_id(settings):
