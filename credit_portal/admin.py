@@ -73,6 +73,25 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         (_("Display"), {"fields": ("display_name",)}),
     )
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Only a superuser makes superusers: an administrator manages accounts and roles, but
+        must not lift any account, their own included, above every permission check."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("is_superuser")
+        return fields
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """Nor may they take over a superuser's account (its password, roles or address)."""
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         """Roles and permissions are many-to-many and saved after the user row: audit them
         here, with the sets before and after (granting a role is the change that matters)."""

@@ -4,6 +4,7 @@ adding is allowed, its add page, for a superuser. Covers models added later auto
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -169,3 +170,65 @@ def test_admin_speaks_english_when_asked(admin_client):
     html = admin_client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Credit Portal administration" in html
     assert "Login lockouts" in html
+
+
+@pytest.fixture
+def administrator_client(client, user_with_perms):
+    """An administrator of the bureau (the role, not a superuser)."""
+    from django.contrib.auth.models import Group
+
+    user = user_with_perms(username="it-admin", is_staff=True)
+    user.groups.add(Group.objects.get(name="administrator"))
+    client.force_login(user)
+    return client, user
+
+
+def test_an_administrator_cannot_make_anyone_a_superuser(administrator_client, user_with_perms):
+    client, me = administrator_client
+    url = reverse("admin:credit_portal_user_change", args=[me.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert 'name="is_superuser"' not in page.content.decode()
+    form = page.context["adminform"].form
+    skip = {"groups", "user_permissions", "password", "date_joined", "last_login"}
+    data = {name: form.initial.get(name) or "" for name in form.fields if name not in skip}
+    joined = timezone.localtime(me.date_joined)
+    data.update(
+        {
+            "date_joined_0": joined.date().isoformat(),
+            "date_joined_1": joined.strftime("%H:%M:%S"),
+            "is_superuser": "on",
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [g.pk for g in me.groups.all()],
+            "staff_profile-TOTAL_FORMS": "0",
+            "staff_profile-INITIAL_FORMS": "0",
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    me.refresh_from_db()
+    assert me.is_superuser is False
+
+
+def test_an_administrator_cannot_change_or_delete_a_superuser(
+    administrator_client, user_with_perms
+):
+    client, _ = administrator_client
+    root = user_with_perms(username="root", is_superuser=True, is_staff=True)
+    change = reverse("admin:credit_portal_user_change", args=[root.pk])
+    page = client.get(change)  # they may look (the administrator role views users), not edit
+    assert page.status_code == 200
+    assert 'name="username"' not in page.content.decode()
+    assert client.post(change, {"username": "mine"}).status_code == 403
+    delete = reverse("admin:credit_portal_user_delete", args=[root.pk])
+    password = reverse("admin:auth_user_password_change", args=[root.pk])  # Django's fixed name
+    assert client.get(delete).status_code == 403
+    assert client.get(password).status_code == 403
+    response = client.post(
+        password,
+        {"password1": "Taken-over-2026!", "password2": "Taken-over-2026!"},
+    )
+    assert response.status_code == 403
+    root.refresh_from_db()
+    assert root.check_password("Secret-pass-123")
