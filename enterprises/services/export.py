@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from credit_portal.audit import audit_event_record
 from credit_portal.models import User
-from enterprises.industries import SECTIONS
+from enterprises.industries import DIVISION_CHOICES, SECTIONS
 from enterprises.models import Enterprise
 from enterprises.xlsx import safe_cell
 
@@ -39,7 +39,8 @@ class RegisterExport:
     filename: str
 
 
-def _columns(include_risk: bool) -> list[tuple[str, str, int]]:
+def export_columns(include_risk: bool) -> list[tuple[str, str, int]]:
+    """(column, header in the active language, width); the import reads these headers too."""
     columns = [
         ("uscc", _("Unified social credit code"), 22),
         ("legacy_reg_no", _("Old registration number"), 18),
@@ -47,7 +48,7 @@ def _columns(include_risk: bool) -> list[tuple[str, str, int]]:
         ("former_names", _("Former names"), 26),
         ("entity_type", _("Entity type"), 14),
         ("industry_section", _("Industry section"), 22),
-        ("industry_division", _("Industry division"), 10),
+        ("industry_division", _("Industry division"), 26),
         ("registered_on", _("Registration date"), 12),
         ("registration_authority", _("Registration authority"), 26),
         ("address", _("Address"), 36),
@@ -95,11 +96,12 @@ def enterprise_register_export(
             % {"cap": f"{cap:,}"},
             code="export_too_large",
         )
-    columns = _columns(include_risk)
+    columns = export_columns(include_risk)
     names = [c for c, _label, _width in columns]
     types = {k: str(v) for k, v in Enterprise.EntityType.choices}
     statuses = {k: str(v) for k, v in Enterprise.Status.choices}
     sections = {k: f"{k} {v[0]}" for k, v in SECTIONS.items()}
+    divisions = {k: str(v) for k, v in DIVISION_CHOICES}  # "62 餐饮业": the import reads the code
     yes, no = _("Yes"), _("No")
 
     count = 0
@@ -113,6 +115,9 @@ def enterprise_register_export(
             values["status"] = statuses.get(values["status"], values["status"])
             values["industry_section"] = sections.get(
                 values["industry_section"], values["industry_section"]
+            )
+            values["industry_division"] = divisions.get(
+                values["industry_division"], values["industry_division"]
             )
             values["is_abnormal"] = yes if values["is_abnormal"] else no
             values["on_serious_list"] = yes if values["on_serious_list"] else no

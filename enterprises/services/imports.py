@@ -5,8 +5,10 @@ What a file may be
   produce; the encoding is detected by trying UTF-8 first, then GB18030. XLSX (first sheet).
   Old binary .xls is refused with a hint to save as .xlsx.
 - Row 1 holds the column headers, in Chinese or English (`HEADER_ALIASES`); columns with an
-  empty header are ignored. Row numbers in messages are spreadsheet row numbers (the header is
-  row 1), so a user finds the row at once. Empty rows are skipped.
+  empty header are ignored. A file exported from the register list is accepted as it is: its
+  columns that the import does not write (status, list flags, masked identity numbers, risk)
+  are ignored (`_export_headers`). Row numbers in messages are spreadsheet row numbers (the
+  header is row 1), so a user finds the row at once. Empty rows are skipped.
 - Limits: `IMPORT_MAX_BYTES` (64 MB) and `IMPORT_MAX_ROWS` (200,000), both overridable in
   settings.CREDIT_PORTAL. A 100,000-row register export with business scopes is about 27 MB
   in UTF-8 (18 MB in GB18030), so 64 MB holds the 200,000 rows with room to spare.
@@ -75,6 +77,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import functools
 import io
 import logging
 import queue
@@ -212,6 +215,50 @@ for _field, _zh, _en, _note in COLUMNS:
     for _alias in [_field, _zh, _en, *_ALIASES.get(_field, [])]:
         HEADER_ALIASES[_header_key(_alias)] = _field
 
+# The columns of the register export (`enterprises.services.export`) that the import sets, by
+# the export's column name. Its other columns (status and suspension, the abnormal and serious
+# list flags, the masked identity number, risk) are facts the import never writes: they are
+# recognised and ignored, so that an export can be corrected in a spreadsheet and imported back.
+_EXPORT_COLUMN_FIELDS = {
+    "uscc": "uscc",
+    "legacy_reg_no": "legacy_reg_no",
+    "name": "name",
+    "former_names": "former_names",
+    "entity_type": "entity_type",
+    "industry_section": "industry_section",
+    "industry_division": "industry_division",
+    "registered_on": "registered_on",
+    "registration_authority": "registration_authority",
+    "address": "address",
+    "division": "division",
+    "legal_rep_name": "legal_rep_name",
+    "registered_capital": "registered_capital",
+    "business_scope": "business_scope",
+    "department__name": "department",
+}
+
+
+@functools.cache
+def _export_headers() -> tuple[dict[str, str], frozenset[str]]:
+    """(header key -> field, header keys to ignore) for the export's headers in every language
+    of the portal; computed once per process (labels change only with a deploy)."""
+    from enterprises.services.export import export_columns
+
+    fields: dict[str, str] = {}
+    ignored: set[str] = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for column, label, _width in export_columns(include_risk=True):
+                key = _header_key(label)
+                if key in HEADER_ALIASES:
+                    continue  # already an import header (of the same field: tested)
+                if column in _EXPORT_COLUMN_FIELDS:
+                    fields[key] = _EXPORT_COLUMN_FIELDS[column]
+                else:
+                    ignored.add(key)
+    return fields, frozenset(ignored)
+
+
 # Entity types as written in Chinese registers, mapped to Enterprise.EntityType. The register's
 # own labels ("有限责任公司(自然人投资或控股)", "有限合伙企业", "个人独资企业分支机构"...) are
 # matched by the first rule whose fragment they contain, in this order; the values and the
@@ -288,10 +335,16 @@ class ImportOutcome:
     def errors_truncated(self) -> bool:
         return self.error_total > len(self.errors)
 
-    def add_error(self, row: int, column: str, message: str) -> None:
+    def add_error(
+        self, row: int, column: str, message: str, uscc: str = "", name: str = ""
+    ) -> None:
+        """One problem in one cell; the row's credit code and name as the file wrote them let
+        the clerk find the row in the error report without the original file."""
         self.error_total += 1
         if len(self.errors) < MAX_STORED_ERRORS:
-            self.errors.append({"row": row, "column": column, "message": str(message)})
+            self.errors.append(
+                {"row": row, "uscc": uscc, "name": name, "column": column, "message": str(message)}
+            )
 
 
 def import_limits() -> tuple[int, int]:
@@ -320,7 +373,12 @@ class Table:
         self._rows = rows
         self._close = close
         self._filled_rows = filled_rows  # a faster way to count rows, where there is one
-        self.fields: list[str | None] = [HEADER_ALIASES.get(_header_key(h)) for h in headers]
+        export_fields, export_ignored = _export_headers()
+        keys = [_header_key(h) for h in headers]
+        self.fields: list[str | None] = [
+            HEADER_ALIASES.get(k) or export_fields.get(k) for k in keys
+        ]
+        self.ignored = {i for i, k in enumerate(keys) if k in export_ignored}
         self.column_of: dict[str, str] = {
             f: str(h).strip() for f, h in zip(self.fields, headers, strict=True) if f
         }
@@ -329,8 +387,8 @@ class Table:
     def _check_headers(self) -> None:
         unknown = [
             str(h).strip()
-            for h, f in zip(self.headers, self.fields, strict=True)
-            if f is None and _header_key(h)
+            for i, (h, f) in enumerate(zip(self.headers, self.fields, strict=True))
+            if f is None and _header_key(h) and i not in self.ignored
         ]
         if unknown:
             raise ImportRefused(
@@ -621,8 +679,9 @@ class _Validator:
                     % {"no": legacy, "code": owner},
                 )
         if result.errors:
+            written = (_as_written(raw.get("uscc"), 40), _as_written(raw.get("name"), 200))
             errors = [
-                (number, self.column(name), str(message))
+                (number, self.column(name), str(message), *written)
                 for name, messages in result.errors.items()
                 for message in messages
             ]
@@ -646,7 +705,11 @@ class _Validator:
         return chunk
 
 
-_Error = tuple[int, str, str]  # row, column, message
+def _as_written(value: Any, limit: int) -> str:
+    return "" if value is None else str(value).strip()[:limit]
+
+
+_Error = tuple[int, str, str, str, str]  # row, column, message, credit code and name as written
 
 
 @dataclass
@@ -951,8 +1014,8 @@ class _Plan:
 
 def _run_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
     outcome.error_rows += chunk.error_rows
-    for number, column, message in chunk.errors:
-        outcome.add_error(number, column, message)
+    for error in chunk.errors:
+        outcome.add_error(*error)
     snapshot = (outcome.created, outcome.updated, outcome.unchanged, outcome.processed_rows)
     for attempt in (1, 2):
         try:

@@ -95,6 +95,9 @@ _TYPE_BY_LABEL: dict[str | None, dict[str, str]] = {}
 _ENTITY_TYPES = frozenset(Enterprise.EntityType.values)
 
 
+_MARKUP = re.compile(r"[<>＜＞]")
+
+
 def _text(value: Any) -> str:
     return _CONTROL.sub("", str(value if value is not None else "")).strip()
 
@@ -167,6 +170,10 @@ def enterprise_clean(
             text = _text(raw[key])
             if len(text) > limit:
                 result.add(key, _("At most %(n)d characters.") % {"n": limit})
+            if key == "name" and _MARKUP.search(text):
+                # A registered name is words, never markup (pages escape it anyway), and the
+                # register feeds the public lookup: refuse rather than publish "<b>...".
+                result.add(key, _("A name cannot contain the characters < or >."))
             result.data[key] = text
     if "business_scope" in keys:
         result.data["business_scope"] = _text(raw.get("business_scope"))
@@ -175,6 +182,8 @@ def enterprise_clean(
         if isinstance(names, str):
             names = re.split(r"[;；|\n]", names)
         result.data["former_names"] = [_text(n)[:200] for n in names if _text(n)]
+        if any(_MARKUP.search(n) for n in result.data["former_names"]):
+            result.add("former_names", _("A name cannot contain the characters < or >."))
     if "entity_type" in keys and raw.get("entity_type"):
         value = _text(raw["entity_type"])
         value = _entity_types_by_label().get(value, value)
@@ -185,7 +194,10 @@ def enterprise_clean(
     if "industry_division" in keys and raw.get("industry_division"):
         division = _text(raw["industry_division"]).zfill(2)[:2]
         section = industries.section_of(division)
+        # "C", or "C 制造业" as the register export writes it: the letter is what counts.
         given = _text(raw.get("industry_section")).upper()
+        if len(given) > 1 and given[0].isascii() and given[0].isalpha() and not given[1].isalpha():
+            given = given[0]
         if section is None:
             result.add(
                 "industry_division",

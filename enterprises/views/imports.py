@@ -145,14 +145,17 @@ class ImportProgressView(_ImportPermission):
 class ImportErrorsView(_ImportPermission):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         job = self.job(pk)
-        rows = [[e.get("row"), e.get("column"), e.get("message")] for e in job.errors]
+        rows = [
+            [e.get("row"), e.get("uscc", ""), e.get("name", ""), e.get("column"), e.get("message")]
+            for e in job.errors
+        ]
         book = workbook_new()
         sheet_write(
             book,
             title=_("Errors"),
-            headers=["行号", "列", "错误信息"],
+            headers=["行号", "统一社会信用代码", "企业名称", "列", "错误信息"],
             rows=rows,
-            widths=[8, 22, 90],
+            widths=[8, 22, 30, 22, 90],
         )
         return xlsx_response(workbook_bytes(book), f"import-{job.pk}-errors.xlsx")
 

@@ -289,6 +289,8 @@ def test_duplicate_code_in_one_file_is_an_error_on_the_later_row():
     assert outcome.errors == [
         {
             "row": 4,
+            "uscc": make_uscc(10_001),
+            "name": row(3)["name"],
             "column": "统一社会信用代码",
             "message": f"统一社会信用代码 {make_uscc(10_001)} 与本文件第 2 行重复。",
         }
@@ -801,3 +803,21 @@ def test_an_old_registration_number_of_another_entity_is_a_row_error():
     again = run(csv_bytes([row(3, legacy_reg_no=number)], headers=headers))
     assert (again.created, again.error_rows) == (0, 1)
     assert Enterprise.objects.filter(legacy_reg_no=number).count() == 1
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_export_header_reads_back_as_its_own_field(language):
+    """An export header that is also an import header must mean the same field there."""
+    from django.utils import translation
+
+    from enterprises.services import imports
+    from enterprises.services.export import export_columns
+
+    fields, ignored = imports._export_headers()
+    with translation.override(language):
+        for column, label, _width in export_columns(include_risk=True):
+            key = imports._header_key(label)
+            expected = imports._EXPORT_COLUMN_FIELDS.get(column)
+            found = imports.HEADER_ALIASES.get(key) or fields.get(key)
+            assert found == expected, (column, label)
+            assert (key in ignored) == (expected is None), (column, label)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -62,6 +63,7 @@ def test_upload_runs_the_job_and_the_detail_page_shows_counts_and_errors(
     assert "已完成" in page
     assert "有错误的行" in page
     assert "<td>成立日期</td>" in page
+    assert row(3)["uscc"] in page  # the row's code: the clerk finds it without the file
     assert "下载错误报告" in page
 
     progress = client.get(reverse("enterprises:import_progress", args=[job.pk])).json()
@@ -85,9 +87,9 @@ def test_upload_runs_the_job_and_the_detail_page_shows_counts_and_errors(
     )
     sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("行号", "列", "错误信息")
-    assert rows[1][:2] == (4, "成立日期")
-    assert "日期" in rows[1][2]
+    assert rows[0] == ("行号", "统一社会信用代码", "企业名称", "列", "错误信息")
+    assert rows[1][:4] == (4, row(3)["uscc"], row(3)["name"], "成立日期")
+    assert "日期" in rows[1][4]
 
 
 def test_dry_run_upload_writes_no_enterprise_and_no_audit(
@@ -188,14 +190,41 @@ def test_error_report_escapes_formulas(client, importer):
         importer,
         status="done",
         error_count=1,
-        errors=[{"row": 2, "column": "=cmd|' /C calc'!A0", "message": "@SUM(1+1)"}],
+        errors=[
+            {
+                "row": 2,
+                "uscc": "+1",
+                "name": '=HYPERLINK("http://x")',
+                "column": "=cmd|' /C calc'!A0",
+                "message": "@SUM(1+1)",
+            }
+        ],
     )
 
     response = client.get(reverse("enterprises:import_errors", args=[job.pk]))
 
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    assert [c.value for c in sheet[2]] == [2, "'=cmd|' /C calc'!A0", "'@SUM(1+1)"]
+    assert [c.value for c in sheet[2]] == [
+        2,
+        "'+1",
+        '\'=HYPERLINK("http://x")',
+        "'=cmd|' /C calc'!A0",
+        "'@SUM(1+1)",
+    ]
     assert sheet["B2"].data_type == "s"
+
+
+def test_error_report_of_a_job_from_before_the_code_column(client, importer):
+    """Jobs stored before errors carried the row's code and name still give their report."""
+    job = _job(
+        importer,
+        status="done",
+        error_count=1,
+        errors=[{"row": 3, "column": "成立日期", "message": "x"}],
+    )
+    response = client.get(reverse("enterprises:import_errors", args=[job.pk]))
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [c.value for c in sheet[2]] == [3, None, None, "成立日期", "x"]
 
 
 def test_running_job_page_polls_progress(client, importer):
@@ -287,3 +316,39 @@ def test_the_uploaded_file_is_deleted_when_its_job_ends(
     job = ImportJob.objects.get()
     assert job.status == "done"
     assert not default_storage.exists(job.file.name)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_register_export_imports_back_unchanged(
+    client, user_with_perms, django_capture_on_commit_callbacks, language
+):
+    """Export, correct in a spreadsheet, import: the export's own file is accepted as it is.
+    Its read-only columns (status, abnormal flags, masked identity numbers, risk) are ignored."""
+    from tests.enterprises.factories import EnterpriseFactory
+
+    EnterpriseFactory(former_names=["成都老字号有限公司", "双流老字号"], registered_capital=None)
+    EnterpriseFactory(
+        individual_business=True,
+        status=Enterprise.Status.SUSPENDED,
+        suspended_from=dt.date(2026, 1, 1),
+        suspended_until=dt.date(2026, 12, 31),
+    )
+    user = user_with_perms(
+        EnterprisePerm.IMPORT,
+        EnterprisePerm.VIEW,
+        EnterprisePerm.EXPORT,
+        "enterprises.view_risk",
+        username="clerk",
+    )
+    client.force_login(user)
+    client.cookies["cp_language"] = language
+    export = client.get(reverse("enterprises:export"))
+    assert export.status_code == 200
+    data = b"".join(export.streaming_content)
+    payload = {"file": SimpleUploadedFile("register.xlsx", data), "dry_run": "on"}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("enterprises:import"), payload)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    job = ImportJob.objects.get()
+    assert (job.status, job.error_count, job.message) == ("done", 0, "")
+    assert (job.total_rows, job.unchanged_count, job.updated_count) == (2, 2, 0)

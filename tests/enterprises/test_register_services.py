@@ -95,9 +95,25 @@ def test_section_must_fit_division():
     assert "belongs to section H" in result.errors["industry_section"][0]
 
 
-def test_control_characters_are_stripped_and_html_kept_as_text():
-    result = enterprise_clean(_data(name="<b>坏\x00名</b>"))
-    assert result.data["name"] == "<b>坏名</b>"
+def test_control_characters_are_stripped():
+    result = enterprise_clean(_data(name="坏\x00名\x07商店"))
+    assert result.data["name"] == "坏名商店"
+    assert not result.errors
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", "<script>alert(1)</script>测试有限公司"),
+        ("name", "测试<b>粗体</b>有限公司"),
+        ("name", "全角＜标记＞有限公司"),
+        ("former_names", "老名称；<i>斜体</i>商店"),
+    ],
+)
+def test_markup_in_a_name_is_refused(field, value):
+    """Pages escape names anyway; a name with markup is a mistake or an attack, never a name."""
+    result = enterprise_clean(_data(**{field: value}))
+    assert result.errors[field] == ["A name cannot contain the characters < or >."]
 
 
 def test_duplicate_code_is_refused():
