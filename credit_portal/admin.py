@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from credit_portal.audit import audit_event_record, model_diff, model_snapshot
+from credit_portal.audit import audit_event_record, event_label, model_diff, model_snapshot
 from credit_portal.models import AuditEvent, Department, StaffProfile, User
 
 
@@ -152,11 +152,15 @@ class StaffProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["occurred_at", "event_type", "actor", "target_repr", "ip_address", "request_id"]
+    list_display = ["occurred_at", "event", "actor", "target_repr", "ip_address", "request_id"]
     list_filter = ["event_type", ("occurred_at", admin.DateFieldListFilter)]
     search_fields = ["event_type", "target_repr", "target_id", "request_id", "actor__username"]
     list_select_related = ["actor"]
     date_hierarchy = "occurred_at"
+
+    @admin.display(description=_("Event"), ordering="event_type")
+    def event(self, obj: AuditEvent) -> str:
+        return event_label(obj.event_type)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -10,10 +10,52 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models, transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from credit_portal.bulk import bulk_insert
 from credit_portal.middleware import current_client_ip, current_request_id
 from credit_portal.models import AuditEvent, User
+
+# What each event type means, for people (the admin's audit list, an enterprise's audit history).
+# A type missing here is shown as its code; the admin's own events are named by their pattern.
+EVENT_LABELS: dict[str, Promise] = {
+    "accounts.api_token_created": _("API token issued"),
+    "accounts.department_created": _("Department created"),
+    "accounts.password_changed": _("Password changed"),
+    "accounts.password_reset_by_admin": _("Password reset by an administrator"),
+    "accounts.user_created": _("User created"),
+    "accounts.user_logged_in": _("Logged in"),
+    "accounts.user_logged_out": _("Logged out"),
+    "admin.credit_portal.user_grants_changed": _("Roles and permissions changed"),
+    "demo.district_seeded": _("Demo district built"),
+    "enterprises.activation_code_issued": _("Activation code issued"),
+    "enterprises.credit_record_appended": _("Credit record added"),
+    "enterprises.enterprise_changed": _("Register data changed"),
+    "enterprises.enterprise_created": _("Added to the register"),
+    "enterprises.enterprise_user_registered": _("Enterprise user registered"),
+    "enterprises.import_applied": _("Register file imported"),
+    "enterprises.register_exported": _("Register exported"),
+    "enterprises.state_refreshed": _("Status brought up to date"),
+    "enterprises.status_changed": _("Status changed"),
+}
+_ADMIN_ACTIONS = {
+    "created": _("Added in the admin"),
+    "changed": _("Changed in the admin"),
+    "deleted": _("Deleted in the admin"),
+}
+
+
+def event_label(event_type: str) -> str:
+    """The event type in words, in the active language (the code when it has none)."""
+    label = EVENT_LABELS.get(event_type)
+    if label is not None:
+        return str(label)
+    if event_type.startswith("admin."):
+        action = event_type.rpartition("_")[2]
+        if action in _ADMIN_ACTIONS:
+            return str(_ADMIN_ACTIONS[action])
+    return event_type
 
 
 def _jsonable(value: Any) -> Any:

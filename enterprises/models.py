@@ -77,6 +77,7 @@ class Enterprise(models.Model):
         blank=True,
         editable=False,
         help_text="Keyed hash of the full identity number: finds the same person, reveals nothing.",
+        verbose_name=_("identity number digest"),
     )
     registered_capital = models.DecimalField(
         _("registered capital (CNY 10,000)"),
@@ -111,9 +112,10 @@ class Enterprise(models.Model):
     on_serious_list = models.BooleanField(
         _("on the serious illegal and dishonest list"), default=False
     )
-    version = models.PositiveIntegerField(default=1, editable=False)  # optimistic locking
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic locking: the edit form and the API send the version they read.
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         ordering = ["-registered_on", "id"]
@@ -218,9 +220,9 @@ class CreditRecord(AppendOnlyModel):
     document_number = models.CharField(_("document number"), max_length=64, blank=True)
     summary = models.TextField(_("summary"))
     details = models.JSONField(_("details"), default=dict, blank=True)
-    source_app = models.CharField(max_length=32, blank=True)
-    source_model = models.CharField(max_length=64, blank=True)
-    source_id = models.CharField(max_length=64, blank=True)
+    source_app = models.CharField(max_length=32, blank=True, verbose_name=_("source app"))
+    source_model = models.CharField(max_length=64, blank=True, verbose_name=_("source model"))
+    source_id = models.CharField(max_length=64, blank=True, verbose_name=_("source id"))
     closes = models.OneToOneField(
         "self",
         on_delete=models.PROTECT,
@@ -290,19 +292,30 @@ class ActivationCode(models.Model):
     """
 
     enterprise = models.ForeignKey(
-        Enterprise, on_delete=models.PROTECT, related_name="activation_codes"
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="activation_codes",
+        verbose_name=_("market entity"),
     )
-    code_digest = models.CharField(max_length=64, unique=True)
+    code_digest = models.CharField(max_length=64, unique=True, verbose_name=_("code digest"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("issued by"),
     )
-    issued_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(default=timezone.now, verbose_name=_("issued at"))
+    expires_at = models.DateTimeField(verbose_name=_("expires at"))
+    used_at = models.DateTimeField(null=True, blank=True, verbose_name=_("used at"))
     used_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("used by"),
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True, verbose_name=_("revoked at"))
 
     class Meta:
         ordering = ["-issued_at"]
@@ -321,16 +334,29 @@ class EnterpriseMembership(models.Model):
         FILER = "filer", _("Filer")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enterprise_membership"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="enterprise_membership",
+        verbose_name=_("user"),
     )
-    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="memberships")
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("market entity"),
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.FILER)
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
     activation_code = models.OneToOneField(
-        ActivationCode, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ActivationCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("activation code"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("enterprise user")
@@ -350,23 +376,29 @@ class ImportJob(models.Model):
         FAILED = "failed", _("Failed")
 
     original_name = models.CharField(_("file name"), max_length=255)
-    file = models.FileField(upload_to="imports/%Y/%m/")
+    file = models.FileField(upload_to="imports/%Y/%m/", verbose_name=_("file"))
     dry_run = models.BooleanField(_("dry run"), default=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    total_rows = models.PositiveIntegerField(default=0)
-    processed_rows = models.PositiveIntegerField(default=0)
-    created_count = models.PositiveIntegerField(default=0)
-    updated_count = models.PositiveIntegerField(default=0)
-    unchanged_count = models.PositiveIntegerField(default=0)
-    error_count = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, blank=True)  # [{"row": n, "column": c, "message": m}]
-    message = models.TextField(blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    total_rows = models.PositiveIntegerField(default=0, verbose_name=_("total rows"))
+    processed_rows = models.PositiveIntegerField(default=0, verbose_name=_("processed rows"))
+    created_count = models.PositiveIntegerField(default=0, verbose_name=_("created"))
+    updated_count = models.PositiveIntegerField(default=0, verbose_name=_("updated"))
+    unchanged_count = models.PositiveIntegerField(default=0, verbose_name=_("unchanged"))
+    error_count = models.PositiveIntegerField(default=0, verbose_name=_("rows with errors"))
+    # [{"row": n, "uscc": code, "name": name, "column": c, "message": m}] (code and name as written)
+    errors = models.JSONField(default=list, blank=True, verbose_name=_("errors"))
+    message = models.TextField(blank=True, verbose_name=_("message"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at"]

@@ -318,6 +318,14 @@ def _steps(
                 "date": _d(filed[0].occurred_on),
             }
             tone = "ok"
+        elif enterprise.entity_type == Enterprise.EntityType.INDIVIDUAL_BUSINESS:
+            # An individual business is marked, not listed (DOMAIN.md §3, SAIC Order 69).
+            text = _(
+                "File the annual report for %(y)s between 1 January and 30 June %(due)s on the "
+                "publicity system. A report not filed by 30 June leads to the business being "
+                "marked as operating abnormally."
+            ) % {"y": report_year, "due": due_year}
+            tone = "info"
         else:
             text = _(
                 "File the annual report for %(y)s between 1 January and 30 June %(due)s on the "

@@ -33,6 +33,7 @@ LANGUAGE_COOKIE_NAME = "cp_language"
 ROOT_URLCONF = "credit_portal.urls"
 WSGI_APPLICATION = "credit_portal.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMAT_MODULE_PATH = ["credit_portal.formats"]  # English dates: 7 September 2026
 
 # DATABASES
 DATABASES = {

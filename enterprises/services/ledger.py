@@ -227,6 +227,17 @@ def credit_record_append(
 
 
 @transaction.atomic
+def _status_summary(new_status: str, details: dict[str, Any], note: str) -> str:
+    """The ledger line of a status change; a suspension names its filed period."""
+    summary = _("Status: %(new)s") % {"new": Status(new_status).label}
+    if new_status == Status.SUSPENDED and details.get("from") and details.get("until"):
+        summary += _(" (from %(start)s to %(end)s)") % {
+            "start": details["from"],
+            "end": details["until"],
+        }
+    return summary + (f" ({note})" if note else "")
+
+
 def enterprise_status_change(
     *,
     actor: User | None,
@@ -335,8 +346,7 @@ def enterprise_status_change(
         authority=locked.registration_authority,
         document_number=document_number,
         details={**details, "note": note},
-        summary=_("Status: %(new)s") % {"new": Status(new_status).label}
-        + (f" ({note})" if note else ""),
+        summary=_status_summary(new_status, details, note),
     )
     locked.refresh_from_db()
     locked.status_changed_on = effective_on

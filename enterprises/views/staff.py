@@ -23,9 +23,9 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
+from credit_portal.audit import event_label
 from credit_portal.models import User
 from credit_portal.permissions import CorePerm, StaffPermissionMixin
 from enterprises.filters import LIST_COUNT_CAP, CappedPaginator, EnterpriseFilter
@@ -53,14 +53,6 @@ PAGE_SIZES = (20, 50, 100)
 DEFAULT_PAGE_SIZE = 50
 RECORDS_SHOWN = 50
 AUDIT_EVENTS_SHOWN = 30
-
-# Audit event types this page can name; others are shown as their code.
-AUDIT_LABELS = {
-    "enterprises.enterprise_created": gettext_lazy("Registered"),
-    "enterprises.enterprise_changed": gettext_lazy("Register data changed"),
-    "enterprises.status_changed": gettext_lazy("Status changed"),
-    "enterprises.credit_record_appended": gettext_lazy("Credit record added"),
-}
 
 
 def _user(request: HttpRequest) -> User:
@@ -385,7 +377,7 @@ class EnterpriseDetailView(EnterpriseScopedView):
             "events": [
                 {
                     "event": e,
-                    "label": AUDIT_LABELS.get(e.event_type, e.event_type),
+                    "label": event_label(e.event_type),
                     **_audit_summary(e),
                 }
                 for e in events[:AUDIT_EVENTS_SHOWN]

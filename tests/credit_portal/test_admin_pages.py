@@ -163,7 +163,7 @@ def test_login_lockout_pages_of_the_admin_speak_chinese(admin_client):
     ).content.decode()
     assert "登录锁定" in html  # the app, in the breadcrumbs
     assert "IP 地址" in html and "尝试时间" in html  # axes' own column labels
-    assert "信用监管平台 · 系统管理" in html  # the header, translated (it was fixed text)
+    assert "企业信用监管服务平台 · 系统管理" in html  # the header, translated (it was fixed text)
 
 
 def test_admin_speaks_english_when_asked(admin_client):

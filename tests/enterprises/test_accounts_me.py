@@ -267,3 +267,28 @@ def test_industry_follows_the_interface_language(client):
     english = client.get(reverse("me:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "住宿和餐饮业 · 餐饮业" in chinese
     assert "Accommodation and catering · Catering services" in english
+
+
+def test_an_individual_business_reads_its_own_terms(client):
+    """个体工商户: the person is the operator (经营者), and a missed annual report leads to the
+    abnormal *state* (marked), not to the directory (DOMAIN.md §3)."""
+    shop = EnterpriseFactory(individual_business=True, registered_on=dt.date(2020, 5, 1))
+    registered(shop)
+    user = member_of(shop)
+    EnterpriseMembership.objects.filter(user=user).update(
+        role=EnterpriseMembership.Role.LEGAL_REPRESENTATIVE
+    )
+    client.force_login(user)
+    body = client.get(reverse("me:home")).content.decode()
+    head = body.split('class="me-head__meta"', 1)[1].split("</div>", 1)[0]
+    assert "经营者" in head and "法定代表人" not in head
+    assert "将被标记为经营异常状态" in body
+    assert "将被列入经营异常名录" not in body
+
+
+def test_english_dates_are_written_one_way(client, mine, today):
+    """Day, month name, year everywhere in English prose ("1 January", "10 July 2026")."""
+    client.force_login(member_of(mine))
+    client.cookies["cp_language"] = "en"
+    body = client.get(reverse("me:home")).content.decode()
+    assert f"as of {today.day} {today:%B} {today.year}" in body

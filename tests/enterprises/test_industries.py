@@ -75,10 +75,10 @@ def test_division_names_follow_the_interface_language(client, user_with_perms):
     chinese = client.get(reverse("enterprises:list")).content.decode()
     # The filter form's options and the row's title.
     assert '<option value="62">62 Catering services</option>' in english
-    assert 'title="62 Catering services"' in english
+    assert 'title="H · 62 Catering services">62 Catering services<' in english
     assert "餐饮业" not in english
     assert '<option value="62">62 餐饮业</option>' in chinese
-    assert 'title="62 餐饮业"' in chinese
+    assert 'title="H · 62 餐饮业">62 餐饮业<' in chinese
 
 
 def test_enterprise_form_shows_divisions_in_the_interface_language(client, user_with_perms):

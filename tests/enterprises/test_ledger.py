@@ -97,6 +97,21 @@ def test_expired_suspension_counts_as_operating():
     assert enterprise_state_as_of(enterprise=ent, on=D(2025, 1, 1)).status == "operating"
 
 
+def test_a_suspension_record_names_its_period():
+    from django.utils import translation
+
+    ent = EnterpriseFactory(registered_on=D(2019, 3, 1))
+    with translation.override("zh-hans"):
+        record = enterprise_status_change(
+            actor=None,
+            enterprise=ent,
+            new_status="suspended",
+            effective_on=D(2024, 1, 1),
+            until=D(2024, 12, 31),
+        )
+    assert record.summary == "状态变更为：歇业（2024-01-01 至 2024-12-31）"
+
+
 @pytest.mark.parametrize(
     ("kind", "closes_kind", "message"),
     [

@@ -273,6 +273,10 @@ def test_bad_filters_get_a_message_and_400(login, user_with_perms, district, par
         response.content.decode()
     )
     assert _rows(response) == []
+    summary = response.content.decode().split('data-testid="result-summary">', 1)[1]
+    summary = summary.split("</p>", 1)[0]
+    assert "The filters contain an error" in summary
+    assert "match" not in summary  # no "0 market entities match" for a query never run
 
 
 def test_date_range_error_names_the_problem(login, user_with_perms):
@@ -329,6 +333,8 @@ def test_detail_shows_register_ledger_and_audit_by_permission(login, user_with_p
     record = CreditRecord.objects.get(enterprise=ent)
     assert "Credit ledger" in html and f'id="record-{record.pk}"' in html
     assert "Audit history" in html
+    assert "Added to the register" in html  # the event in words, not its code
+    assert "enterprises.enterprise_created" not in html
     assert reverse("enterprises:edit", args=[ent.uscc]) in html
     assert reverse("enterprises:status", args=[ent.uscc]) in html
 
@@ -748,3 +754,12 @@ def test_pages_sorted_in_python_below_the_cap_match_the_database_order(
         ).qs.values_list("name", flat=True)
     )
     assert below == db_order
+
+
+def test_audit_history_names_events_in_chinese(login, user_with_perms):
+    DepartmentFactory()
+    registrar = user_with_perms(*ALL_STAFF)
+    ent = enterprise_create(actor=registrar, data=_form_data())
+    page = login(registrar, "zh-hans").get(reverse("enterprises:detail", args=[ent.uscc]))
+    html = page.content.decode()
+    assert "新增市场主体" in html
