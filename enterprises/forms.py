@@ -222,6 +222,12 @@ class StatusChangeForm(forms.Form):
     max_suspension_days = MAX_SUSPENSION_DAYS
     extension_window_days = EXTENSION_WINDOW_DAYS
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, possible: set[str] | None = None, **kwargs: Any) -> None:
+        """`possible`: the changes the entity's status allows (the others are not offered)."""
         super().__init__(*args, **kwargs)
         self.fields["effective_on"].initial = timezone.localdate()
+        if possible is not None:
+            # Only the widget's: a change posted anyway still reaches the service, whose message
+            # says why it is refused ("only a suspended entity can resume business").
+            field = self.fields["new_status"]
+            field.widget.choices = [(k, v) for k, v in field.choices if k in possible]

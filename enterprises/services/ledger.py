@@ -226,7 +226,17 @@ def credit_record_append(
     return record
 
 
-@transaction.atomic
+# The status changes the register allows from each status (市场主体登记管理条例 art. 30,
+# 实施细则 art. 40-43): a suspension is extended by a further suspension; a revoked entity can
+# only be deregistered; deregistration is final.
+STATUS_TRANSITIONS: dict[str, set[str]] = {
+    Status.OPERATING: {Status.SUSPENDED, Status.DEREGISTERED, Status.REVOKED},
+    Status.SUSPENDED: {Status.SUSPENDED, Status.OPERATING, Status.DEREGISTERED, Status.REVOKED},
+    Status.REVOKED: {Status.DEREGISTERED},
+    Status.DEREGISTERED: set(),
+}
+
+
 def _status_summary(new_status: str, details: dict[str, Any], note: str) -> str:
     """The ledger line of a status change; a suspension names its filed period."""
     summary = _("Status: %(new)s") % {"new": Status(new_status).label}
@@ -238,6 +248,7 @@ def _status_summary(new_status: str, details: dict[str, Any], note: str) -> str:
     return summary + (f" ({note})" if note else "")
 
 
+@transaction.atomic
 def enterprise_status_change(
     *,
     actor: User | None,
@@ -280,12 +291,7 @@ def enterprise_status_change(
     # Back-dated filings are judged by the state on their own date.
     state = enterprise_state_as_of(enterprise=locked, on=effective_on)
     current = state.status
-    allowed: dict[str, set[str]] = {
-        Status.OPERATING: {Status.SUSPENDED, Status.DEREGISTERED, Status.REVOKED},
-        Status.SUSPENDED: {Status.SUSPENDED, Status.OPERATING, Status.DEREGISTERED, Status.REVOKED},
-        Status.REVOKED: {Status.DEREGISTERED},
-        Status.DEREGISTERED: set(),
-    }
+    allowed = STATUS_TRANSITIONS
     if new_status == Status.OPERATING and current == Status.OPERATING:
         raise ValidationError(
             {"new_status": [_("Only a suspended market entity can resume business.")]}

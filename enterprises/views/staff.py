@@ -43,6 +43,7 @@ from enterprises.services.export import enterprise_register_export
 from enterprises.services.ledger import (
     EXTENSION_WINDOW_DAYS,
     MAX_SUSPENSION_DAYS,
+    STATUS_TRANSITIONS,
     enterprise_state_as_of,
     enterprise_status_change,
 )
@@ -532,11 +533,18 @@ class EnterpriseStatusView(EnterpriseScopedView):
         }
         return render(request, "enterprises/status.html", context, status=status)
 
+    def _possible(self) -> set[str]:
+        """The changes offered: those allowed from the stored status or from today's (a
+        suspension whose period ended counts as operating before the nightly job rewrites
+        it). The service judges the chosen change again, on its own date."""
+        today = enterprise_state_as_of(enterprise=self.enterprise, on=timezone.localdate())
+        return STATUS_TRANSITIONS[self.enterprise.status] | STATUS_TRANSITIONS[today.status]
+
     def get(self, request: HttpRequest, uscc: str) -> HttpResponse:
-        return self._render(request, StatusChangeForm(), 200)
+        return self._render(request, StatusChangeForm(possible=self._possible()), 200)
 
     def post(self, request: HttpRequest, uscc: str) -> HttpResponse:
-        form = StatusChangeForm(request.POST)
+        form = StatusChangeForm(request.POST, possible=self._possible())
         if not form.is_valid():
             return self._render(request, form, 400)
         data = form.cleaned_data

@@ -97,9 +97,30 @@ def test_expired_suspension_counts_as_operating():
     assert enterprise_state_as_of(enterprise=ent, on=D(2025, 1, 1)).status == "operating"
 
 
-def test_a_suspension_record_names_its_period():
-    from django.utils import translation
+def test_a_status_change_is_all_or_nothing(monkeypatch):
+    """If its last step (the audit event) fails, neither the ledger record nor the status
+    stays: the service is one transaction."""
+    from enterprises.services import ledger
 
+    ent = EnterpriseFactory(registered_on=D(2019, 3, 1))
+    record = ledger.audit_event_record
+
+    def failing(**kwargs):
+        if kwargs["event_type"] == "enterprises.status_changed":
+            raise RuntimeError("audit log unavailable")
+        return record(**kwargs)
+
+    monkeypatch.setattr(ledger, "audit_event_record", failing)
+    with pytest.raises(RuntimeError):
+        enterprise_status_change(
+            actor=None, enterprise=ent, new_status="revoked", effective_on=D(2024, 1, 1)
+        )
+    ent.refresh_from_db()
+    assert ent.status == "operating"
+    assert not CreditRecord.objects.filter(enterprise=ent, kind="status_change").exists()
+
+
+def test_a_suspension_record_names_its_period():
     ent = EnterpriseFactory(registered_on=D(2019, 3, 1))
     with translation.override("zh-hans"):
         record = enterprise_status_change(

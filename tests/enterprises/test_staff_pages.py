@@ -763,3 +763,30 @@ def test_audit_history_names_events_in_chinese(login, user_with_perms):
     page = login(registrar, "zh-hans").get(reverse("enterprises:detail", args=[ent.uscc]))
     html = page.content.decode()
     assert "新增市场主体" in html
+
+
+def test_status_page_offers_only_the_changes_the_status_allows(login, user_with_perms):
+    user = user_with_perms(*ALL_STAFF)
+    today = timezone.localdate()
+    revoked = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
+    enterprise_status_change(
+        actor=None, enterprise=revoked, new_status="revoked", effective_on=today
+    )
+    page = login(user).get(reverse("enterprises:status", args=[revoked.uscc]))
+    assert [v for v, _label in page.context["form"].fields["new_status"].widget.choices] == [
+        "deregistered"
+    ]
+    refused = login(user).post(
+        reverse("enterprises:status", args=[revoked.uscc]),
+        {"new_status": "operating", "effective_on": today.isoformat()},
+    )
+    assert refused.status_code == 400
+    assert "cannot become" in " ".join(refused.context["form"].errors["new_status"])
+
+    gone = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
+    enterprise_status_change(
+        actor=None, enterprise=gone, new_status="deregistered", effective_on=today
+    )
+    html = login(user).get(reverse("enterprises:status", args=[gone.uscc])).content.decode()
+    assert "deregistration is final" in html
+    assert 'name="new_status"' not in html
