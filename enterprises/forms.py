@@ -190,18 +190,21 @@ class EnterpriseEditForm(EnterpriseForm):
         return data
 
 
+_STATUS_CHANGES = [
+    (Enterprise.Status.SUSPENDED, _("Suspension, or extension of the current suspension")),
+    (Enterprise.Status.OPERATING, _("Resumption of business")),
+    (Enterprise.Status.DEREGISTERED, _("Deregistration")),
+    (Enterprise.Status.REVOKED, _("Revocation of the business licence")),
+]
+
+
 class StatusChangeForm(forms.Form):
     """Suspension (歇业) or its extension, resumption, deregistration, revocation."""
 
     new_status = forms.ChoiceField(
         label=_("Change"),
         widget=forms.RadioSelect,
-        choices=[
-            (Enterprise.Status.SUSPENDED, _("Suspension, or extension of the current suspension")),
-            (Enterprise.Status.OPERATING, _("Resumption of business")),
-            (Enterprise.Status.DEREGISTERED, _("Deregistration")),
-            (Enterprise.Status.REVOKED, _("Revocation of the business licence")),
-        ],
+        choices=_STATUS_CHANGES,
     )
     effective_on = forms.DateField(
         label=_("Effective on"),
@@ -229,5 +232,5 @@ class StatusChangeForm(forms.Form):
         if possible is not None:
             # Only the widget's: a change posted anyway still reaches the service, whose message
             # says why it is refused ("only a suspended entity can resume business").
-            field = self.fields["new_status"]
-            field.widget.choices = [(k, v) for k, v in field.choices if k in possible]
+            widget = self.fields["new_status"].widget
+            widget.choices = [(k, v) for k, v in _STATUS_CHANGES if k in possible]
