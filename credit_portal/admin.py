@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from credit_portal.audit import audit_event_record, event_label, model_diff, model_snapshot
@@ -150,17 +151,34 @@ class StaffProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["user", "department"]
 
 
+class _EventTypeFilter(admin.SimpleListFilter):
+    """Event types in words (the codes are kept in the URL)."""
+
+    title = _("event type")
+    parameter_name = "event_type"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        types = AuditEvent.objects.order_by().values_list("event_type", flat=True).distinct()
+        return sorted(((t, event_label(t)) for t in types), key=lambda pair: pair[1])
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        return queryset.filter(event_type=value) if value else queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["occurred_at", "event", "actor", "target_repr", "ip_address", "request_id"]
-    list_filter = ["event_type", ("occurred_at", admin.DateFieldListFilter)]
+    list_filter = [_EventTypeFilter, ("occurred_at", admin.DateFieldListFilter)]
     search_fields = ["event_type", "target_repr", "target_id", "request_id", "actor__username"]
     list_select_related = ["actor"]
     date_hierarchy = "occurred_at"
 
     @admin.display(description=_("Event"), ordering="event_type")
     def event(self, obj: AuditEvent) -> str:
-        return event_label(obj.event_type)
+        return format_html(
+            '<span style="white-space: nowrap">{}</span>', event_label(obj.event_type)
+        )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -232,3 +232,20 @@ def test_an_administrator_cannot_change_or_delete_a_superuser(
     assert response.status_code == 403
     root.refresh_from_db()
     assert root.check_password("Secret-pass-123")
+
+
+def test_audit_log_names_events_in_words(admin_client, user_with_perms):
+    from credit_portal.audit import audit_event_record
+
+    user = user_with_perms(username="wang")
+    audit_event_record(actor=user, event_type="accounts.user_logged_in", target=user)
+    url = reverse("admin:credit_portal_auditevent_changelist")
+    html = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert ">登录</span>" in html  # the column
+    assert "?event_type=accounts.user_logged_in" in html  # the filter: the code in the URL...
+    assert "accounts.user_logged_in</a>" not in html  # ...and the words on the link
+    filtered = admin_client.get(url, {"event_type": "accounts.user_logged_in"})
+    assert filtered.status_code == 200
+    assert list(filtered.context["cl"].queryset.values_list("event_type", flat=True)) == [
+        "accounts.user_logged_in"
+    ]
