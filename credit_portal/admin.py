@@ -76,10 +76,15 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """Only a superuser makes superusers: an administrator manages accounts and roles, but
-        must not lift any account, their own included, above every permission check."""
+        must not lift any account, their own included, above every permission check. Nor may
+        anyone but a superuser change their own roles, permissions or account state: granting
+        roles is the administrator's job for other people's accounts, where every grant is
+        audited (save_related), never a way to raise their own."""
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields.append("is_superuser")
+            if obj is not None and obj.pk == request.user.pk:
+                fields += ["groups", "user_permissions", "is_staff", "is_active"]
         return fields
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

@@ -249,3 +249,61 @@ def test_audit_log_names_events_in_words(admin_client, user_with_perms):
     assert list(filtered.context["cl"].queryset.values_list("event_type", flat=True)) == [
         "accounts.user_logged_in"
     ]
+
+
+def test_an_administrator_cannot_raise_their_own_roles_or_permissions(administrator_client):
+    from django.contrib.auth.models import Group, Permission
+
+    client, me = administrator_client
+    url = reverse("admin:credit_portal_user_change", args=[me.pk])
+    page = client.get(url)
+    html = page.content.decode()
+    for field in ("groups", "user_permissions", "is_staff", "is_active", "is_superuser"):
+        assert f'name="{field}"' not in html, field
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields if name != "password"}
+    joined = timezone.localtime(me.date_joined)
+    data.update(
+        {
+            "date_joined_0": joined.date().isoformat(),
+            "date_joined_1": joined.strftime("%H:%M:%S"),
+            "groups": [g.pk for g in Group.objects.all()],
+            "user_permissions": list(Permission.objects.values_list("pk", flat=True)[:20]),
+            "staff_profile-TOTAL_FORMS": "0",
+            "staff_profile-INITIAL_FORMS": "0",
+        }
+    )
+    before = sorted(me.groups.values_list("name", flat=True))
+    assert client.post(url, data).status_code == 302
+    me.refresh_from_db()
+    assert sorted(me.groups.values_list("name", flat=True)) == before
+    assert not me.user_permissions.exists()
+
+
+def test_an_administrator_still_assigns_roles_to_others(administrator_client, user_with_perms):
+    from django.contrib.auth.models import Group
+
+    from credit_portal.models import AuditEvent
+
+    client, _ = administrator_client
+    clerk = user_with_perms(username="new-clerk", is_staff=True)
+    url = reverse("admin:credit_portal_user_change", args=[clerk.pk])
+    form = client.get(url).context["adminform"].form
+    skip = {"password", "date_joined", "last_login", "groups", "user_permissions"}
+    data = {name: form.initial.get(name) or "" for name in form.fields if name not in skip}
+    joined = timezone.localtime(clerk.date_joined)
+    registrar = Group.objects.get(name="registrar")
+    data.update(
+        {
+            "date_joined_0": joined.date().isoformat(),
+            "date_joined_1": joined.strftime("%H:%M:%S"),
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [registrar.pk],
+            "staff_profile-TOTAL_FORMS": "0",
+            "staff_profile-INITIAL_FORMS": "0",
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    assert list(clerk.groups.values_list("name", flat=True)) == ["registrar"]
+    assert AuditEvent.objects.filter(event_type="admin.credit_portal.user_grants_changed").exists()
