@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -46,3 +47,31 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             _client_ip.reset(token)
+
+
+# A UUID as 32 hex digits, with or without the four hyphens in their places (36 characters).
+_REQUEST_ID = re.compile(
+    r"[0-9a-fA-F]{8}(-?)[0-9a-fA-F]{4}\1[0-9a-fA-F]{4}\1[0-9a-fA-F]{4}\1[0-9a-fA-F]{12}"
+)
+_REQUEST_ID_META = "HTTP_X_REQUEST_ID"  # DJANGO_GUID["GUID_HEADER_NAME"]
+
+
+def request_id_header_check(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Drop an incoming X-Request-ID that is not a plain UUID, before django-guid reads it.
+
+    django-guid's check (`uuid.UUID(value)`) lets through any number of hyphens, braces and
+    "urn:uuid:" prefixes, and then keeps the text as sent; the id goes into the append-only
+    audit log (64 characters), where a client must not write text of its choice, nor make
+    every audited action of its request fail on an overlong value. Without the header,
+    django-guid makes a new id.
+    """
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        given = request.META.get(_REQUEST_ID_META)
+        if given is not None and not _REQUEST_ID.fullmatch(given):
+            del request.META[_REQUEST_ID_META]
+        return get_response(request)
+
+    return middleware

@@ -123,6 +123,7 @@ AXES_VERBOSE = False
 
 # MIDDLEWARE
 MIDDLEWARE = [
+    "credit_portal.middleware.request_id_header_check",  # before django-guid reads the header
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

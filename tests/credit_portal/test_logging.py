@@ -18,7 +18,21 @@ def test_an_upstream_request_id_is_kept(client):
     assert response["X-Request-ID"].replace("-", "") == upstream.replace("-", "")
 
 
-@pytest.mark.parametrize("forged", ["abc-123", "forged-" + "A" * 80, "<script>x</script>"])
+HEX = "6f1c2d3e4b5a4c7d8e9f0a1b2c3d4e5f"
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "abc-123",
+        "forged-" + "A" * 80,
+        "<script>x</script>",
+        # What uuid.UUID() (and so django-guid) accepts but the audit log must not get:
+        "-" * 60 + HEX + "-" * 60,
+        "{" * 40 + HEX + "}" * 40,
+        "urn:uuid:" + HEX,
+    ],
+)
 def test_a_request_id_that_is_not_a_uuid_is_replaced(client, user_with_perms, forged):
     """The id is written into the append-only audit log: a client must not choose its text, nor
     overflow the column (which would fail every audited action of the request)."""
@@ -35,6 +49,21 @@ def test_a_request_id_that_is_not_a_uuid_is_replaced(client, user_with_perms, fo
     event = AuditEvent.objects.get(event_type="accounts.user_logged_in")
     assert event.request_id == response["X-Request-ID"]
     assert len(event.request_id) <= 64 and forged not in event.request_id
+    assert HEX not in event.request_id
+
+
+@pytest.mark.parametrize("given", [HEX, "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f"])
+def test_a_plain_uuid_request_id_reaches_the_audit_log(client, user_with_perms, given):
+    from credit_portal.models import AuditEvent
+
+    user_with_perms("credit_portal.access_staff_portal", username="li")
+    response = client.post(
+        "/accounts/login/",
+        {"username": "li", "password": "Secret-pass-123"},
+        HTTP_X_REQUEST_ID=given,
+    )
+    event = AuditEvent.objects.get(event_type="accounts.user_logged_in")
+    assert event.request_id.replace("-", "") == HEX == response["X-Request-ID"].replace("-", "")
 
 
 def test_json_log_lines_carry_the_request_id(settings):
