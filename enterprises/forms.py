@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credit_portal.models import Department
 from enterprises.industries import DIVISION_CHOICES, DIVISIONS, SECTION_CHOICES
@@ -202,7 +203,7 @@ class StatusChangeForm(forms.Form):
     """Suspension (歇业) or its extension, resumption, deregistration, revocation."""
 
     new_status = forms.ChoiceField(
-        label=_("Change"),
+        label=pgettext_lazy("status form", "Change"),  # Django's admin has its own "Change"
         widget=forms.RadioSelect,
         choices=_STATUS_CHANGES,
     )

@@ -13,7 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credit_portal.models import AppendOnlyModel, Department
 from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
@@ -169,6 +171,22 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.uscc})"
+
+    @property
+    def legal_rep_title(self) -> str:
+        """The title of the person registered for the entity, as its business licence prints
+        it (法定代表人, 负责人, 执行事务合伙人, 投资人, 经营者)."""
+        return str(LEGAL_REP_TITLES.get(str(self.entity_type), LEGAL_REP))
+
+
+# The title of the person registered for an entity, by entity type (business licences).
+LEGAL_REP = _("Legal representative")
+LEGAL_REP_TITLES: dict[str, Promise] = {
+    Enterprise.EntityType.BRANCH: _("Person in charge"),
+    Enterprise.EntityType.PARTNERSHIP: _("Executive partner"),
+    Enterprise.EntityType.SOLE_PROPRIETORSHIP: _("Investor"),
+    Enterprise.EntityType.INDIVIDUAL_BUSINESS: _("Operator"),
+}
 
 
 class CreditRecord(AppendOnlyModel):
@@ -379,7 +397,10 @@ class ImportJob(models.Model):
     file = models.FileField(upload_to="imports/%Y/%m/", verbose_name=_("file"))
     dry_run = models.BooleanField(_("dry run"), default=False)
     status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.PENDING, verbose_name=_("status")
+        max_length=16,
+        choices=Status.choices,
+        default=Status.PENDING,
+        verbose_name=pgettext_lazy("import job", "status"),  # not the register's 登记状态
     )
     total_rows = models.PositiveIntegerField(default=0, verbose_name=_("total rows"))
     processed_rows = models.PositiveIntegerField(default=0, verbose_name=_("processed rows"))

@@ -37,9 +37,8 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONArray
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import CreditRecord, Enterprise
+from enterprises.models import LEGAL_REP, LEGAL_REP_TITLES, CreditRecord, Enterprise
 from enterprises.selectors import enterprise_search, public_credit_records
 from enterprises.uscc import (
     looks_like_uscc,
@@ -94,14 +93,6 @@ SEARCH_PAGE_SIZE = 20
 SEARCH_RESULT_CAP = 1000  # the publicity system, too, asks for a narrower query beyond this
 
 
-# The title of the person registered for the entity, as the business licence prints it.
-_LEGAL_REP = _("Legal representative")
-_LEGAL_REP_TITLES = {
-    EntityType.BRANCH: _("Person in charge"),
-    EntityType.PARTNERSHIP: _("Executive partner"),
-    EntityType.SOLE_PROPRIETORSHIP: _("Investor"),
-    EntityType.INDIVIDUAL_BUSINESS: _("Operator"),
-}
 _ENTITY_TYPE_LABELS = dict(EntityType.choices)
 _STATUS_LABELS = dict(Status.choices)
 
@@ -115,8 +106,8 @@ class _Labels:
     def __init__(self) -> None:
         self.entity_types = {k: str(v) for k, v in _ENTITY_TYPE_LABELS.items()}
         self.statuses = {k: str(v) for k, v in _STATUS_LABELS.items()}
-        self.legal_rep = str(_LEGAL_REP)
-        self.legal_rep_titles = {k: str(v) for k, v in _LEGAL_REP_TITLES.items()}
+        self.legal_rep = str(LEGAL_REP)
+        self.legal_rep_titles = {k: str(v) for k, v in LEGAL_REP_TITLES.items()}
 
 
 _labels_by_language: dict[str | None, _Labels] = {}

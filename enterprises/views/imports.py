@@ -153,7 +153,13 @@ class ImportErrorsView(_ImportPermission):
         sheet_write(
             book,
             title=_("Errors"),
-            headers=["行号", "统一社会信用代码", "企业名称", "列", "错误信息"],
+            headers=[
+                _("Row"),
+                _("Unified social credit code"),
+                _("Name"),
+                _("Column"),
+                _("Message"),
+            ],
             rows=rows,
             widths=[8, 22, 30, 22, 90],
         )

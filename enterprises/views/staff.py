@@ -536,9 +536,22 @@ class EnterpriseStatusView(EnterpriseScopedView):
     def _possible(self) -> set[str]:
         """The changes offered: those allowed from the stored status or from today's (a
         suspension whose period ended counts as operating before the nightly job rewrites
-        it). The service judges the chosen change again, on its own date."""
+        it), and resumption after a suspension that was the last status change (a resumption
+        filed late is dated inside the suspension). The service judges the chosen change
+        again, on its own date."""
         today = enterprise_state_as_of(enterprise=self.enterprise, on=timezone.localdate())
-        return STATUS_TRANSITIONS[self.enterprise.status] | STATUS_TRANSITIONS[today.status]
+        possible = STATUS_TRANSITIONS[self.enterprise.status] | STATUS_TRANSITIONS[today.status]
+        last = (
+            CreditRecord.objects.filter(
+                enterprise=self.enterprise, kind=CreditRecord.Kind.STATUS_CHANGE
+            )
+            .order_by("-occurred_on", "-id")
+            .values_list("details__status", flat=True)
+            .first()
+        )
+        if last == Enterprise.Status.SUSPENDED:
+            possible.add(Enterprise.Status.OPERATING)
+        return possible
 
     def get(self, request: HttpRequest, uscc: str) -> HttpResponse:
         return self._render(request, StatusChangeForm(possible=self._possible()), 200)

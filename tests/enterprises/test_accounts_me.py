@@ -292,3 +292,15 @@ def test_english_dates_are_written_one_way(client, mine, today):
     client.cookies["cp_language"] = "en"
     body = client.get(reverse("me:home")).content.decode()
     assert f"as of {today.day} {today:%B} {today.year}" in body
+
+
+@pytest.mark.parametrize(
+    ("entity_type", "title"),
+    [("company", "法定代表人"), ("branch", "负责人"), ("partnership", "执行事务合伙人")],
+)
+def test_the_register_data_names_the_person_by_the_licence_title(client, entity_type, title):
+    firm = EnterpriseFactory(entity_type=entity_type)
+    registered(firm)
+    client.force_login(member_of(firm))
+    body = client.get(reverse("me:home")).content.decode()
+    assert f"<dt>{title}</dt>" in body

@@ -87,7 +87,7 @@ def test_upload_runs_the_job_and_the_detail_page_shows_counts_and_errors(
     )
     sheet = openpyxl.load_workbook(io.BytesIO(report.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("行号", "统一社会信用代码", "企业名称", "列", "错误信息")
+    assert rows[0] == ("行号", "统一社会信用代码", "名称", "列", "错误信息")
     assert rows[1][:4] == (4, row(3)["uscc"], row(3)["name"], "成立日期")
     assert "日期" in rows[1][4]
 

@@ -790,3 +790,25 @@ def test_status_page_offers_only_the_changes_the_status_allows(login, user_with_
     html = login(user).get(reverse("enterprises:status", args=[gone.uscc])).content.decode()
     assert "deregistration is final" in html
     assert 'name="new_status"' not in html
+
+
+def test_status_page_offers_a_late_resumption_after_an_expired_suspension(login, user_with_perms):
+    """The suspension ended and the nightly job rewrote the status; a resumption filed late
+    (dated inside the suspension) is still possible, so it is offered."""
+    from enterprises.services.ledger import enterprise_states_refresh
+
+    ent = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
+    today = timezone.localdate()
+    enterprise_status_change(
+        actor=None,
+        enterprise=ent,
+        new_status="suspended",
+        effective_on=today - dt.timedelta(days=100),
+        until=today - dt.timedelta(days=10),
+    )
+    enterprise_states_refresh()
+    ent.refresh_from_db()
+    assert ent.status == "operating"
+    page = login(user_with_perms(*ALL_STAFF)).get(reverse("enterprises:status", args=[ent.uscc]))
+    offered = [v for v, _label in page.context["form"].fields["new_status"].widget.choices]
+    assert "operating" in offered
