@@ -195,6 +195,7 @@ class CreditRecord(AppendOnlyModel):
 
     class Kind(models.TextChoices):
         REGISTRATION = "registration", _("Registration")
+        REGISTRATION_CHANGE = "registration_change", _("Change of registration")
         STATUS_CHANGE = "status_change", _("Status change")
         ABNORMAL_LISTING = "abnormal_listing", _("Listed in the abnormal operations directory")
         ABNORMAL_REMOVAL = "abnormal_removal", _("Removed from the abnormal operations directory")

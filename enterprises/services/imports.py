@@ -110,6 +110,7 @@ from enterprises.permissions import EnterprisePerm
 from enterprises.services.register import (
     REQUIRED,
     enterprise_clean,
+    registration_change_record_build,
     registration_record_build,
 )
 from enterprises.tasks import import_job_run_task
@@ -898,6 +899,23 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
             Enterprise.objects.bulk_update(
                 changed_rows, sorted(fields | {"version", "updated_at"}), batch_size=500
             )
+            # A changed licence item is a change of registration, as through the edit form.
+            today = timezone.localdate()
+            change_records = [
+                record
+                for enterprise in changed_rows
+                if (
+                    record := registration_change_record_build(
+                        enterprise=enterprise,
+                        changes=changes[enterprise.uscc],
+                        actor=plan.actor,
+                        on=today,
+                    )
+                )
+                is not None
+            ]
+            if change_records:
+                bulk_insert(change_records)
         audit_event_record(
             actor=plan.actor,
             event_type=AUDIT_EVENT,

@@ -20,6 +20,7 @@ from credit_portal.models import Department, User
 from enterprises import industries
 from enterprises.identity import id_digest, mask_id, resident_id_problem
 from enterprises.models import CreditRecord, Enterprise
+from enterprises.services.ledger import credit_record_append
 from enterprises.uscc import normalize, regno15_problems, uscc_problems
 
 EARLIEST_REGISTRATION = dt.date(1949, 10, 1)
@@ -314,6 +315,59 @@ def registration_record_build(
     )
 
 
+# The items of the business licence whose change is a change of registration (变更登记,
+# 市场主体登记管理条例 art. 24): each change becomes a public ledger fact, so that the history
+# shows it and risk classification can count "frequent changes of legal representative, name,
+# address or scope; large capital changes" (DOMAIN.md §1).
+REGISTRATION_ITEMS = (
+    "name",
+    "entity_type",
+    "legal_rep_name",
+    "registered_capital",
+    "address",
+    "business_scope",
+)
+
+
+_ITEM_FIELDS = {f.name: f for f in Enterprise._meta.concrete_fields if f.name in REGISTRATION_ITEMS}
+
+
+def _item_text(field: str, value: Any) -> str | None:
+    """A licence item's value as the ledger keeps it: text; capital without trailing zeros."""
+    if value is None or value == "":
+        return None if value is None else ""
+    if field == "registered_capital":
+        return f"{Decimal(str(value)).normalize():f}"
+    return str(value)
+
+
+def registration_change_record_build(
+    *,
+    enterprise: Enterprise,
+    changes: dict[str, list[Any]],
+    actor: User | None,
+    on: dt.date,
+) -> CreditRecord | None:
+    """The REGISTRATION_CHANGE record (unsaved) of the licence items among `changes`
+    ({field: [old, new]}), or None when none of them changed."""
+    items = {k: [_item_text(k, v) for v in changes[k]] for k in REGISTRATION_ITEMS if k in changes}
+    if not items:
+        return None
+    separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
+    labels = separator.join(str(_ITEM_FIELDS[k].verbose_name) for k in items)
+    return CreditRecord(
+        enterprise=enterprise,
+        kind=CreditRecord.Kind.REGISTRATION_CHANGE,
+        occurred_on=on,
+        is_public=True,
+        publicity_start=on,
+        authority=enterprise.registration_authority,
+        summary=_("Change of registration: %(items)s") % {"items": labels},
+        details={"changes": items},
+        recorded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+
+
 def _audit_snapshot(enterprise: Enterprise) -> dict[str, Any]:
     """Field values for the audit log, without the keyed digest of the ID number: the masked
     number shows 8 of 18 characters, so the digest would let a key holder recover the rest,
@@ -395,7 +449,8 @@ def enterprise_update(
 
     Rules: the row is locked; when `expected_version` is given and another edit came first,
     the change is refused (no lost updates); the same checks as on creation.
-    Side effects: an audit event with the changed fields; nothing when nothing changed.
+    Side effects: an audit event with the changed fields; a public REGISTRATION_CHANGE ledger
+    record when a licence item changed (`REGISTRATION_ITEMS`); nothing when nothing changed.
     """
     locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if expected_version is not None and locked.version != expected_version:
@@ -442,4 +497,22 @@ def enterprise_update(
         enterprise=locked,
         extra={**diff, "check_overridden": result.check_overridden},
     )
+    change = registration_change_record_build(
+        enterprise=locked,
+        changes={k: [diff["old"].get(k), v] for k, v in diff["new"].items()},
+        actor=actor,
+        on=timezone.localdate(),
+    )
+    if change is not None:
+        credit_record_append(
+            enterprise=locked,
+            kind=change.kind,
+            occurred_on=change.occurred_on,
+            summary=change.summary,
+            actor=actor,
+            is_public=True,
+            authority=change.authority,
+            details=change.details,
+        )
+        locked.refresh_from_db()
     return locked

@@ -355,6 +355,17 @@ def test_changed_rows_update_only_what_differs_and_are_audited(user_with_perms):
         }
     }
     assert event.extra["counts"] == {"created": 0, "updated": 1, "unchanged": 1}
+    # The address is a licence item: a change of registration in the ledger (the department,
+    # an internal assignment, is not); the unchanged row gets none.
+    (change,) = CreditRecord.objects.filter(kind="registration_change")
+    assert change.enterprise == changed
+    assert change.details == {
+        "changes": {"address": ["四川省成都市双流区东升街道棠湖路1号", "新地址8号"]}
+    }
+    assert (change.is_public, change.recorded_by) == (True, actor)
+    # The same file again: nothing more.
+    run(csv_bytes([row(1, address="新地址8号", department="区生态环境局"), row(2)]), actor=actor)
+    assert CreditRecord.objects.filter(kind="registration_change").count() == 1
 
 
 def test_absent_columns_are_left_alone_and_empty_cells_clear_optional_fields():

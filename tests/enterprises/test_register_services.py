@@ -138,6 +138,33 @@ def test_update_keeps_former_name_and_audits_only_the_diff(user_with_perms):
     assert event.actor == actor
 
 
+def test_a_changed_licence_item_is_a_public_change_of_registration(user_with_perms):
+    actor = user_with_perms()
+    ent = enterprise_create(actor=None, data=_data())
+    with translation.override("zh-hans"):
+        enterprise_update(
+            actor=actor,
+            enterprise=ent,
+            data={"name": "成都新名称有限公司", "address": "四川省成都市双流区新地址1号"},
+        )
+    change = CreditRecord.objects.get(enterprise=ent, kind="registration_change")
+    assert change.summary == "变更登记：名称、住所"
+    assert change.details["changes"]["name"] == ["成都蓉城餐饮有限公司", "成都新名称有限公司"]
+    assert set(change.details["changes"]) == {"name", "address"}
+    assert (change.is_public, change.recorded_by, change.occurred_on) == (
+        True,
+        actor,
+        timezone.localdate(),
+    )
+    # Not a licence item: no change of registration.
+    enterprise_update(actor=actor, enterprise=ent, data={"division": "西航港街道"})
+    assert CreditRecord.objects.filter(kind="registration_change").count() == 1
+    # The capital is kept without trailing zeros, whatever its stored precision.
+    enterprise_update(actor=actor, enterprise=ent, data={"registered_capital": "250.5"})
+    capital = CreditRecord.objects.filter(kind="registration_change").latest("id")
+    assert capital.details["changes"]["registered_capital"][1] == "250.5"
+
+
 def test_update_with_stale_version_is_refused_and_loses_nothing():
     ent = enterprise_create(actor=None, data=_data())
     enterprise_update(actor=None, enterprise=ent, data={"address": "新地址"}, expected_version=1)
