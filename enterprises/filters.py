@@ -22,7 +22,7 @@ from django_filters import rest_framework as filters
 from django_filters.widgets import BooleanWidget
 
 from credit_portal.models import Department
-from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
+from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES, section_of
 from enterprises.models import Enterprise
 from enterprises.permissions import EnterprisePerm
 from enterprises.selectors import enterprise_search
@@ -102,6 +102,14 @@ class _RegisterFilterForm(forms.Form):
         if start and end and start > end:
             raise forms.ValidationError(
                 _("The registration date range ends before it starts."), code="date_range"
+            )
+        section, division = data.get("industry_section"), data.get("industry_division")
+        if section and division and section_of(division) != section:
+            # Both filters at once can match nothing: say so rather than list no entity.
+            self.add_error(
+                "industry_division",
+                _("Division %(d)s belongs to section %(s)s, not %(g)s.")
+                % {"d": division, "s": section_of(division), "g": section},
             )
         return data
 

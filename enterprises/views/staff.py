@@ -35,7 +35,7 @@ from enterprises.forms import (
     StatusChangeForm,
     form_add_service_errors,
 )
-from enterprises.industries import DIVISION_CHOICES
+from enterprises.industries import DIVISION_CHOICES, DIVISIONS
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.permissions import EnterprisePerm
 from enterprises.selectors import audit_events_for, credit_records_for, enterprise_list_for_user
@@ -51,6 +51,7 @@ from enterprises.services.register import enterprise_create, enterprise_update
 from enterprises.uscc import normalize
 
 PAGE_SIZES = (20, 50, 100)
+DIVISION_SECTIONS = {division: entry[0] for division, entry in DIVISIONS.items()}
 DEFAULT_PAGE_SIZE = 50
 RECORDS_SHOWN = 50
 AUDIT_EVENTS_SHOWN = 30
@@ -144,6 +145,7 @@ class EnterpriseListView(StaffPermissionMixin, View):
             else "",
             "export_query": _query(request.GET, page=None, page_size=None),
             "page_links": _page_links(request.GET, page),
+            "division_sections": DIVISION_SECTIONS,  # static/js/industry.js
         }
         return render(request, "enterprises/list.html", context, status=200 if valid else 400)
 

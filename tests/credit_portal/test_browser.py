@@ -23,3 +23,23 @@ def test_staff_logs_in_switches_language_and_logs_out(live_server, chromium_path
         page.click("text=Log out")
         page.wait_for_url("**/accounts/login/")
         assert page.locator("h2#login-title").inner_text() == "Log in"
+
+
+def test_industry_filters_agree_in_the_browser(live_server, chromium_path, user_with_perms):
+    """A section leaves only its divisions selectable; a division fills in its section."""
+    user_with_perms("enterprises.view_enterprise", username="li")
+    with browser_page(chromium_path) as page:
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "li")
+        page.fill("#id_password", "Secret-pass-123")
+        page.click("form button.btn--block")
+        page.goto(f"{live_server.url}/enterprises/")
+        division = page.locator("select[name=industry_division]")
+        section = page.locator("select[name=industry_section]")
+        division.select_option("62")
+        assert section.input_value() == "H"  # 62 餐饮业 is in H 住宿和餐饮业
+        assert division.locator("option[value='13']").is_disabled()
+        assert not division.locator("option[value='61']").is_disabled()
+        section.select_option("C")
+        assert division.input_value() == ""  # 62 is not in C: cleared
+        assert not division.locator("option[value='13']").is_disabled()

@@ -263,6 +263,7 @@ def test_sort_links_keep_the_filters(login, user_with_perms, district):
         {"department": "nowhere"},
         {"status": "sleeping"},
         {"ordering": "legal_rep_name"},
+        {"industry_section": "H", "industry_division": "13"},
     ],
 )
 def test_bad_filters_get_a_message_and_400(login, user_with_perms, district, params):
