@@ -20,6 +20,16 @@ from enterprises.permissions import EnterprisePerm
 from enterprises.uscc import looks_like_regno, looks_like_uscc, normalize
 
 
+def departments_of_jurisdiction(*, user: User) -> QuerySet[Department]:
+    """The departments whose entities a staff user may see and assign: every department for a
+    superuser or a member of the bureau, the user's own department for partner staff, none for
+    anyone else (an enterprise user, an account without a staff profile)."""
+    if user.is_superuser:
+        return Department.objects.all()
+    bureau_staff = StaffProfile.objects.filter(user=user, department__is_bureau=True)
+    return Department.objects.filter(Q(staff__user=user) | Q(Exists(bureau_staff)))
+
+
 def enterprise_list_for_user(*, user: User) -> QuerySet[Enterprise]:
     """The enterprises a user may see.
 
@@ -36,9 +46,7 @@ def enterprise_list_for_user(*, user: User) -> QuerySet[Enterprise]:
     if user.has_perm(EnterprisePerm.VIEW):
         if user.is_superuser:
             return qs
-        bureau_staff = StaffProfile.objects.filter(user=user, department__is_bureau=True)
-        visible = Department.objects.filter(Q(staff__user=user) | Q(Exists(bureau_staff)))
-        return qs.filter(department_id__in=visible.values("pk"))
+        return qs.filter(department_id__in=departments_of_jurisdiction(user=user).values("pk"))
     membership = getattr(user, "enterprise_membership", None)
     if membership is not None:
         return qs.filter(pk=membership.enterprise_id)

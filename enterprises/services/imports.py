@@ -104,7 +104,7 @@ from pypinyin.core import Pinyin
 
 from credit_portal.audit import audit_event_record, audit_events_bulk_record
 from credit_portal.bulk import bulk_insert, copy_line
-from credit_portal.models import Department, User
+from credit_portal.models import Department, StaffProfile, User
 from enterprises.models import CreditRecord, Enterprise, ImportJob
 from enterprises.permissions import EnterprisePerm
 from enterprises.services.register import (
@@ -964,6 +964,21 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
 ProgressCallback = Callable[[ImportOutcome, bool], None]
 
 
+def _check_importer(actor: User | None) -> None:
+    """A file may touch any entity of the district: only superusers and the bureau's own staff
+    import (partner departments see only their entities). Commands and jobs without a user
+    are not limited."""
+    if actor is None or not actor.is_authenticated or actor.is_superuser:
+        return
+    if not StaffProfile.objects.filter(user=actor, department__is_bureau=True).exists():
+        raise ImportRefused(
+            _(
+                "Only staff of the bureau can import the register: a file may touch any "
+                "entity of the district, beyond your department."
+            )
+        )
+
+
 def enterprises_import(
     *,
     file: IO[bytes],
@@ -983,6 +998,7 @@ def enterprises_import(
     audit event attributed to `actor`, and `on_progress(outcome, errors_changed)` (a job's
     counters). A dry run writes nothing but calls `on_progress`.
     """
+    _check_importer(actor)
     _max_bytes, max_rows = import_limits()
     table = table_open(file=file, file_name=file_name)
     outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
@@ -1073,6 +1089,7 @@ def import_job_create(*, upload: UploadedFile, dry_run: bool, actor: User) -> Im
     """
     name = upload.name or "import.csv"
     try:
+        _check_importer(actor)
         import_file_check(file=upload, file_name=name)
     except ImportRefused as exc:
         raise ValidationError(exc.message) from exc

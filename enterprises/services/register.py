@@ -20,6 +20,7 @@ from credit_portal.models import Department, User
 from enterprises import industries
 from enterprises.identity import id_digest, mask_id, resident_id_problem
 from enterprises.models import CreditRecord, Enterprise
+from enterprises.selectors import departments_of_jurisdiction
 from enterprises.services.ledger import credit_record_append
 from enterprises.uscc import normalize, regno15_problems, uscc_problems
 
@@ -401,6 +402,17 @@ def _raise(result: CleanResult) -> None:
         raise ValidationError(dict(result.errors))
 
 
+def _check_jurisdiction(actor: User | None, department: Department | None) -> None:
+    """Staff of a partner department see only their department's entities, so they may assign
+    entities only to it; bureau staff assign any department. Jobs (no actor) are not limited."""
+    if actor is None or not actor.is_authenticated or department is None:
+        return
+    if not departments_of_jurisdiction(user=actor).filter(pk=department.pk).exists():
+        raise ValidationError(
+            {"department": [_("You can assign market entities only to your own department.")]}
+        )
+
+
 @transaction.atomic
 def enterprise_create(
     *, actor: User | None, data: dict[str, Any], allow_check_override: bool = False
@@ -414,6 +426,7 @@ def enterprise_create(
     result = enterprise_clean(data, allow_check_override=allow_check_override)
     _raise(result)
     cleaned = result.data
+    _check_jurisdiction(actor, cleaned.get("department"))
     if Enterprise.objects.filter(uscc=cleaned["uscc"]).exists():
         raise ValidationError(
             {"uscc": [_("A market entity with this credit code already exists.")]}
@@ -463,6 +476,8 @@ def enterprise_update(
     result = enterprise_clean(data, allow_check_override=allow_check_override, partial=True)
     _raise(result)
     cleaned = result.data
+    if "department" in cleaned and cleaned["department"] != locked.department:
+        _check_jurisdiction(actor, cleaned["department"])
     if "uscc" in cleaned and cleaned["uscc"] != locked.uscc:
         if Enterprise.objects.filter(uscc=cleaned["uscc"]).exclude(pk=locked.pk).exists():
             raise ValidationError(

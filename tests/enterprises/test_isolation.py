@@ -189,3 +189,59 @@ def test_partner_department_staff_see_only_their_departments_entities(client):
     assert [row["uscc"] for row in api["results"]] == [theirs.uscc]
     records = client.get(f"/api/v1/enterprises/{bureau_one.uscc}/records/")
     assert records.status_code == 404
+
+
+def _partner_with(*codenames: str):
+    from django.contrib.auth.models import Permission
+
+    from credit_portal.models import Department, StaffProfile, User
+
+    eco = Department.objects.create(code="eco", name="区生态环境局")
+    user = User.objects.create_user(username="env-clerk", password="Secret-pass-123")
+    for full in codenames:
+        app, codename = full.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app, codename=codename)
+        )
+    StaffProfile.objects.create(user=user, department=eco)
+    return User.objects.get(pk=user.pk), eco
+
+
+def test_partner_staff_who_may_write_assign_only_their_own_department(client):
+    """Defence in depth: no role of a partner department writes today, but if one is given
+    the right, it cannot place or move entities outside the department it can see."""
+    from tests.enterprises.factories import DepartmentFactory, register_data
+
+    DepartmentFactory()  # the bureau, amr
+    user, _ = _partner_with(
+        "enterprises.view_enterprise", "enterprises.add_enterprise", "enterprises.change_enterprise"
+    )
+    client.force_login(user)
+    client.cookies["cp_language"] = "en"
+    url = reverse("enterprises:create")
+    elsewhere = client.post(url, {**register_data(1), "department": "amr"})
+    assert elsewhere.status_code == 400
+    assert "only to your own department" in elsewhere.content.decode()
+    own = client.post(url, {**register_data(2), "department": "eco"})
+    assert own.status_code == 302
+    api = client.post(
+        "/api/v1/enterprises/",
+        {**register_data(3), "department": "amr"},
+        content_type="application/json",
+    )
+    assert api.status_code == 400
+    assert "only to your own department" in str(api.json()), api.json()
+
+
+def test_partner_staff_cannot_import_the_register(client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    user, _ = _partner_with("enterprises.view_enterprise", "enterprises.import_enterprises")
+    client.force_login(user)
+    client.cookies["cp_language"] = "en"
+    data = "统一社会信用代码,企业名称\n".encode()
+    response = client.post(
+        reverse("enterprises:import"), {"file": SimpleUploadedFile("x.csv", data)}
+    )
+    assert response.status_code == 400
+    assert "Only staff of the bureau can import the register" in response.content.decode()
