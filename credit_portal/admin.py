@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -57,10 +58,26 @@ class AuditedAdminMixin:
             self.delete_model(request, obj)
 
 
+def _own_profile(request: HttpRequest, user_id: Any) -> bool:
+    """The department decides what a user sees and whether they import: nobody but a superuser
+    changes their own (it would be a way round the read-only roles of one's own account)."""
+    return not request.user.is_superuser and user_id == request.user.pk
+
+
 class StaffProfileInline(admin.StackedInline):
     model = StaffProfile
     can_delete = False
     autocomplete_fields = ["department"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and _own_profile(request, obj.pk):  # obj: the user being edited
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and _own_profile(request, obj.pk):
+            return False
+        return super().has_add_permission(request, obj)
 
 
 @admin.register(User)
@@ -147,6 +164,14 @@ class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["is_bureau", "is_active"]
     search_fields = ["code", "name", "name_en"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        """Which department is the bureau (whose staff see the whole district) is a superuser's
+        decision."""
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields.append("is_bureau")
+        return fields
+
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
@@ -154,6 +179,21 @@ class StaffProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["department"]
     search_fields = ["user__username", "user__display_name", "badge_number"]
     autocomplete_fields = ["user", "department"]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and _own_profile(request, obj.user_id):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and _own_profile(request, obj.user_id):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: StaffProfile, form: Any, change: bool) -> None:
+        if _own_profile(request, obj.user_id):  # adding a profile for oneself
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 class _EventTypeFilter(admin.SimpleListFilter):

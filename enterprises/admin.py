@@ -21,6 +21,7 @@ from enterprises.models import (
     ImportJob,
 )
 from enterprises.permissions import EnterprisePerm
+from enterprises.selectors import departments_of_jurisdiction
 from enterprises.services.register import (
     REGISTER_FIELDS,
     enterprise_clean,
@@ -115,6 +116,21 @@ class EnterpriseAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # entities are deregistered, never deleted
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        """A partner department's staff see and edit only their department's entities here too
+        (`departments_of_jurisdiction`, as on the staff pages and the API)."""
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        user: Any = request.user
+        return queryset.filter(department__in=departments_of_jurisdiction(user=user))
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "department" and not request.user.is_superuser:
+            user: Any = request.user
+            kwargs["queryset"] = departments_of_jurisdiction(user=user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
@@ -144,7 +160,8 @@ class EnterpriseAdmin(admin.ModelAdmin):
             else:
                 saved = enterprise_create(actor=request.user, data=data, allow_check_override=allow)  # type: ignore[arg-type]
         except ValidationError:
-            # The form ran the same rules; only a race (an edit in between) gets here.
+            # The form ran the same rules (the department's choices are the jurisdiction's);
+            # only a race (an edit in between) gets here.
             raise
         obj.pk = saved.pk
         obj.refresh_from_db()

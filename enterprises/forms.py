@@ -153,6 +153,14 @@ class EnterpriseEditForm(EnterpriseForm):
     field and the service refuses the change when someone else saved in between."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    correction = forms.BooleanField(
+        label=_("This corrects an entry error"),
+        required=False,
+        help_text=_(
+            "Tick it when the register held a typing mistake: no change of registration is "
+            "recorded in the credit ledger (the audit log keeps the edit)."
+        ),
+    )
 
     def __init__(self, *args: Any, enterprise: Enterprise, **kwargs: Any) -> None:
         self.enterprise = enterprise
@@ -184,6 +192,7 @@ class EnterpriseEditForm(EnterpriseForm):
     def service_data(self) -> dict[str, Any]:
         data = super().service_data()
         data.pop("version", None)
+        data.pop("correction", None)
         # The credit code is checked again only when it changes: a historic code accepted by
         # override must not block every later edit of the entity.
         if data.get("uscc") and normalize(data["uscc"]) == self.enterprise.uscc:

@@ -337,6 +337,14 @@ class EnterpriseDetailApi(APIView):
         version = serializers.IntegerField(
             min_value=1, help_text="The version you read: a stale one gives 409."
         )
+        correction = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text=(
+                "true when the change corrects an entry error: no change of registration is "
+                "recorded in the credit ledger (the audit log keeps the edit)."
+            ),
+        )
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
@@ -372,6 +380,7 @@ class EnterpriseDetailApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         version = data.pop("version")
+        correction = data.pop("correction", False)
         override = _override_allowed(request, data)
         if "uscc" in data and normalize(data["uscc"]) == enterprise.uscc:
             data.pop("uscc")  # unchanged: a historic code accepted by override stays accepted
@@ -383,6 +392,7 @@ class EnterpriseDetailApi(APIView):
                 data=data,
                 expected_version=version,
                 allow_check_override=override,
+                correction=correction,
             )
         except ValidationError as exc:
             current = Enterprise.objects.only("version").get(pk=enterprise.pk).version

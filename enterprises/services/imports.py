@@ -94,7 +94,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -1183,11 +1183,16 @@ def _job_finish(job: ImportJob, token: dt.datetime, status: str, message: str) -
 
 
 def import_jobs_for_user(*, user: User | AnonymousUser) -> QuerySet[ImportJob]:
-    """Import jobs a user may see: all of them with the import permission, else none."""
+    """Import jobs a user may see: all of them for those who may import (the bureau's staff
+    with the import permission, superusers), else none: a job's errors name entities of the
+    whole district (`_check_importer`)."""
     qs = ImportJob.objects.select_related("created_by").order_by("-created_at", "-id")
-    if user.is_authenticated and user.has_perm(EnterprisePerm.IMPORT):
+    if not (user.is_authenticated and user.has_perm(EnterprisePerm.IMPORT)):
+        return qs.none()
+    if user.is_superuser:
         return qs
-    return qs.none()
+    # In the same statement (no extra query on the page): the user works for the bureau.
+    return qs.filter(Exists(StaffProfile.objects.filter(user=user, department__is_bureau=True)))
 
 
 def import_template_rows() -> list[list[Any]]:

@@ -101,7 +101,11 @@ _MARKUP = re.compile(r"[<>＜＞]")
 
 
 def _text(value: Any) -> str:
-    return _CONTROL.sub("", str(value if value is not None else "")).strip()
+    """Text as stored: control characters removed, line ends as LF (browsers send a textarea's
+    as CRLF, files and the API usually LF: the same scope must compare equal, or every save of
+    the form would look like a change of registration), no surrounding space."""
+    text = str(value if value is not None else "").replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text).strip()
 
 
 def _date(value: Any) -> dt.date:
@@ -317,9 +321,10 @@ def registration_record_build(
 
 
 # The items of the business licence whose change is a change of registration (变更登记,
-# 市场主体登记管理条例 art. 24): each change becomes a public ledger fact, so that the history
-# shows it and risk classification can count "frequent changes of legal representative, name,
-# address or scope; large capital changes" (DOMAIN.md §1).
+# 市场主体登记管理条例 art. 24): each change of one in the register becomes a ledger fact, so that
+# the history shows it and risk classification can count "frequent changes of legal
+# representative, name, address or scope; large capital changes" (DOMAIN.md §1). A correction of
+# an entry error is not a change and writes no such record.
 REGISTRATION_ITEMS = (
     "name",
     "entity_type",
@@ -355,13 +360,17 @@ def registration_change_record_build(
     if not items:
         return None
     separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
-    labels = separator.join(str(_ITEM_FIELDS[k].verbose_name) for k in items)
+    labels = separator.join(
+        enterprise.legal_rep_title if k == "legal_rep_name" else str(_ITEM_FIELDS[k].verbose_name)
+        for k in items
+    )
     return CreditRecord(
         enterprise=enterprise,
         kind=CreditRecord.Kind.REGISTRATION_CHANGE,
         occurred_on=on,
-        is_public=True,
-        publicity_start=on,
+        # Not public: the record derives from an edit in this portal, not from the registration
+        # decision itself (the publicity system publishes that); staff and the enterprise see it.
+        is_public=False,
         authority=enterprise.registration_authority,
         summary=_("Change of registration: %(items)s") % {"items": labels},
         details={"changes": items},
@@ -457,13 +466,16 @@ def enterprise_update(
     data: dict[str, Any],
     expected_version: int | None = None,
     allow_check_override: bool = False,
+    correction: bool = False,
 ) -> Enterprise:
     """Change register data (not status: see `enterprise_status_change`).
 
     Rules: the row is locked; when `expected_version` is given and another edit came first,
     the change is refused (no lost updates); the same checks as on creation.
-    Side effects: an audit event with the changed fields; a public REGISTRATION_CHANGE ledger
-    record when a licence item changed (`REGISTRATION_ITEMS`); nothing when nothing changed.
+    Side effects: an audit event with the changed fields; a REGISTRATION_CHANGE ledger record
+    when a licence item changed (`REGISTRATION_ITEMS`), unless the edit is a `correction` of an
+    entry error or the entity is deregistered (then the audit event alone records it);
+    nothing when nothing changed.
     """
     locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if expected_version is not None and locked.version != expected_version:
@@ -512,12 +524,14 @@ def enterprise_update(
         enterprise=locked,
         extra={**diff, "check_overridden": result.check_overridden},
     )
-    change = registration_change_record_build(
-        enterprise=locked,
-        changes={k: [diff["old"].get(k), v] for k, v in diff["new"].items()},
-        actor=actor,
-        on=timezone.localdate(),
-    )
+    change = None
+    if not correction and locked.status != Enterprise.Status.DEREGISTERED:
+        change = registration_change_record_build(
+            enterprise=locked,
+            changes={k: [diff["old"].get(k), v] for k, v in diff["new"].items()},
+            actor=actor,
+            on=timezone.localdate(),
+        )
     if change is not None:
         credit_record_append(
             enterprise=locked,
@@ -525,7 +539,7 @@ def enterprise_update(
             occurred_on=change.occurred_on,
             summary=change.summary,
             actor=actor,
-            is_public=True,
+            is_public=False,
             authority=change.authority,
             details=change.details,
         )

@@ -455,6 +455,7 @@ class EnterpriseEditView(EnterpriseScopedView):
                 data=form.service_data(),
                 expected_version=form.cleaned_data["version"],
                 allow_check_override=form.override_requested(),
+                correction=form.cleaned_data["correction"],
             )
         except ValidationError as exc:
             current = Enterprise.objects.select_related("department").get(pk=self.enterprise.pk)

@@ -307,3 +307,24 @@ def test_an_administrator_still_assigns_roles_to_others(administrator_client, us
     assert client.post(url, data).status_code == 302
     assert list(clerk.groups.values_list("name", flat=True)) == ["registrar"]
     assert AuditEvent.objects.filter(event_type="admin.credit_portal.user_grants_changed").exists()
+
+
+def test_an_administrator_cannot_move_themselves_into_the_bureau(
+    administrator_client, user_with_perms
+):
+    """The department decides what a user sees and whether they import: not one's own to
+    change, and which department is the bureau is a superuser's decision."""
+    from credit_portal.models import Department, StaffProfile
+
+    client, me = administrator_client
+    profile = StaffProfile.objects.get(user=me)
+    page = client.get(reverse("admin:credit_portal_user_change", args=[me.pk])).content.decode()
+    assert 'name="staff_profile-0-department"' not in page
+    own = reverse("admin:credit_portal_staffprofile_change", args=[profile.pk])
+    assert client.post(own, {"user": me.pk, "department": profile.department_id}).status_code == 403
+    dept = Department.objects.create(code="eco", name="区生态环境局")
+    form = client.get(reverse("admin:credit_portal_department_change", args=[dept.pk]))
+    assert 'name="is_bureau"' not in form.content.decode()
+    other = user_with_perms(username="colleague", is_staff=True)
+    page = client.get(reverse("admin:credit_portal_user_change", args=[other.pk]))
+    assert 'name="staff_profile-0-department"' in page.content.decode()  # others' stay editable

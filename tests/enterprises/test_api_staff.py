@@ -407,3 +407,19 @@ def test_records_query_count_is_constant(api, user_with_perms, django_assert_num
         with django_assert_num_queries(3):
             response = client.get(records(ent.uscc))
         assert response.json()["count"] == CreditRecord.objects.count()
+
+
+@pytest.mark.parametrize(("correction", "records"), [(False, 1), (True, 0)])
+def test_patch_records_a_change_of_registration_unless_it_is_a_correction(
+    api, user_with_perms, correction, records
+):
+    from enterprises.models import CreditRecord
+
+    DepartmentFactory()
+    ent = EnterpriseFactory()
+    client = api(user_with_perms(P.VIEW, P.CHANGE))
+    body = {"version": 1, "address": "四川省成都市双流区新地址2号", "correction": correction}
+    assert client.patch(detail(ent.uscc), body, format="json").status_code == 200
+    assert (
+        CreditRecord.objects.filter(enterprise=ent, kind="registration_change").count() == records
+    )

@@ -245,3 +245,49 @@ def test_partner_staff_cannot_import_the_register(client):
     )
     assert response.status_code == 400
     assert "Only staff of the bureau can import the register" in response.content.decode()
+
+
+def test_partner_staff_in_the_admin_see_and_assign_only_their_department(client):
+    """The admin follows the same jurisdiction: other departments' entities are not listed
+    (404 when asked by address), and the department choices are their own: choosing
+    another is a form error, never a server error."""
+    from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory, register_data
+
+    bureau = DepartmentFactory()
+    user, eco = _partner_with(
+        "enterprises.view_enterprise", "enterprises.add_enterprise", "enterprises.change_enterprise"
+    )
+    user.is_staff = True
+    user.save()
+    theirs = EnterpriseFactory(department=eco)
+    elsewhere = EnterpriseFactory(department=bureau)
+    client.force_login(user)
+    listing = client.get(reverse("admin:enterprises_enterprise_changelist"))
+    assert list(listing.context["cl"].queryset) == [theirs]
+    other = client.get(reverse("admin:enterprises_enterprise_change", args=[elsewhere.pk]))
+    assert other.status_code == 302  # the admin's answer for an object it cannot find
+    add = client.get(reverse("admin:enterprises_enterprise_add"))
+    choices = list(add.context["adminform"].form.fields["department"].queryset)
+    assert choices == [eco]
+    data = {
+        **register_data(5),
+        "department": bureau.pk,
+        "former_names": "[]",
+        "industry_section": "H",
+    }
+    response = client.post(reverse("admin:enterprises_enterprise_add"), data)
+    assert response.status_code == 200
+    assert "department" in response.context["adminform"].form.errors
+
+
+def test_partner_staff_see_no_import_job_of_the_bureau(client, user_with_perms):
+    """A job's error report names entities of the whole district."""
+    from enterprises.models import ImportJob
+
+    clerk = user_with_perms("enterprises.import_enterprises", "enterprises.view_enterprise")
+    job = ImportJob.objects.create(original_name="全区.csv", created_by=clerk, status="done")
+    user, _ = _partner_with("enterprises.view_enterprise", "enterprises.import_enterprises")
+    client.force_login(user)
+    assert "全区.csv" not in client.get(reverse("enterprises:import")).content.decode()
+    assert client.get(reverse("enterprises:import_detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("enterprises:import_errors", args=[job.pk])).status_code == 404

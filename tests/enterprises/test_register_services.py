@@ -152,7 +152,7 @@ def test_a_changed_licence_item_is_a_public_change_of_registration(user_with_per
     assert change.details["changes"]["name"] == ["成都蓉城餐饮有限公司", "成都新名称有限公司"]
     assert set(change.details["changes"]) == {"name", "address"}
     assert (change.is_public, change.recorded_by, change.occurred_on) == (
-        True,
+        False,  # derived from an edit here, not the registration decision itself
         actor,
         timezone.localdate(),
     )
@@ -162,7 +162,42 @@ def test_a_changed_licence_item_is_a_public_change_of_registration(user_with_per
     # The capital is kept without trailing zeros, whatever its stored precision.
     enterprise_update(actor=actor, enterprise=ent, data={"registered_capital": "250.5"})
     capital = CreditRecord.objects.filter(kind="registration_change").latest("id")
-    assert capital.details["changes"]["registered_capital"][1] == "250.5"
+    assert capital.details["changes"]["registered_capital"] == ["100", "250.5"]
+
+
+def test_a_correction_or_a_deregistered_entity_writes_no_change_of_registration():
+    from enterprises.services.ledger import enterprise_status_change
+
+    ent = enterprise_create(actor=None, data=_data())
+    enterprise_update(
+        actor=None, enterprise=ent, data={"name": "成都蓉城餐饮有限公司（更正）"}, correction=True
+    )
+    assert not CreditRecord.objects.filter(kind="registration_change").exists()
+    assert AuditEvent.objects.filter(event_type="enterprises.enterprise_changed").count() == 1
+    enterprise_status_change(
+        actor=None, enterprise=ent, new_status="deregistered", effective_on=timezone.localdate()
+    )
+    enterprise_update(actor=None, enterprise=ent, data={"address": "注销后更正的地址"})
+    assert not CreditRecord.objects.filter(kind="registration_change").exists()
+
+
+def test_line_ends_of_a_textarea_are_no_change():
+    """Browsers send CRLF; a scope stored with LF must not look changed on every save."""
+    ent = enterprise_create(actor=None, data=_data(business_scope="餐饮服务\n食品销售"))
+    enterprise_update(actor=None, enterprise=ent, data={"business_scope": "餐饮服务\r\n食品销售"})
+    assert not CreditRecord.objects.filter(kind="registration_change").exists()
+    assert Enterprise.objects.get().version == ent.version
+
+
+def test_the_change_names_the_person_by_the_licence_title():
+    ent = enterprise_create(
+        actor=None,
+        data=_data(uscc=make_uscc(7, entity_digit="2"), entity_type="individual_business"),
+    )
+    with translation.override("zh-hans"):
+        enterprise_update(actor=None, enterprise=ent, data={"legal_rep_name": "李四"})
+    change = CreditRecord.objects.get(kind="registration_change")
+    assert change.summary == "变更登记：经营者"
 
 
 def test_update_with_stale_version_is_refused_and_loses_nothing():

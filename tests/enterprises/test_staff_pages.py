@@ -813,3 +813,27 @@ def test_status_page_offers_a_late_resumption_after_an_expired_suspension(login,
     page = login(user_with_perms(*ALL_STAFF)).get(reverse("enterprises:status", args=[ent.uscc]))
     offered = [v for v, _label in page.context["form"].fields["new_status"].widget.choices]
     assert "operating" in offered
+
+
+@pytest.mark.parametrize(("correction", "records"), [("", 1), ("on", 0)])
+def test_edit_form_records_a_change_unless_it_corrects_an_entry_error(
+    login, user_with_perms, correction, records
+):
+    ent = EnterpriseFactory(business_scope="餐饮服务\n食品销售")
+    client = login(user_with_perms(P.VIEW, P.CHANGE))
+    page = client.get(reverse("enterprises:edit", args=[ent.uscc]))
+    assert 'name="correction"' in page.content.decode()
+    data = {k: v for k, v in page.context["form"].initial.items() if v is not None}
+    # As a browser sends a textarea: CRLF line ends, which are no change.
+    data.update(
+        address="四川省成都市双流区新地址3号",
+        business_scope="餐饮服务\r\n食品销售",
+        registered_on="2020-05-01",
+        correction=correction,
+    )
+    response = client.post(reverse("enterprises:edit", args=[ent.uscc]), data)
+    assert response.status_code == 302, response.context["form"].errors
+    changes = CreditRecord.objects.filter(enterprise=ent, kind="registration_change")
+    assert changes.count() == records
+    if records:
+        assert set(changes.get().details["changes"]) == {"address"}
