@@ -904,7 +904,8 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
             change_records = [
                 record
                 for enterprise in changed_rows
-                if (
+                if enterprise.status != Enterprise.Status.DEREGISTERED  # corrections by nature
+                and (
                     record := registration_change_record_build(
                         enterprise=enterprise,
                         changes=changes[enterprise.uscc],

@@ -366,6 +366,12 @@ def test_changed_rows_update_only_what_differs_and_are_audited(user_with_perms):
     # The same file again: nothing more.
     run(csv_bytes([row(1, address="新地址8号", department="区生态环境局"), row(2)]), actor=actor)
     assert CreditRecord.objects.filter(kind="registration_change").count() == 1
+    # A deregistered entity's data is corrected, not changed: no record.
+    Enterprise.objects.filter(pk=changed.pk).update(status="deregistered")
+    run(
+        csv_bytes([row(1, address="更正的地址9号", department="区生态环境局"), row(2)]), actor=actor
+    )
+    assert CreditRecord.objects.filter(kind="registration_change").count() == 1
 
 
 def test_absent_columns_are_left_alone_and_empty_cells_clear_optional_fields():
