@@ -107,6 +107,7 @@ from credit_portal.bulk import bulk_insert, copy_line
 from credit_portal.models import Department, StaffProfile, User
 from enterprises.models import CreditRecord, Enterprise, ImportJob
 from enterprises.permissions import EnterprisePerm
+from enterprises.services.export import export_columns
 from enterprises.services.register import (
     REQUIRED,
     enterprise_clean,
@@ -243,8 +244,6 @@ _EXPORT_COLUMN_FIELDS = {
 def _export_headers() -> tuple[dict[str, str], frozenset[str]]:
     """(header key -> field, header keys to ignore) for the export's headers in every language
     of the portal; computed once per process (labels change only with a deploy)."""
-    from enterprises.services.export import export_columns
-
     fields: dict[str, str] = {}
     ignored: set[str] = set()
     for language, _name in settings.LANGUAGES:
