@@ -1,4 +1,5 @@
-/* Industry section and division selects that agree (staff list filters, enterprise form).
+/* Industry section and division selects that agree (the register list's filters; the edit form
+   asks for the division only).
    A division belongs to one section (GB/T 4754-2017): choosing a section leaves only its
    divisions selectable; choosing a division first fills in its section. The map comes from
    the page (json_script "industry-divisions": {division: section}). Without JavaScript the
