@@ -330,6 +330,10 @@ COMBINATIONS: dict[str, Callable[[random.Random], dict[str, str]]] = {
         "q": r.choice(["蓉城火锅", "天府商贸", "锦江科技", "华西物流", "空港餐饮"])
     },
     "pinyin initials": lambda r: {"q": r.choice(["CDSSLQRC", "SCHX", "CDTF"])},
+    # Initials anywhere in the name (migration 0009): a brand's two letters, common and rare.
+    "pinyin initials (2 letters)": lambda r: {"q": r.choice(["HG", "SM", "KJ", "TF"])},
+    "pinyin initials, rare (2)": lambda r: {"q": r.choice(["LZ", "GQ", "ZB"])},
+    "pinyin initials inside (4)": lambda r: {"q": r.choice(["TFSM", "HGYX", "JJKJ"])},
     "credit code": lambda r: {"q": f"92510116MA{r.randrange(1, 600_000):08X}"},
     "sort by name": lambda r: {"ordering": r.choice(["name", "-name"])},
     "sort by registration date": lambda r: {"ordering": "registered_on"},

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, TextField, Value
+from django.db.models import Exists, F, Func, JSONField, OuterRef, Q, QuerySet, TextField, Value
 from django.db.models.functions import Cast, StrIndex
 from django.db.models.lookups import GreaterThan
 
@@ -92,9 +92,10 @@ def enterprise_search(*, queryset: QuerySet[Enterprise], text: str) -> QuerySet[
 
     Rules: an 18-character code or a 15-digit number matches exactly (normalised: case,
     full-width characters, spaces and hyphens); 6 or more letters and digits match the start of
-    a credit code; ASCII letters match the start of the pinyin initials or, from 3 letters on, a
-    Latin part of the name (as typed, upper, lower or capitalised: index-friendly instead of a
-    case-folding scan); other text matches a part of the name or of a former name, each
+    a credit code; ASCII letters match the pinyin initials anywhere in the name ("xf" finds
+    成都旭丰..., a single letter only at the start) or, from 3 letters on, a Latin part of the
+    name (as typed, upper, lower or capitalised: index-friendly instead of a case-folding
+    scan); other text matches a part of the name or of a former name, each
     space-separated word on its own ("蓉城 餐饮" finds 成都蓉城餐饮管理有限公司).
     """
     text = (text or "").strip()
@@ -105,7 +106,25 @@ def enterprise_search(*, queryset: QuerySet[Enterprise], text: str) -> QuerySet[
     if looks_like_regno(text):
         return queryset.filter(legacy_reg_no=normalize(text))
     if text.isascii() and text.isalpha():
-        match = Q(name_initials__startswith=text.upper())
+        initials = text.upper()
+        if len(text) == 1:
+            match = Q(name_initials__startswith=initials)  # anywhere: most of the register
+        elif len(text) == 2 and connections[queryset.db].vendor == "postgresql":
+            # The pair among the initials' pairs (migration 0009), strpos() the exact test.
+            queryset = queryset.alias(
+                initials_bigrams=Func(
+                    F("name_initials"),
+                    Value([], output_field=JSONField()),  # as indexed: '[]'::jsonb
+                    function="cp_name_bigrams",
+                    output_field=ArrayField(TextField()),
+                )
+            )
+            in_initials: GreaterThan[int] = GreaterThan(
+                StrIndex("name_initials", Value(initials)), 0
+            )
+            match = Q(initials_bigrams__contains=[initials]) & Q(in_initials)
+        else:
+            match = Q(name_initials__contains=initials)
         if len(text) >= 3:
             for variant in {text, text.upper(), text.lower(), text.capitalize()}:
                 match |= Q(name__contains=variant)

@@ -61,6 +61,23 @@ def test_search_by_pinyin_initials_in_either_case(client):
         assert names == ["成都蓉城餐饮管理有限公司"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("xf", ["成都旭丰食品有限公司"]),  # the brand's initials, inside CDXFSPYXGS
+        ("XFSP", ["成都旭丰食品有限公司"]),
+        ("jj", ["四川锦江建筑工程有限公司"]),
+        ("c", ["成都旭丰食品有限公司"]),  # one letter: the start only (SC... does not count)
+        ("qz", []),
+    ],
+)
+def test_pinyin_initials_are_found_anywhere_in_the_name(client, text, expected):
+    named("成都旭丰食品有限公司")  # CDXFSPYXGS
+    named("四川锦江建筑工程有限公司")  # SCJJJZGCYXGS
+    names = result_names(client.get(URL, {"q": text}).content.decode())
+    assert names == expected
+
+
 def test_results_show_only_the_basic_public_columns(client):
     EnterpriseFactory(
         name="成都蓉城餐饮管理有限公司",

@@ -65,3 +65,35 @@ def test_the_pair_index_serves_the_search(register):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "ent_name_bigram_idx" in plan
+
+
+def _plan(text: str) -> str:
+    """The plan when only bitmap scans are allowed (on four rows PostgreSQL would rather walk
+    the ordering index): shows which indexes can serve the conditions."""
+    sql, params = (
+        enterprise_search(queryset=Enterprise.objects.all(), text=text)
+        .values("id")
+        .query.sql_with_params()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def test_initials_anywhere_use_their_indexes(register):
+    """Two letters: the initials' pair index; three or more: the initials' trigram index."""
+    assert "ent_initials_bigram_idx" in _plan("xf")
+    assert "ent_initials_trgm_idx" in _plan("xfs")
+
+
+@pytest.mark.parametrize("text", ["CD", "cd", "RC", "JJ", "YX", "AB", "XG"])
+def test_two_initials_find_what_a_substring_search_finds(register, text):
+    from enterprises.services.register import name_initials
+
+    for enterprise in Enterprise.objects.all():
+        enterprise.name_initials = name_initials(enterprise.name)
+        enterprise.save(update_fields=["name_initials"])
+    expected = {e.name for e in Enterprise.objects.all() if text.upper() in e.name_initials}
+    assert found(text) == expected
