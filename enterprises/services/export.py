@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from credit_portal.audit import audit_event_record
 from credit_portal.models import User
-from enterprises.industries import DIVISION_CHOICES, SECTIONS
+from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
 from enterprises.models import Enterprise
 from enterprises.xlsx import safe_cell
 
@@ -100,7 +100,7 @@ def enterprise_register_export(
     names = [c for c, _label, _width in columns]
     types = {k: str(v) for k, v in Enterprise.EntityType.choices}
     statuses = {k: str(v) for k, v in Enterprise.Status.choices}
-    sections = {k: f"{k} {v[0]}" for k, v in SECTIONS.items()}
+    sections = {k: str(v) for k, v in SECTION_CHOICES}  # "C 制造业" / "C Manufacturing"
     divisions = {k: str(v) for k, v in DIVISION_CHOICES}  # "62 餐饮业": the import reads the code
     yes, no = _("Yes"), _("No")
 

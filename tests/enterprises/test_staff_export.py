@@ -56,6 +56,8 @@ def test_export_contains_the_filtered_rows(login, user_with_perms):
     assert row["Status"] == "Operating"
     assert row["Registration date"].date() == kept.registered_on
     assert row["Registered capital (CNY 10,000)"] == 100
+    assert row["Industry section"] == "F Wholesale and retail trade"  # the reader's language
+    assert row["Industry division"] == "52 Retail trade"
     assert "Risk class" not in header
 
 
