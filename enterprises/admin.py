@@ -22,6 +22,7 @@ from enterprises.models import (
 )
 from enterprises.permissions import EnterprisePerm
 from enterprises.selectors import departments_of_jurisdiction
+from enterprises.services.imports import import_jobs_for_user
 from enterprises.services.register import (
     REGISTER_FIELDS,
     enterprise_clean,
@@ -39,6 +40,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class _JurisdictionMixin:
+    """Rows of entities outside the user's jurisdiction are not listed (nor found by address):
+    partner departments' staff see their department's, as on the staff pages and the API."""
+
+    jurisdiction_path = "enterprise__department"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        if request.user.is_superuser:
+            return queryset
+        user: Any = request.user
+        departments = departments_of_jurisdiction(user=user)
+        return queryset.filter(**{f"{self.jurisdiction_path}__in": departments})
 
 
 class EnterpriseAdminForm(forms.ModelForm):
@@ -168,7 +184,7 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 
 @admin.register(CreditRecord)
-class CreditRecordAdmin(ReadOnlyAdmin):
+class CreditRecordAdmin(_JurisdictionMixin, ReadOnlyAdmin):
     list_display = [
         "occurred_on",
         "enterprise",
@@ -186,7 +202,7 @@ class CreditRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ActivationCode)
-class ActivationCodeAdmin(ReadOnlyAdmin):
+class ActivationCodeAdmin(_JurisdictionMixin, ReadOnlyAdmin):
     list_display = ["enterprise", "issued_by", "issued_at", "expires_at", "used_at", "revoked_at"]
     list_filter = [("issued_at", admin.DateFieldListFilter)]
     search_fields = ["enterprise__uscc", "enterprise__name"]
@@ -195,7 +211,7 @@ class ActivationCodeAdmin(ReadOnlyAdmin):
 
 
 @admin.register(EnterpriseMembership)
-class EnterpriseMembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class EnterpriseMembershipAdmin(_JurisdictionMixin, AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["user", "enterprise", "role", "phone", "email", "created_at"]
     list_filter = ["role"]
     search_fields = ["user__username", "enterprise__uscc", "enterprise__name", "phone", "email"]
@@ -219,3 +235,9 @@ class ImportJobAdmin(ReadOnlyAdmin):
     list_filter = ["status", "dry_run"]
     search_fields = ["original_name"]
     list_select_related = ["created_by"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        """The jobs the user may see on the import page (the bureau's staff only): a job's
+        errors and file name entities of the whole district."""
+        jobs = import_jobs_for_user(user=request.user)
+        return super().get_queryset(request).filter(pk__in=jobs.values("pk"))

@@ -27,7 +27,10 @@ def departments_of_jurisdiction(*, user: User) -> QuerySet[Department]:
     if user.is_superuser:
         return Department.objects.all()
     bureau_staff = StaffProfile.objects.filter(user=user, department__is_bureau=True)
-    return Department.objects.filter(Q(staff__user=user) | Q(Exists(bureau_staff)))
+    own = StaffProfile.objects.filter(user=user).values("department_id")
+    # Subqueries, not a join through the staff profiles: each department once (a join gave a
+    # department once per member, which a form's choice lookup refused).
+    return Department.objects.filter(Q(pk__in=own) | Q(Exists(bureau_staff)))
 
 
 def enterprise_list_for_user(*, user: User) -> QuerySet[Enterprise]:

@@ -842,7 +842,8 @@ def _changes(enterprise: Enterprise, row: _Row, plan: _Plan) -> dict[str, list[A
     names = list(enterprise.former_names)
     if "former_names" in plan.targets:
         names += [n for n in data["former_names"] if n not in names]
-    if old_name and old_name not in names:
+    # As through the form: a deregistered entity's data is corrected, not renamed.
+    if old_name and old_name not in names and enterprise.status != Enterprise.Status.DEREGISTERED:
         names.insert(0, old_name)
     if names != enterprise.former_names:
         changed["former_names"] = [enterprise.former_names, names]

@@ -504,8 +504,12 @@ def enterprise_update(
     for key, value in cleaned.items():
         if key in names:
             setattr(locked, key, value)
+    # A correction, or any edit of a deregistered entity, mends an entry: the old text was never
+    # the entity's registered name, so it does not become a (public) former name either.
+    is_change = not correction and locked.status != Enterprise.Status.DEREGISTERED
     if "name" in cleaned:
-        if cleaned["name"] != before["name"] and before["name"] not in locked.former_names:
+        renamed = cleaned["name"] != before["name"]
+        if renamed and is_change and before["name"] not in locked.former_names:
             locked.former_names = [before["name"], *locked.former_names]
         locked.name_initials = name_initials(locked.name)
     diff = model_diff(before, _audit_snapshot(locked))
@@ -522,10 +526,11 @@ def enterprise_update(
         event_type="enterprises.enterprise_changed",
         target=locked,
         enterprise=locked,
-        extra={**diff, "check_overridden": result.check_overridden},
+        # Whether the edit was declared a correction: that decided that no ledger fact was written.
+        extra={**diff, "check_overridden": result.check_overridden, "correction": not is_change},
     )
     change = None
-    if not correction and locked.status != Enterprise.Status.DEREGISTERED:
+    if is_change:
         change = registration_change_record_build(
             enterprise=locked,
             changes={k: [diff["old"].get(k), v] for k, v in diff["new"].items()},

@@ -368,9 +368,11 @@ def test_changed_rows_update_only_what_differs_and_are_audited(user_with_perms):
     assert CreditRecord.objects.filter(kind="registration_change").count() == 1
     # A deregistered entity's data is corrected, not changed: no record.
     Enterprise.objects.filter(pk=changed.pk).update(status="deregistered")
-    run(
+    corrected = run(
         csv_bytes([row(1, address="更正的地址9号", department="区生态环境局"), row(2)]), actor=actor
     )
+    assert corrected.updated == 1
+    assert Enterprise.objects.get(pk=changed.pk).address == "更正的地址9号"
     assert CreditRecord.objects.filter(kind="registration_change").count() == 1
 
 

@@ -291,3 +291,58 @@ def test_partner_staff_see_no_import_job_of_the_bureau(client, user_with_perms):
     assert "全区.csv" not in client.get(reverse("enterprises:import")).content.decode()
     assert client.get(reverse("enterprises:import_detail", args=[job.pk])).status_code == 404
     assert client.get(reverse("enterprises:import_errors", args=[job.pk])).status_code == 404
+
+
+def test_bureau_staff_in_the_admin_pick_a_department_shared_by_colleagues(client, user_with_perms):
+    """Each department once in the choices, however many staff it has (a join once listed it
+    per member, and the form's lookup then failed with a server error)."""
+    from credit_portal.models import StaffProfile, User
+    from tests.enterprises.factories import DepartmentFactory, register_data
+
+    bureau = DepartmentFactory()
+    clerk = user_with_perms(
+        "enterprises.view_enterprise",
+        "enterprises.add_enterprise",
+        "enterprises.change_enterprise",
+        username="bureau-clerk",
+        is_staff=True,
+    )
+    for n in range(2):  # colleagues in the same department
+        colleague = User.objects.create_user(username=f"colleague{n}", password="x-Secret-123")
+        StaffProfile.objects.create(user=colleague, department=bureau)
+    client.force_login(clerk)
+    add = client.get(reverse("admin:enterprises_enterprise_add"))
+    choices = list(add.context["adminform"].form.fields["department"].queryset)
+    assert choices.count(bureau) == 1
+    data = {
+        **register_data(6),
+        "department": bureau.pk,
+        "former_names": "[]",
+        "industry_section": "H",
+    }
+    response = client.post(reverse("admin:enterprises_enterprise_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+
+def test_partner_staff_in_the_admin_see_only_their_departments_records_and_no_jobs(client):
+    from enterprises.models import CreditRecord, ImportJob
+    from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory
+
+    bureau = DepartmentFactory()
+    user, eco = _partner_with(
+        "enterprises.view_creditrecord", "enterprises.view_importjob", "enterprises.view_enterprise"
+    )
+    user.is_staff = True
+    user.save()
+    mine = EnterpriseFactory(department=eco)
+    theirs = EnterpriseFactory(department=bureau)
+    for ent in (mine, theirs):
+        CreditRecord.objects.create(
+            enterprise=ent, kind="registration", occurred_on=ent.registered_on, summary="设立登记"
+        )
+    ImportJob.objects.create(original_name="全区.csv", created_by=user, status="done")
+    client.force_login(user)
+    records = client.get(reverse("admin:enterprises_creditrecord_changelist"))
+    assert [r.enterprise_id for r in records.context["cl"].queryset] == [mine.pk]
+    jobs = client.get(reverse("admin:enterprises_importjob_changelist"))
+    assert list(jobs.context["cl"].queryset) == []

@@ -181,6 +181,34 @@ def test_a_correction_or_a_deregistered_entity_writes_no_change_of_registration(
     assert not CreditRecord.objects.filter(kind="registration_change").exists()
 
 
+def test_a_corrected_name_does_not_become_a_former_name():
+    """Mending a typo must not publish the typo as the entity's former name (曾用名)."""
+    ent = enterprise_create(actor=None, data=_data(name="成都蓉城餐次有限公司"))
+    enterprise_update(
+        actor=None, enterprise=ent, data={"name": "成都蓉城餐饮有限公司"}, correction=True
+    )
+    ent.refresh_from_db()
+    assert ent.former_names == []
+    event = AuditEvent.objects.get(event_type="enterprises.enterprise_changed")
+    assert event.extra["correction"] is True
+
+
+def test_the_migration_turns_stored_crlf_into_lf():
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("enterprises.migrations.0010_line_ends_as_lf")
+    ent = enterprise_create(actor=None, data=_data(business_scope="餐饮服务"))
+    Enterprise.objects.filter(pk=ent.pk).update(business_scope="餐饮服务\r\n食品销售\r零售")
+    migration.forward(apps, None)
+    assert Enterprise.objects.get().business_scope == "餐饮服务\n食品销售\n零售"
+    enterprise_update(
+        actor=None, enterprise=ent, data={"business_scope": "餐饮服务\r\n食品销售\n零售"}
+    )
+    assert not CreditRecord.objects.filter(kind="registration_change").exists()
+
+
 def test_line_ends_of_a_textarea_are_no_change():
     """Browsers send CRLF; a scope stored with LF must not look changed on every save."""
     ent = enterprise_create(actor=None, data=_data(business_scope="餐饮服务\n食品销售"))
