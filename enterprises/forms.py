@@ -178,7 +178,12 @@ class EnterpriseEditForm(EnterpriseForm):
                 "address": enterprise.address,
                 "division": enterprise.division,
                 "legal_rep_name": enterprise.legal_rep_name,
-                "registered_capital": enterprise.registered_capital,
+                # 10, not 10.0000 (the column keeps four decimal places).
+                "registered_capital": (
+                    f"{enterprise.registered_capital.normalize():f}"
+                    if enterprise.registered_capital is not None
+                    else None
+                ),
                 "business_scope": enterprise.business_scope,
                 "department": enterprise.department.code,
                 "version": enterprise.version,

@@ -837,3 +837,11 @@ def test_edit_form_records_a_change_unless_it_corrects_an_entry_error(
     assert changes.count() == records
     if records:
         assert set(changes.get().details["changes"]) == {"address"}
+
+
+def test_edit_form_shows_the_capital_without_trailing_zeros(login, user_with_perms):
+    ent = EnterpriseFactory(registered_capital=Decimal("10.0000"))
+    page = login(user_with_perms(P.VIEW, P.CHANGE)).get(
+        reverse("enterprises:edit", args=[ent.uscc])
+    )
+    assert 'name="registered_capital" value="10"' in page.content.decode()
