@@ -43,8 +43,7 @@ LANGUAGE_SEPARATOR = "@"
 
 
 def iso_date(value: dt.date | None) -> str:
-    """2026-03-01, as the publicity system prints dates; empty for None. Also the Django
-    filter of that name (``enterprises.templatetags.public_lookup``).
+    """2026-03-01, as the publicity system prints dates; empty for None.
 
     `isoformat()` costs a fraction of Django's `date` filter's format parsing, and the public
     profile prints a dozen dates on the hottest page of the portal.

@@ -20,13 +20,19 @@ from enterprises.permissions import EnterprisePerm
 from enterprises.uscc import looks_like_regno, looks_like_uscc, normalize
 
 
+def bureau_profiles(*, user: User) -> QuerySet[StaffProfile]:
+    """The user's staff profile if it is in the bureau (whose staff supervise the whole
+    district); empty for partner departments' staff and everyone else."""
+    return StaffProfile.objects.filter(user=user, department__is_bureau=True)
+
+
 def departments_of_jurisdiction(*, user: User) -> QuerySet[Department]:
     """The departments whose entities a staff user may see and assign: every department for a
     superuser or a member of the bureau, the user's own department for partner staff, none for
     anyone else (an enterprise user, an account without a staff profile)."""
     if user.is_superuser:
         return Department.objects.all()
-    bureau_staff = StaffProfile.objects.filter(user=user, department__is_bureau=True)
+    bureau_staff = bureau_profiles(user=user)
     own = StaffProfile.objects.filter(user=user).values("department_id")
     # Subqueries, not a join through the staff profiles: each department once (a join gave a
     # department once per member, which a form's choice lookup refused).

@@ -104,9 +104,10 @@ from pypinyin.core import Pinyin
 
 from credit_portal.audit import audit_event_record, audit_events_bulk_record
 from credit_portal.bulk import bulk_insert, copy_line
-from credit_portal.models import Department, StaffProfile, User
+from credit_portal.models import Department, User
 from enterprises.models import CreditRecord, Enterprise, ImportJob
 from enterprises.permissions import EnterprisePerm
+from enterprises.selectors import bureau_profiles
 from enterprises.services.export import export_columns
 from enterprises.services.register import (
     REQUIRED,
@@ -971,7 +972,7 @@ def _check_importer(actor: User | None) -> None:
     are not limited."""
     if actor is None or not actor.is_authenticated or actor.is_superuser:
         return
-    if not StaffProfile.objects.filter(user=actor, department__is_bureau=True).exists():
+    if not bureau_profiles(user=actor).exists():
         raise ImportRefused(
             _(
                 "Only staff of the bureau can import the register: a file may touch any "
@@ -1193,7 +1194,7 @@ def import_jobs_for_user(*, user: User | AnonymousUser) -> QuerySet[ImportJob]:
     if user.is_superuser:
         return qs
     # In the same statement (no extra query on the page): the user works for the bureau.
-    return qs.filter(Exists(StaffProfile.objects.filter(user=user, department__is_bureau=True)))
+    return qs.filter(Exists(bureau_profiles(user=user)))
 
 
 def import_template_rows() -> list[list[Any]]:

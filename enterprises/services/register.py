@@ -341,7 +341,7 @@ _ITEM_FIELDS = {f.name: f for f in Enterprise._meta.concrete_fields if f.name in
 def _item_text(field: str, value: Any) -> str | None:
     """A licence item's value as the ledger keeps it: text; capital without trailing zeros."""
     if value is None or value == "":
-        return None if value is None else ""
+        return value
     if field == "registered_capital":
         return f"{Decimal(str(value)).normalize():f}"
     return str(value)
