@@ -3,10 +3,10 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_bench \
         .venv/bin/python bench/import_bench.py --rows 100000
 
-Create the database first (`createdb -h 127.0.0.1 -U postgres cp_bench`); the script migrates
-it and creates the demo departments and staff itself. Each run generates new credit
-codes (seeded by the number of enterprises already present, or --seed), so every run measures
-100,000 creations: enterprises, their REGISTRATION ledger records and the audit events.
+The script creates the database if it is missing (bench/pgdb.py), migrates it and creates the demo
+departments and staff itself. Each run generates new credit codes (seeded by the number of
+enterprises already present, or --seed), so every run measures 100,000 creations: enterprises, their
+REGISTRATION ledger records and the audit events.
 
 Options: --rows N, --chunk-size N, --encoding utf-8-sig|gb18030, --again (import the same
 file a second time: the idempotent run, all rows unchanged), --dry-run-first (time a dry run
@@ -31,6 +31,11 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credit_portal.settings.local")
 os.environ.setdefault("DJANGO_DEBUG", "0")  # no query log in memory
 
 import django  # noqa: E402
+
+from bench.pgdb import ensure_database  # noqa: E402
+
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    ensure_database(os.environ["DATABASE_URL"])
 
 django.setup()
 

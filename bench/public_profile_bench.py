@@ -60,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 
 from pypinyin import Style, lazy_pinyin  # noqa: E402
 
+from bench.pgdb import ensure_database  # noqa: E402
 from enterprises.uscc import CHARSET, orgcode_check_char, regno15_check_digit, uscc_check_char  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -738,6 +739,7 @@ def main() -> None:
     args = parser.parse_args()
 
     env = django_env(args)
+    ensure_database(args.database_url)
     subprocess.run([PY, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     load(args)
     if args.load_only:

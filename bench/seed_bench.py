@@ -22,22 +22,12 @@ from urllib.parse import urlparse
 
 import psycopg2
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.pgdb import drop_database, ensure_database
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/cp_seed_bench"
 TARGET_SECONDS = 300
-
-
-def admin_connection(url: str):  # type: ignore[no-untyped-def]
-    parts = urlparse(url)
-    conn = psycopg2.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-    )
-    conn.autocommit = True
-    return conn
 
 
 def main() -> int:
@@ -59,13 +49,7 @@ def main() -> int:
     env.pop("REDIS_URL", None)
     py = str(ROOT / ".venv" / "bin" / "python")
 
-    admin = admin_connection(url)
-    with admin.cursor() as cur:
-        cur.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [dbname]
-        )
-        cur.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-        cur.execute(f'CREATE DATABASE "{dbname}"')
+    ensure_database(url, fresh=True)
     print(f"fresh database {dbname}; migrating…", flush=True)
     subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
 
@@ -107,9 +91,7 @@ def main() -> int:
     print(f"{'all rows':<28}{total:>12,}{total / wall:>12,.0f}")
     print(f"database size: {size}")
     if not args.keep:
-        with admin.cursor() as cur:
-            cur.execute(f'DROP DATABASE IF EXISTS "{dbname}"')
-    admin.close()
+        drop_database(url)
     return 0 if wall <= TARGET_SECONDS else 1
 
 

@@ -2,7 +2,6 @@
 
 Command (PostgreSQL; the database is created/migrated if needed and filled once):
 
-    psql -h 127.0.0.1 -U postgres -c "CREATE DATABASE cp_staff_bench"
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_staff_bench \
         .venv/bin/python bench/staff_list_bench.py --enterprises 1000000 --requests 50
 
@@ -40,6 +39,11 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "credit_portal.settings.test")
 
 import django  # noqa: E402
+
+from bench.pgdb import ensure_database  # noqa: E402
+
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    ensure_database(os.environ["DATABASE_URL"])
 
 django.setup()
 
