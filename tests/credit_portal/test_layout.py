@@ -5,15 +5,19 @@ gives, logged-in users and pending messages get the full render, values are esca
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.cache import SessionStore
 from django.core.cache import cache
+from django.http import HttpResponse
 from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
+from django.utils.functional import empty
 from django.utils.safestring import mark_safe
 
 from credit_portal import layout
@@ -38,7 +42,9 @@ def test_shell_gives_the_same_page_as_the_full_render(client, monkeypatch, lang)
     enterprise = EnterpriseFactory(name="蓉城<餐饮>管理有限公司")
     path = profile_url(enterprise) + '?from="><script>x</script>'
     via_shell = client.get(path, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
-    monkeypatch.setattr(layout, "_has_messages", lambda request: True)  # forces the full render
+    # Forces the full render.
+    monkeypatch.setattr(layout, "_is_plain_visitor", lambda request: False)
+    monkeypatch.setattr(layout, "_has_messages", lambda request: True)
     via_django = client.get(path, HTTP_ACCEPT_LANGUAGE=lang).content.decode()
     assert via_shell == via_django
     assert "\x00" not in via_shell
@@ -108,6 +114,17 @@ def test_logged_in_staff_get_their_navigation_on_public_pages(client, user_with_
     assert "csrfmiddlewaretoken" in html  # the logout form
 
 
+def test_a_user_logged_in_during_the_request_gets_the_full_layout(user_with_role):
+    """`login()` sets request.user before the session cookie exists (it is sent with the
+    response): the page must not take the anonymous shell."""
+    request = RequestFactory().get("/credit/")
+    request.user = user_with_role(Role.REGISTRAR)
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    html = layout.render_in_layout(request, title="t", body=mark_safe("<p>b</p>"))
+    assert 'class="userbox"' in html.content.decode()
+
+
 def test_a_pending_message_is_shown_to_an_anonymous_visitor():
     request = RequestFactory().get("/credit/")
     request.user = AnonymousUser()
@@ -122,6 +139,29 @@ def test_a_pending_message_is_shown_to_an_anonymous_visitor():
     assert "Your language was changed &lt;b&gt;now&lt;/b&gt;." in html
     assert "<title>T &lt;1&gt; · " in html
     assert "<p id=body>body</p>" in html
+
+
+def test_a_plain_visitor_gets_the_shell_without_loading_user_or_messages(client, monkeypatch):
+    def loaded(request):
+        raise AssertionError("the messages were loaded")
+
+    monkeypatch.setattr(layout, "_has_messages", loaded)
+    response = client.get(profile_url(EnterpriseFactory()))
+    assert response.status_code == 200
+    assert response.wsgi_request.user._wrapped is empty  # nobody asked who the visitor is
+
+
+def test_a_message_in_the_cookie_is_shown_to_an_anonymous_visitor(client):
+    """Messages of anonymous visitors travel in a cookie (FallbackStorage): the cookie alone,
+    without a session, sends the page through the full render."""
+    storage = CookieStorage(RequestFactory().get("/"))
+    storage.add(messages.INFO, "Waiting for you <b>here</b>.")
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies[CookieStorage.cookie_name] = carrier.cookies[CookieStorage.cookie_name].value
+    html = client.get(profile_url(EnterpriseFactory()), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Waiting for you &lt;b&gt;here&lt;/b&gt;." in html.content.decode()
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
 
 
 def test_jinja2_labels_are_translated_when_compiled():

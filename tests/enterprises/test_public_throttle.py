@@ -197,6 +197,36 @@ def test_on_redis_a_lookup_is_one_round_trip(client, throttle_cache, monkeypatch
     assert b"EVALSHA" in sent[0]
 
 
+def kept_connection_id() -> int:
+    """The Redis client id of the connection the throttle keeps for this thread."""
+    connection = throttling._scripts[cache._cache]._kept.connection
+    connection.send_command("CLIENT", "ID")
+    return int(connection.read_response())
+
+
+@ON_REDIS
+def test_on_redis_lookups_keep_one_connection(client, throttle_cache):
+    spend(client, 1, REMOTE_ADDR="10.0.0.20")
+    first = kept_connection_id()
+    spend(client, 3, REMOTE_ADDR="10.0.0.20")
+    assert kept_connection_id() == first
+
+
+@ON_REDIS
+def test_on_redis_a_connection_closed_by_the_server_is_replaced(client, throttle_cache, caplog):
+    """A Redis restart or idle timeout closes the kept connection: the next lookup still counts,
+    on a new connection, and nothing is logged as a failure."""
+    spend(client, 2, REMOTE_ADDR="10.0.0.21")
+    old = kept_connection_id()
+    assert throttle_cache.client_kill_filter(_id=old) == 1
+    with caplog.at_level("WARNING", logger="credit_portal.throttling"):
+        spend(client, 1, REMOTE_ADDR="10.0.0.21")
+    assert "Redis failed" not in caplog.text
+    assert kept_connection_id() != old
+    (key,) = [k for k in throttle_cache.scan_iter(f"{cache.key_prefix}:*") if b"10.0.0.21" in k]
+    assert throttle_cache.llen(key) == 3
+
+
 @ON_REDIS
 def test_on_redis_a_forgotten_script_is_sent_again(client, throttle_cache, monkeypatch):
     """After a Redis restart (or SCRIPT FLUSH) the script is unknown to the server: the lookup
