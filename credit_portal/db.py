@@ -1,4 +1,6 @@
-"""Database-level protection of append-only tables (the audit log, later the credit ledger).
+"""Database helpers for migrations: append-only tables, and indexes built without locking writes.
+
+Append-only tables (the audit log, the credit ledger).
 
 The ORM refuses updates and deletes already; on PostgreSQL a trigger makes the database refuse
 them too, so that raw SQL, a shell or another client cannot rewrite history. TRUNCATE stays
@@ -51,3 +53,27 @@ def _backward(table: str) -> Any:
 def append_only_table(table: str) -> migrations.RunPython:
     """A migration operation that makes `table` append-only in the PostgreSQL database."""
     return migrations.RunPython(_forward(table), _backward(table))
+
+
+def create_index_concurrently(schema_editor: Any, name: str, definition: str) -> None:
+    """``CREATE INDEX CONCURRENTLY IF NOT EXISTS name definition`` on PostgreSQL (no-op elsewhere),
+    for a migration with ``atomic = False``: the register stays writable while a large index is
+    built.
+
+    A concurrent build that fails part-way (a cancelled migration, a deadlock, a unique
+    violation, a lost connection) leaves the index behind, marked invalid: never used by the
+    planner, yet updated on every write, and ``IF NOT EXISTS`` would keep it for good. So an
+    invalid index of that name is dropped first and the build starts again.
+    """
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+            "WHERE c.relname = %s AND pg_catalog.pg_table_is_visible(c.oid)",
+            [name],
+        )
+        row = cursor.fetchone()
+    if row is not None and row[0]:
+        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
+    schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} {definition}")
