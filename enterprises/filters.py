@@ -80,6 +80,13 @@ class RegisterOrderingFilter(filters.OrderingFilter):
                 # Pinyin order (Uses index: ent_name_pinyin_idx, migration 0006).
                 pinyin = Collate(F("name"), NAME_COLLATION)
                 ordering.append(pinyin.desc() if name.startswith("-") else pinyin.asc())
+            elif field == "name":
+                # SQLite (the demo) has no ICU collation: the pinyin initials first, then the
+                # name, which gives 阿里, 北京, 成都, 张三 as ICU does (names with the same
+                # initials follow in code-point order).
+                ordering.extend(
+                    ["-name_initials", name] if name[0] == "-" else ["name_initials", name]
+                )
             else:
                 ordering.append(name)
         last = params[0].startswith("-")

@@ -11,6 +11,7 @@ from django.db import connection
 
 from credit_portal.models import Department, User
 from enterprises.models import Enterprise, EnterpriseMembership
+from enterprises.services.register import name_initials
 from enterprises.uscc import CHARSET, orgcode_check_char, uscc_check_char
 
 _ORG_BODY = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -53,7 +54,7 @@ class EnterpriseFactory(factory.django.DjangoModelFactory):
 
     uscc = factory.Sequence(lambda n: make_uscc(n))
     name = factory.Sequence(lambda n: f"成都市双流区测试企业{n}有限公司")
-    name_initials = factory.Sequence(lambda n: f"CDSSLQCSQY{n}YXGS")
+    name_initials = factory.LazyAttribute(lambda o: name_initials(o.name))
     entity_type = Enterprise.EntityType.COMPANY
     industry_section = "F"
     industry_division = "52"

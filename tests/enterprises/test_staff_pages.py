@@ -222,9 +222,15 @@ def test_list_sorting(login, user_with_perms, district, ordering, expected):
     rows = _rows(response)
     if expected is None:
         field = ordering.lstrip("-")
-        values = [getattr(Enterprise.objects.get(uscc=u), field) for u in rows]
-        key = pinyin_key if field == "name" and connection.vendor == "postgresql" else None
-        assert values == sorted(values, key=key, reverse=ordering.startswith("-"))
+        found = [Enterprise.objects.get(uscc=u) for u in rows]
+        values = [getattr(e, field) for e in found]
+        if field != "name":
+            assert values == sorted(values, reverse=ordering.startswith("-"))
+        elif connection.vendor == "postgresql":
+            assert values == sorted(values, key=pinyin_key, reverse=ordering.startswith("-"))
+        else:  # SQLite: the pinyin initials, then the name
+            keys = [(e.name_initials, e.name) for e in found]
+            assert keys == sorted(keys, reverse=ordering.startswith("-"))
     else:
         assert rows == [district[k].uscc for k in expected]
 
@@ -699,17 +705,16 @@ def pinyin_key(name: str) -> list[str]:
     return lazy_pinyin(name)
 
 
-def test_names_sort_in_pinyin_order_on_postgresql(login, user_with_perms):
+def test_names_sort_in_pinyin_order(login, user_with_perms):
+    """PostgreSQL: the ICU collation for Simplified Chinese; SQLite (the demo): the pinyin
+    initials, then the name. Both: 阿里, 北京, 成都, 张三 (code points: 北, 张, 成, 阿)."""
     for name in ("张三商店", "阿里商贸", "北京餐饮", "成都火锅"):
         EnterpriseFactory(name=name)
     client = login(user_with_perms(P.VIEW))
+    expected = ["阿里商贸", "北京餐饮", "成都火锅", "张三商店"]
     for ordering in ("name", "-name"):
         response = client.get(reverse("enterprises:list"), {"ordering": ordering})
         names = [e.name for e in response.context["page_obj"].object_list]
-        if connection.vendor == "postgresql":  # ICU collation for Simplified Chinese
-            expected = ["阿里商贸", "北京餐饮", "成都火锅", "张三商店"]
-        else:  # SQLite: code point order
-            expected = ["北京餐饮", "张三商店", "成都火锅", "阿里商贸"]
         assert names == (expected[::-1] if ordering.startswith("-") else expected)
 
 
