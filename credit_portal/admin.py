@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credit_portal.audit import audit_event_record, event_label, model_diff, model_snapshot
 from credit_portal.models import AuditEvent, Department, StaffProfile, User
+from enterprises.selectors import bureau_profiles, departments_of_jurisdiction
 
 
 class AuditedAdminMixin:
@@ -64,7 +65,27 @@ def _own_profile(request: HttpRequest, user_id: Any) -> bool:
     return not request.user.is_superuser and user_id == request.user.pk
 
 
-class StaffProfileInline(admin.StackedInline):
+def _administers_the_district(request: HttpRequest) -> bool:
+    """A superuser or a member of the bureau administers every account; an administrator of a
+    partner department, the staff accounts of that department only."""
+    user: Any = request.user
+    return bool(user.is_superuser or bureau_profiles(user=user).exists())
+
+
+class DepartmentChoiceInJurisdiction:
+    """A ``department`` chosen in the admin is one the user has jurisdiction over: an
+    administrator of a partner department cannot place a staff account in the bureau (which
+    would show it the whole district) or in another department, nor an entity in another
+    department's care."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "department" and not request.user.is_superuser:
+            user: Any = request.user
+            kwargs["queryset"] = departments_of_jurisdiction(user=user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+class StaffProfileInline(DepartmentChoiceInJurisdiction, admin.StackedInline):
     model = StaffProfile
     can_delete = False
     autocomplete_fields = ["department"]
@@ -90,6 +111,13 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         *(DjangoUserAdmin.fieldsets or ()),
         (_("Display"), {"fields": ("display_name",)}),
     )
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        qs = super().get_queryset(request)
+        if _administers_the_district(request):
+            return qs
+        user: Any = request.user
+        return qs.filter(staff_profile__department__in=departments_of_jurisdiction(user=user))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """Only a superuser makes superusers: an administrator manages accounts and roles, but
@@ -174,11 +202,18 @@ class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
+class StaffProfileAdmin(AuditedAdminMixin, DepartmentChoiceInJurisdiction, admin.ModelAdmin):
     list_display = ["user", "department", "phone", "badge_number"]
     list_filter = ["department"]
     search_fields = ["user__username", "user__display_name", "badge_number"]
     autocomplete_fields = ["user", "department"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        user: Any = request.user
+        qs = super().get_queryset(request)
+        if user.is_superuser:
+            return qs
+        return qs.filter(department__in=departments_of_jurisdiction(user=user))
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and _own_profile(request, obj.user_id):

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from credit_portal.admin import AuditedAdminMixin
+from credit_portal.admin import AuditedAdminMixin, DepartmentChoiceInJurisdiction
 from credit_portal.audit import model_snapshot
 from enterprises.models import (
     ActivationCode,
@@ -99,7 +99,7 @@ class EnterpriseAdminForm(forms.ModelForm):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(admin.ModelAdmin):
+class EnterpriseAdmin(DepartmentChoiceInJurisdiction, admin.ModelAdmin):
     form = EnterpriseAdminForm
     # Few columns so that names stay readable beside the admin's side menu at 1280 px.
     list_display = ["name", "uscc", "status", "is_abnormal", "registered_on"]
@@ -140,12 +140,6 @@ class EnterpriseAdmin(admin.ModelAdmin):
             return queryset
         user: Any = request.user
         return queryset.filter(department__in=departments_of_jurisdiction(user=user))
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.name == "department" and not request.user.is_superuser:
-            user: Any = request.user
-            kwargs["queryset"] = departments_of_jurisdiction(user=user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

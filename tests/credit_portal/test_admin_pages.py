@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from credit_portal.models import User
+
 pytestmark = pytest.mark.django_db
 
 
@@ -328,3 +330,63 @@ def test_an_administrator_cannot_move_themselves_into_the_bureau(
     other = user_with_perms(username="colleague", is_staff=True)
     page = client.get(reverse("admin:credit_portal_user_change", args=[other.pk]))
     assert 'name="staff_profile-0-department"' in page.content.decode()  # others' stay editable
+
+
+@pytest.fixture
+def partner_administrator_client(client, user_with_perms):
+    """An administrator (the role) whose staff profile is in a partner department."""
+    from django.contrib.auth.models import Group
+
+    from credit_portal.models import Department, StaffProfile
+
+    eco = Department.objects.create(code="eco", name="区生态环境局")
+    user = user_with_perms(username="eco-admin", is_staff=True)
+    StaffProfile.objects.filter(user=user).update(department=eco)
+    user.groups.add(Group.objects.get(name="administrator"))
+    client.force_login(user)
+    return client, user, eco
+
+
+def test_a_partner_administrator_sees_and_places_accounts_in_their_department_only(
+    partner_administrator_client, user_with_perms
+):
+    from credit_portal.models import StaffProfile
+
+    client, _, eco = partner_administrator_client
+    bureau_clerk = user_with_perms(username="bureau-clerk", is_staff=True)
+    eco_clerk = user_with_perms(username="eco-clerk", is_staff=True)
+    StaffProfile.objects.filter(user=eco_clerk).update(department=eco)
+
+    users = client.get(reverse("admin:credit_portal_user_changelist")).content.decode()
+    assert "eco-clerk" in users and "bureau-clerk" not in users
+    assert client.get(
+        reverse("admin:credit_portal_user_change", args=[bureau_clerk.pk])
+    ).status_code in (302, 404)  # not in their list: the admin says it does not exist
+    profiles = client.get(reverse("admin:credit_portal_staffprofile_changelist")).content.decode()
+    assert "eco-clerk" in profiles and "bureau-clerk" not in profiles
+
+    # Moving a colleague into the bureau would show them the whole district: refused.
+    profile = StaffProfile.objects.get(user=eco_clerk)
+    url = reverse("admin:credit_portal_staffprofile_change", args=[profile.pk])
+    response = client.post(
+        url, {"user": eco_clerk.pk, "department": bureau_clerk.staff_profile.department_id}
+    )
+    assert response.status_code == 200
+    assert "department" in response.context["adminform"].form.errors
+    profile.refresh_from_db()
+    assert profile.department == eco
+    # Their own department stays a valid choice.
+    response = client.post(url, {"user": eco_clerk.pk, "department": eco.pk, "phone": "028-1"})
+    assert response.status_code == 302
+
+
+def test_a_bureau_administrator_sees_every_account(administrator_client, user_with_perms):
+    from credit_portal.models import Department, StaffProfile
+
+    client, _ = administrator_client
+    eco = Department.objects.create(code="eco", name="区生态环境局")
+    eco_clerk = user_with_perms(username="eco-clerk", is_staff=True)
+    StaffProfile.objects.filter(user=eco_clerk).update(department=eco)
+    User.objects.create_user(username="shop-owner", password="x-Secret-123")  # no staff profile
+    users = client.get(reverse("admin:credit_portal_user_changelist")).content.decode()
+    assert "eco-clerk" in users and "shop-owner" in users
