@@ -100,6 +100,13 @@ class StaffProfileInline(DepartmentChoiceInJurisdiction, admin.StackedInline):
             return False
         return super().has_add_permission(request, obj)
 
+    def get_formset(self, request: HttpRequest, obj: Any = None, **kwargs: Any) -> Any:
+        """An administrator of a partner department gives every account a department (theirs):
+        an account without one would be outside everyone's list but the bureau's."""
+        if not _administers_the_district(request):
+            kwargs.update(min_num=1, validate_min=True)
+        return super().get_formset(request, obj, **kwargs)
+
 
 @admin.register(User)
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
@@ -192,6 +199,15 @@ class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_filter = ["is_bureau", "is_active"]
     search_fields = ["code", "name", "name_en"]
 
+    def get_queryset(self, request: HttpRequest) -> Any:
+        """An administrator of a partner department sees and edits their own department only
+        (this also limits the department autocomplete of the account pages)."""
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        user: Any = request.user
+        return qs.filter(pk__in=departments_of_jurisdiction(user=user).values("pk"))
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """Which department is the bureau (whose staff see the whole district) is a superuser's
         decision."""
@@ -214,6 +230,18 @@ class StaffProfileAdmin(AuditedAdminMixin, DepartmentChoiceInJurisdiction, admin
         if user.is_superuser:
             return qs
         return qs.filter(department__in=departments_of_jurisdiction(user=user))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """An administrator of a partner department gives a department on the account's own
+        page (the user admin's inline); here they could attach a profile to any account without
+        one (an enterprise user's, say) and so take it into their list."""
+        return _administers_the_district(request) and super().has_add_permission(request)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and not _administers_the_district(request):
+            fields.append("user")  # nor move a profile of their department to another account
+        return fields
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if obj is not None and _own_profile(request, obj.user_id):

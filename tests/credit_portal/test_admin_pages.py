@@ -390,3 +390,76 @@ def test_a_bureau_administrator_sees_every_account(administrator_client, user_wi
     User.objects.create_user(username="shop-owner", password="x-Secret-123")  # no staff profile
     users = client.get(reverse("admin:credit_portal_user_changelist")).content.decode()
     assert "eco-clerk" in users and "shop-owner" in users
+
+
+def test_a_partner_administrator_cannot_take_in_an_account_of_no_department(
+    partner_administrator_client, user_with_perms
+):
+    """An enterprise user's account has no staff profile: attaching one in the partner
+    department would bring it into their list, and its password with it."""
+    from credit_portal.models import StaffProfile
+
+    client, _, eco = partner_administrator_client
+    owner = User.objects.create_user(username="shop-owner", password="x-Secret-123")
+    add = reverse("admin:credit_portal_staffprofile_add")
+    assert client.post(add, {"user": owner.pk, "department": eco.pk}).status_code == 403
+    eco_clerk = user_with_perms(username="eco-clerk", is_staff=True)
+    StaffProfile.objects.filter(user=eco_clerk).update(department=eco)
+    profile = StaffProfile.objects.get(user=eco_clerk)
+    change = reverse("admin:credit_portal_staffprofile_change", args=[profile.pk])
+    response = client.post(change, {"user": owner.pk, "department": eco.pk})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.user == eco_clerk  # the account of a profile is not theirs to change
+    assert not StaffProfile.objects.filter(user=owner).exists()
+
+
+def user_add_data(username: str, **inline: str) -> dict[str, str]:
+    data = {
+        "username": username,
+        "usable_password": "true",
+        "password1": "Str0ng-pass-2026!",
+        "password2": "Str0ng-pass-2026!",
+        "staff_profile-TOTAL_FORMS": "1" if inline else "0",
+        "staff_profile-INITIAL_FORMS": "0",
+        "staff_profile-MIN_NUM_FORMS": "0",
+        "staff_profile-MAX_NUM_FORMS": "1",
+    }
+    data.update({f"staff_profile-0-{k}": v for k, v in inline.items()})
+    return data
+
+
+def test_a_partner_administrator_gives_every_new_account_their_department(
+    partner_administrator_client,
+):
+    client, _, eco = partner_administrator_client
+    add = reverse("admin:credit_portal_user_add")
+    response = client.post(add, user_add_data("eco-new"))
+    assert response.status_code == 200  # refused: no department
+    assert not User.objects.filter(username="eco-new").exists()
+    response = client.post(add, user_add_data("eco-new", department=str(eco.pk)))
+    assert response.status_code == 302
+    assert User.objects.get(username="eco-new").staff_profile.department == eco
+
+
+def test_a_partner_administrator_sees_and_edits_only_their_department(
+    partner_administrator_client,
+):
+    from credit_portal.models import Department
+
+    client, _, eco = partner_administrator_client
+    bureau = Department.objects.get(is_bureau=True)
+    listed = client.get(reverse("admin:credit_portal_department_changelist")).content.decode()
+    assert eco.name in listed and bureau.name not in listed
+    other = reverse("admin:credit_portal_department_change", args=[bureau.pk])
+    assert client.get(other).status_code == 302  # "does not exist", back to the index
+    found = client.get(
+        reverse("admin:autocomplete"),
+        {
+            "app_label": "credit_portal",
+            "model_name": "staffprofile",
+            "field_name": "department",
+            "term": "",
+        },
+    ).json()
+    assert [r["id"] for r in found["results"]] == [str(eco.pk)]
