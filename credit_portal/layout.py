@@ -34,6 +34,7 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
@@ -110,10 +111,19 @@ def render_in_layout(
         "page_body": conditional_escape(body),
         "current_path": escape(request.get_full_path()),
     }
-    if not _is_plain_visitor(request) and (request.user.is_authenticated or _has_messages(request)):
+    plain = _is_plain_visitor(request)
+    if not plain and (request.user.is_authenticated or _has_messages(request)):
         context = {name: mark_safe(value) for name, value in values.items()}
-        content: str = render_to_string(LAYOUT_TEMPLATE, context, request=request)
-    else:
-        parts = _shell(request)
-        content = "".join(values[p] if i % 2 else p for i, p in enumerate(parts))
-    return HttpResponse(content, status=status)
+        return HttpResponse(
+            render_to_string(LAYOUT_TEMPLATE, context, request=request), status=status
+        )
+    parts = _shell(request)
+    response = HttpResponse(
+        "".join(values[p] if i % 2 else p for i, p in enumerate(parts)), status=status
+    )
+    if plain:
+        # The page depends on the cookies (a login, a message) although nothing read the
+        # session, so SessionMiddleware does not say so: a shared cache must not give this
+        # page to a visitor who has one.
+        patch_vary_headers(response, ("Cookie",))
+    return response

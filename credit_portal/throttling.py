@@ -108,8 +108,9 @@ class _SlidingWindowScript:
     client's CPU per lookup. One round trip, EVALSHA and its reply.
 
     A kept connection that the server closed (a Redis restart, a client timeout) fails on its
-    next use; redis-py then disconnects it, and the lookup is sent once more on a new one. A
-    reply lost to a crash after the script ran would count that lookup twice, never lose it.
+    next use; redis-py then disconnects it, and the lookup is sent once more on a new one (a
+    reply lost to a crash after the script ran would count that lookup twice). When Redis is
+    down, a lookup is let through uncounted after one attempt (`PublicRateThrottle`).
     """
 
     def __init__(self, pool: Any) -> None:
@@ -127,13 +128,21 @@ class _SlidingWindowScript:
 
     def _run(self, connection: Any, args: tuple[Any, ...]) -> Any:
         try:
-            connection.send_command("EVALSHA", self.sha, *args)
-            return connection.read_response()
-        except NoScriptError:
-            # A restarted Redis (or SCRIPT FLUSH) forgot the script: EVAL sends it again, runs
-            # it and caches it for the next EVALSHA.
-            connection.send_command("EVAL", SLIDING_WINDOW_LUA, *args)
-            return connection.read_response()
+            try:
+                connection.send_command("EVALSHA", self.sha, *args)
+                return connection.read_response()
+            except NoScriptError:
+                # A restarted Redis (or SCRIPT FLUSH) forgot the script: EVAL sends it again,
+                # runs it and caches it for the next EVALSHA.
+                connection.send_command("EVAL", SLIDING_WINDOW_LUA, *args)
+                return connection.read_response()
+        except RedisError:
+            raise  # a reply error was read in full; on a socket error redis-py disconnected
+        except BaseException:
+            # Anything else between sending and reading (an interrupt, MemoryError) may leave
+            # the reply unread, and the next lookup would read it as its own: start afresh.
+            connection.disconnect()
+            raise
 
     def __call__(self, key: str, now: float, window: int | None, allowed: int | None) -> Any:
         args = (1, key, repr(now), window, allowed)
@@ -149,12 +158,17 @@ class _SlidingWindowScript:
             # connects again.
             kept.answered = False
             result = self._run(connection, args)
+        except BaseException:
+            kept.answered = False  # a timeout, say: the next failure is not retried
+            raise
         kept.answered = True
         return result
 
 
-# One script caller per cache backend, kept for the process: Django's get_client() builds a
-# new client object for each call, which cost about as much as the round trip itself.
+# One script caller per cache client, kept as long as the client: Django's get_client() builds
+# a new client object for each call, which cost about as much as the round trip itself. (Django
+# makes a cache backend per thread, so under WSGI this is one per thread too; the script's own
+# thread-local connection matters where one backend serves several threads, as under ASGI.)
 _scripts: weakref.WeakKeyDictionary[Any, _SlidingWindowScript] = weakref.WeakKeyDictionary()
 
 

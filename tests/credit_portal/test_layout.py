@@ -17,7 +17,7 @@ from django.template import engines
 from django.test import RequestFactory
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
-from django.utils.functional import empty
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.safestring import mark_safe
 
 from credit_portal import layout
@@ -146,9 +146,24 @@ def test_a_plain_visitor_gets_the_shell_without_loading_user_or_messages(client,
         raise AssertionError("the messages were loaded")
 
     monkeypatch.setattr(layout, "_has_messages", loaded)
-    response = client.get(profile_url(EnterpriseFactory()))
+    monkeypatch.setattr(layout, "_shells", {})  # rendering the shell itself asks (navigation)
+    path = profile_url(EnterpriseFactory())
+    assert client.get(path).status_code == 200
+    response = client.get(path)
     assert response.status_code == 200
     assert response.wsgi_request.user._wrapped is empty  # nobody asked who the visitor is
+    # The page still depends on the cookies, though the session was never read.
+    assert "Cookie" in response["Vary"]
+
+
+def test_a_message_added_for_an_anonymous_visitor_in_this_request_is_shown(client):
+    request = RequestFactory().get("/credit/")
+    request.user = SimpleLazyObject(AnonymousUser)  # as AuthenticationMiddleware leaves it
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    messages.info(request, "Added just now.")
+    html = layout.render_in_layout(request, title="t", body=mark_safe("<p>b</p>"))
+    assert "Added just now." in html.content.decode()
 
 
 def test_a_message_in_the_cookie_is_shown_to_an_anonymous_visitor(client):

@@ -312,3 +312,52 @@ def test_when_redis_fails_lookups_go_through_and_the_failure_is_logged(client, s
         assert client.get(SEARCH, REMOTE_ADDR="10.0.0.18").status_code == 200
         assert client.get(API, {"q": "蓉城"}, REMOTE_ADDR="10.0.0.18").status_code == 200
     assert "Redis failed" in caplog.text
+
+
+@ON_REDIS
+def test_on_redis_a_server_gone_down_is_tried_once_per_lookup(
+    client, throttle_cache, monkeypatch, caplog
+):
+    """Redis goes away after it answered: the first lookup retries once (the connection may
+    just have been closed), later ones make one attempt each, and all are let through."""
+    spend(client, 1, REMOTE_ADDR="10.0.0.22")
+    kept = throttling._scripts[cache._cache]._kept.connection
+    assert throttle_cache.client_kill_filter(_id=kept_connection_id()) == 1
+    attempts: list[int] = []
+
+    def refused(*args, **kwargs):
+        attempts.append(1)
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(kept, "connect_check_health", refused)
+    with caplog.at_level("WARNING", logger="credit_portal.throttling"):
+        spend(client, 1, REMOTE_ADDR="10.0.0.22")
+        assert len(attempts) == 1  # the retry's connection attempt
+        spend(client, 2, REMOTE_ADDR="10.0.0.22")
+    assert len(attempts) == 3
+    assert caplog.text.count("Redis failed") == 3
+
+
+class Interrupt(BaseException):
+    """Stands for what may stop a request between two lines: a signal, MemoryError."""
+
+
+@ON_REDIS
+def test_on_redis_an_interrupted_lookup_leaves_no_reply_for_the_next(client, settings, monkeypatch):
+    """Stopped between sending the script and reading its reply, a lookup must not leave that
+    reply for the next one: another client would read this client's refusal as its own."""
+    with_rate(settings, "1/min")
+    spend(client, 1, REMOTE_ADDR="10.0.0.23")  # 10.0.0.23 is now at its limit
+    read = redis.connection.AbstractConnection.read_response
+    calls = {"n": 0}
+
+    def interrupted(self, *args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise Interrupt  # the refusal of 10.0.0.23 stays unread
+        return read(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.connection.AbstractConnection, "read_response", interrupted)
+    with pytest.raises(Interrupt):
+        client.get(SEARCH, REMOTE_ADDR="10.0.0.23")
+    assert client.get(SEARCH, REMOTE_ADDR="10.0.0.24").status_code == 200
