@@ -55,25 +55,37 @@ def append_only_table(table: str) -> migrations.RunPython:
     return migrations.RunPython(_forward(table), _backward(table))
 
 
-def create_index_concurrently(schema_editor: Any, name: str, definition: str) -> None:
-    """``CREATE INDEX CONCURRENTLY IF NOT EXISTS name definition`` on PostgreSQL (no-op elsewhere),
-    for a migration with ``atomic = False``: the register stays writable while a large index is
-    built.
+def create_index_concurrently(schema_editor: Any, name: str, table: str, using: str) -> None:
+    """``CREATE INDEX CONCURRENTLY IF NOT EXISTS name ON table using`` on PostgreSQL (no-op
+    elsewhere), for a migration with ``atomic = False``: the register stays writable while a
+    large index is built.
 
-    A concurrent build that fails part-way (a cancelled migration, a deadlock, a unique
-    violation, a lost connection) leaves the index behind, marked invalid: never used by the
-    planner, yet updated on every write, and ``IF NOT EXISTS`` would keep it for good. So an
-    invalid index of that name is dropped first and the build starts again.
+    A concurrent build that fails part-way (a cancelled migration, a deadlock, a lost
+    connection) leaves the index behind, marked invalid: never used by the planner, yet updated
+    on every write, and ``IF NOT EXISTS`` would keep it for good. So an invalid index of that
+    name on that table is dropped first and the build starts again. An index that another
+    session is still building is invalid too: an advisory lock per index, held for the check
+    and the build, makes a second ``migrate`` (two containers starting at once) wait for the
+    first instead of dropping its work.
     """
     if schema_editor.connection.vendor != "postgresql":
         return
+    lock = f"credit_portal.create_index_concurrently:{name}"
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT NOT i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
-            "WHERE c.relname = %s AND pg_catalog.pg_table_is_visible(c.oid)",
-            [name],
-        )
-        row = cursor.fetchone()
-    if row is not None and row[0]:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {name}")
-    schema_editor.execute(f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} {definition}")
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [lock])
+        try:
+            cursor.execute(
+                "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
+                "FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE i.indrelid = %s::regclass AND c.relname = %s AND NOT i.indisvalid",
+                [table, name],
+            )
+            invalid = cursor.fetchone()
+            if invalid is not None:
+                schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {invalid[0]}")
+            schema_editor.execute(
+                f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} {using}"
+            )
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [lock])

@@ -81,9 +81,10 @@ class RegisterOrderingFilter(filters.OrderingFilter):
                 pinyin = Collate(F("name"), NAME_COLLATION)
                 ordering.append(pinyin.desc() if name.startswith("-") else pinyin.asc())
             elif field == "name":
-                # SQLite (the demo) has no ICU collation: the pinyin initials first, then the
-                # name, which gives 阿里, 北京, 成都, 张三 as ICU does (names with the same
-                # initials follow in code-point order).
+                # SQLite (the demo) has no ICU collation: the pinyin initials, then the name in
+                # code-point order. The same as ICU's pinyin order where the initials differ
+                # (阿里, 北京, 成都, 张三); close otherwise (北京 BJ before 白云 BY, where ICU
+                # puts bai before bei; Latin letters and digits are not in the initials).
                 ordering.extend(
                     ["-name_initials", name] if name[0] == "-" else ["name_initials", name]
                 )

@@ -49,7 +49,8 @@ def forward(apps, schema_editor):
     create_index_concurrently(
         schema_editor,
         "ent_name_bigram_idx",
-        "ON enterprises_enterprise USING gin (cp_name_bigrams(name, former_names))",
+        "enterprises_enterprise",
+        "USING gin (cp_name_bigrams(name, former_names))",
     )
 
 

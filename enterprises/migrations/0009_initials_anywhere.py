@@ -21,12 +21,14 @@ def forward(apps, schema_editor):
     create_index_concurrently(
         schema_editor,
         "ent_initials_trgm_idx",
-        "ON enterprises_enterprise USING gin (name_initials gin_trgm_ops)",
+        "enterprises_enterprise",
+        "USING gin (name_initials gin_trgm_ops)",
     )
     create_index_concurrently(
         schema_editor,
         "ent_initials_bigram_idx",
-        "ON enterprises_enterprise USING gin (cp_name_bigrams(name_initials, '[]'::jsonb))",
+        "enterprises_enterprise",
+        "USING gin (cp_name_bigrams(name_initials, '[]'::jsonb))",
     )
     # Statistics of the new index expression now, not at the next autovacuum: without them the
     # planner took the pair index for common pairs too (214 ms p95 instead of 86 ms, 1M rows).

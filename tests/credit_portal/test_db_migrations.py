@@ -4,10 +4,13 @@ that failed part-way leaves an invalid index, which the next run of the migratio
 from __future__ import annotations
 
 import importlib
+import threading
 
+import psycopg2
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.db import connections as db_connections
 
 INDEX = "ent_initials_trgm_idx"
 migration = importlib.import_module("enterprises.migrations.0009_initials_anywhere")
@@ -45,3 +48,35 @@ def test_a_valid_index_is_left_alone(require_postgres):
     before = index_state()
     run_migration()
     assert index_state() == before
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_second_migrate_waits_for_a_build_in_progress(require_postgres):
+    """An index still being built is invalid too: a second run (two containers starting at
+    once) waits on the index's advisory lock instead of dropping the first run's work."""
+    other = psycopg2.connect(**connection.get_connection_params())
+    other.autocommit = True
+    lock = f"credit_portal.create_index_concurrently:{INDEX}"
+    done = threading.Event()
+    failures: list[BaseException] = []
+
+    def second_migrate() -> None:
+        try:
+            run_migration()
+            done.set()
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+        finally:
+            db_connections.close_all()
+
+    with other.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [lock])  # "the first run"
+        thread = threading.Thread(target=second_migrate)
+        thread.start()
+        assert not done.wait(1.0)  # waits for the lock
+        cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [lock])
+    thread.join(timeout=30)
+    other.close()
+    assert failures == []
+    assert done.is_set()
+    assert index_state()[1]
