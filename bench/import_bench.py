@@ -34,9 +34,6 @@ import django  # noqa: E402
 
 from bench.pgdb import ensure_database  # noqa: E402
 
-if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    ensure_database(os.environ["DATABASE_URL"])
-
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
@@ -152,6 +149,8 @@ def main() -> None:
 
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        ensure_database(os.environ["DATABASE_URL"])
     call_command("migrate", verbosity=0)
     demo_accounts_build()
     actor = User.objects.get(username="registrar")

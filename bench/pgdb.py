@@ -1,31 +1,28 @@
 """PostgreSQL helpers shared by the benchmarks: each one works on its own database, which it
-creates when it is missing, so that every documented command runs on a fresh machine."""
+creates when it is missing, so that every documented command runs on a fresh machine.
+
+URLs are given to psycopg2 as they are (it decodes them, keeps options such as sslmode and
+reads a socket directory in the host); only the database name is swapped for the server's
+maintenance database ``postgres`` when the target must be created or dropped."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg2
 from psycopg2 import sql
 
 
+def database_name(url: str) -> str:
+    return unquote(urlsplit(url).path.lstrip("/"))
+
+
 def admin_connection(url: str) -> Any:
     """An autocommit connection to the maintenance database of the server `url` points at."""
-    parts = urlparse(url)
-    conn = psycopg2.connect(
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=parts.username or "postgres",
-        password=parts.password or None,
-        dbname="postgres",
-    )
+    conn = psycopg2.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")))
     conn.autocommit = True
     return conn
-
-
-def database_name(url: str) -> str:
-    return urlparse(url).path.lstrip("/")
 
 
 def drop_database(url: str) -> None:
@@ -48,13 +45,18 @@ def ensure_database(url: str, *, fresh: bool = False) -> None:
         raise SystemExit(f"This benchmark runs on PostgreSQL; the database URL is {url!r}.")
     if fresh:
         drop_database(url)
+    else:
+        try:
+            psycopg2.connect(url).close()
+            return  # it exists (and the role may use it, whatever it may do elsewhere)
+        except psycopg2.OperationalError as exc:
+            if "does not exist" not in str(exc):
+                raise
     name = database_name(url)
     conn = admin_connection(url)
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cur.fetchone() is None:
-                cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-                print(f"created database {name}", flush=True)
+            cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        print(f"created database {name}", flush=True)
     finally:
         conn.close()

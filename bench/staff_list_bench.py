@@ -42,9 +42,6 @@ import django  # noqa: E402
 
 from bench.pgdb import ensure_database  # noqa: E402
 
-if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-    ensure_database(os.environ["DATABASE_URL"])
-
 django.setup()
 
 from django.conf import settings  # noqa: E402
@@ -440,6 +437,8 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Run this on PostgreSQL: set DATABASE_URL (see the module docstring).")
+    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        ensure_database(os.environ["DATABASE_URL"])
     call_command("migrate", verbosity=0)
     fill(args.enterprises)
     with connection.cursor() as cursor:
