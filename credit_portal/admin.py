@@ -288,6 +288,11 @@ class AuditEventAdmin(admin.ModelAdmin):
             '<span style="white-space: nowrap">{}</span>', event_label(obj.event_type)
         )
 
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        """The log records changes across the whole district (entities, accounts, departments):
+        not for the administrator of a partner department, who administers only theirs."""
+        return _administers_the_district(request) and super().has_view_permission(request, obj)
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -463,3 +463,14 @@ def test_a_partner_administrator_sees_and_edits_only_their_department(
         },
     ).json()
     assert [r["id"] for r in found["results"]] == [str(eco.pk)]
+
+
+def test_the_audit_log_is_not_for_a_partner_administrator(partner_administrator_client):
+    partner, _, _ = partner_administrator_client
+    assert partner.get(reverse("admin:credit_portal_auditevent_changelist")).status_code == 403
+    assert "auditevent" not in partner.get(reverse("admin:index")).content.decode()
+
+
+def test_the_audit_log_is_for_the_bureau_administrator(administrator_client):
+    client, _ = administrator_client
+    assert client.get(reverse("admin:credit_portal_auditevent_changelist")).status_code == 200
