@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
@@ -19,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credit_portal.audit import audit_event_record, event_label, model_diff, model_snapshot
 from credit_portal.models import AuditEvent, Department, StaffProfile, User
+from credit_portal.roles import Role
 from enterprises.selectors import bureau_profiles, departments_of_jurisdiction
 
 
@@ -85,6 +87,16 @@ class DepartmentChoiceInJurisdiction:
         return super().formfield_for_foreignkey(db_field, request, **kwargs)  # type: ignore[misc]
 
 
+class DepartmentInJurisdictionFilter(admin.RelatedFieldListFilter):
+    """A department list filter that offers the departments of the user's jurisdiction (every
+    department for the bureau), read from the departments, not from the rows listed."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        user: Any = request.user
+        departments = departments_of_jurisdiction(user=user)
+        return [(d.pk, str(d)) for d in departments.order_by("sort_order", "code", "pk")]
+
+
 class StaffProfileInline(DepartmentChoiceInJurisdiction, admin.StackedInline):
     model = StaffProfile
     can_delete = False
@@ -112,7 +124,12 @@ class StaffProfileInline(DepartmentChoiceInJurisdiction, admin.StackedInline):
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     inlines = [StaffProfileInline]
     list_display = ["username", "display_name", "email", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "groups", "staff_profile__department"]
+    list_filter = [
+        "is_active",
+        "is_staff",
+        "groups",
+        ("staff_profile__department", DepartmentInJurisdictionFilter),
+    ]
     search_fields = ["username", "display_name", "email", "first_name", "last_name"]
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
@@ -131,13 +148,31 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         must not lift any account, their own included, above every permission check. Nor may
         anyone but a superuser change their own roles, permissions or account state: granting
         roles is the administrator's job for other people's accounts, where every grant is
-        audited (save_related), never a way to raise their own."""
+        audited (save_related), never a way to raise their own. Roles, not single
+        permissions: an administrator who could grant any permission to an account of their
+        own making (API tokens, roles, lockouts) would hold every permission through it."""
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
-            fields.append("is_superuser")
+            fields += ["is_superuser", "user_permissions"]
             if obj is not None and obj.pk == request.user.pk:
-                fields += ["groups", "user_permissions", "is_staff", "is_active"]
+                fields += ["groups", "is_staff", "is_active"]
         return fields
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """The roles an administrator grants are the portal's roles (data migrations define
+        them); any other group is a superuser's."""
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(name__in=[str(role) for role in Role])
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        """An administrator of a partner department must give each new account a department,
+        so they need the right to add one."""
+        if not _administers_the_district(request) and not request.user.has_perm(
+            "credit_portal.add_staffprofile"
+        ):
+            return False
+        return super().has_add_permission(request)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         """Nor may they take over a superuser's account (its password, roles or address)."""
@@ -208,19 +243,25 @@ class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
         user: Any = request.user
         return qs.filter(pk__in=departments_of_jurisdiction(user=user).values("pk"))
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _administers_the_district(request) and super().has_add_permission(request)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         """Which department is the bureau (whose staff see the whole district) is a superuser's
-        decision."""
+        decision; a partner department's administrator edits its names, not its code or
+        whether it is active."""
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields.append("is_bureau")
+        if not _administers_the_district(request):
+            fields += ["code", "is_active"]
         return fields
 
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(AuditedAdminMixin, DepartmentChoiceInJurisdiction, admin.ModelAdmin):
     list_display = ["user", "department", "phone", "badge_number"]
-    list_filter = ["department"]
+    list_filter = [("department", DepartmentInJurisdictionFilter)]
     search_fields = ["user__username", "user__display_name", "badge_number"]
     autocomplete_fields = ["user", "department"]
 

@@ -11,8 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from credit_portal.admin import AuditedAdminMixin, DepartmentChoiceInJurisdiction
+from credit_portal.admin import (
+    AuditedAdminMixin,
+    DepartmentChoiceInJurisdiction,
+    DepartmentInJurisdictionFilter,
+)
 from credit_portal.audit import model_snapshot
+from credit_portal.models import User
 from enterprises.models import (
     ActivationCode,
     CreditRecord,
@@ -110,7 +115,7 @@ class EnterpriseAdmin(DepartmentChoiceInJurisdiction, admin.ModelAdmin):
         "risk_class",
         "is_abnormal",
         "on_serious_list",
-        "department",
+        ("department", DepartmentInJurisdictionFilter),
     ]
     search_fields = ["uscc", "legacy_reg_no", "name", "name_initials"]
     list_select_related = ["department"]
@@ -211,6 +216,19 @@ class EnterpriseMembershipAdmin(_JurisdictionMixin, AuditedAdminMixin, admin.Mod
     search_fields = ["user__username", "enterprise__uscc", "enterprise__name", "phone", "email"]
     list_select_related = ["user", "enterprise"]
     raw_id_fields = ["user", "enterprise", "activation_code"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """An enterprise of the user's jurisdiction, and an account that is not a staff
+        account (the raw id widgets accept any id: the form checks it against these)."""
+        user: Any = request.user
+        if db_field.name == "user":
+            kwargs["queryset"] = User.objects.filter(staff_profile__isnull=True, is_superuser=False)
+        elif not user.is_superuser and db_field.name in ("enterprise", "activation_code"):
+            departments = departments_of_jurisdiction(user=user)
+            model = db_field.related_model
+            path = "department" if model is Enterprise else "enterprise__department"
+            kwargs["queryset"] = model._default_manager.filter(**{f"{path}__in": departments})
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(ImportJob)

@@ -390,6 +390,7 @@ def test_a_bureau_administrator_sees_every_account(administrator_client, user_wi
     User.objects.create_user(username="shop-owner", password="x-Secret-123")  # no staff profile
     users = client.get(reverse("admin:credit_portal_user_changelist")).content.decode()
     assert "eco-clerk" in users and "shop-owner" in users
+    assert f"staff_profile__department__id__exact={eco.pk}" in users  # the filter offers all
 
 
 def test_a_partner_administrator_cannot_take_in_an_account_of_no_department(
@@ -474,3 +475,75 @@ def test_the_audit_log_is_not_for_a_partner_administrator(partner_administrator_
 def test_the_audit_log_is_for_the_bureau_administrator(administrator_client):
     client, _ = administrator_client
     assert client.get(reverse("admin:credit_portal_auditevent_changelist")).status_code == 200
+
+
+def user_change_data(client, user, **changes):
+    """The admin change form of `user` as it stands, with `changes`."""
+    url = reverse("admin:credit_portal_user_change", args=[user.pk])
+    form = client.get(url).context["adminform"].form
+    skip = {"password", "date_joined", "last_login", "groups", "user_permissions"}
+    data = {name: form.initial.get(name) or "" for name in form.fields if name not in skip}
+    joined = timezone.localtime(user.date_joined)
+    data.update(
+        {
+            "date_joined_0": joined.date().isoformat(),
+            "date_joined_1": joined.strftime("%H:%M:%S"),
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [g.pk for g in user.groups.all()],
+            "staff_profile-TOTAL_FORMS": "0",
+            "staff_profile-INITIAL_FORMS": "0",
+        }
+    )
+    data.update(changes)
+    return url, data
+
+
+def test_an_administrator_grants_roles_not_single_permissions(
+    administrator_client, user_with_perms
+):
+    """Through an account of their own making, any permission they could grant (API tokens for
+    a superuser, the roles themselves, lockouts) would be theirs."""
+    from django.contrib.auth.models import Group, Permission
+
+    client, _ = administrator_client
+    helper = user_with_perms(username="helper", is_staff=True)
+    token_perm = Permission.objects.get(codename="add_tokenproxy")
+    url, data = user_change_data(client, helper, user_permissions=[token_perm.pk])
+    assert client.post(url, data).status_code == 302
+    assert not helper.user_permissions.filter(pk=token_perm.pk).exists()
+    custom = Group.objects.create(name="token-keepers")
+    url, data = user_change_data(client, helper, groups=[custom.pk])
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "groups" in response.context["adminform"].form.errors
+    assert not helper.groups.filter(pk=custom.pk).exists()
+
+
+def test_a_partner_administrator_filters_and_edits_their_department_only(
+    partner_administrator_client,
+):
+    from credit_portal.models import Department
+
+    client, _, eco = partner_administrator_client
+    bureau = Department.objects.get(is_bureau=True)
+    users = client.get(reverse("admin:credit_portal_user_changelist")).content.decode()
+    # One department to choose from: Django leaves the filter out rather than offer the bureau.
+    assert f"staff_profile__department__id__exact={bureau.pk}" not in users
+    assert client.get(reverse("admin:credit_portal_department_add")).status_code == 403
+    page = client.get(reverse("admin:credit_portal_department_change", args=[eco.pk]))
+    fields = page.context["adminform"].form.fields
+    assert "name" in fields and "code" not in fields and "is_active" not in fields
+
+
+def test_an_enterprise_membership_is_for_an_enterprise_account(admin_client, user_with_perms):
+    from tests.enterprises.factories import EnterpriseFactory
+
+    staff = user_with_perms(username="clerk", is_staff=True)
+    enterprise = EnterpriseFactory()
+    response = admin_client.post(
+        reverse("admin:enterprises_enterprisemembership_add"),
+        {"user": staff.pk, "enterprise": enterprise.pk, "role": "owner"},
+    )
+    assert response.status_code == 200
+    assert "user" in response.context["adminform"].form.errors
