@@ -11,9 +11,10 @@ SQLite (the embedded demo) relies on the ORM guard alone.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from django.db import migrations
+from django.db import DatabaseError, migrations
 
 
 def _forward(table: str) -> Any:
@@ -55,6 +56,12 @@ def append_only_table(table: str) -> migrations.RunPython:
     return migrations.RunPython(_forward(table), _backward(table))
 
 
+# The first key of the advisory locks taken here (two-key form: the second is the index name's
+# hash), so that they cannot collide with single-key advisory locks of anything else.
+INDEX_LOCK_CLASS = 0x43504958  # "CPIX"
+_LOCK_POLL_SECONDS = 0.5
+
+
 def create_index_concurrently(schema_editor: Any, name: str, table: str, using: str) -> None:
     """``CREATE INDEX CONCURRENTLY IF NOT EXISTS name ON table using`` on PostgreSQL (no-op
     elsewhere), for a migration with ``atomic = False``: the register stays writable while a
@@ -63,16 +70,29 @@ def create_index_concurrently(schema_editor: Any, name: str, table: str, using: 
     A concurrent build that fails part-way (a cancelled migration, a deadlock, a lost
     connection) leaves the index behind, marked invalid: never used by the planner, yet updated
     on every write, and ``IF NOT EXISTS`` would keep it for good. So an invalid index of that
-    name on that table is dropped first and the build starts again. An index that another
-    session is still building is invalid too: an advisory lock per index, held for the check
-    and the build, makes a second ``migrate`` (two containers starting at once) wait for the
-    first instead of dropping its work.
+    name on that table is dropped first and the build starts again.
+
+    An index that another session is still building is invalid too. An advisory lock per index,
+    held for the check and the build, makes a second ``migrate`` (two containers starting at
+    once) wait for the first instead of dropping its work. It waits in Python, between short
+    ``pg_try_advisory_lock`` calls: a session blocked inside ``pg_advisory_lock`` holds a
+    snapshot, which the other's concurrent build waits for in its last phase (a deadlock).
     """
-    if schema_editor.connection.vendor != "postgresql":
+    connection = schema_editor.connection
+    if connection.vendor != "postgresql":
         return
-    lock = f"credit_portal.create_index_concurrently:{name}"
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [lock])
+    if connection.in_atomic_block:
+        raise RuntimeError(
+            f"{name}: CREATE INDEX CONCURRENTLY cannot run in a transaction; "
+            "set atomic = False on the migration"
+        )
+    key = [INDEX_LOCK_CLASS, name]
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", key)
+            if cursor.fetchone()[0]:
+                break
+            time.sleep(_LOCK_POLL_SECONDS)
         try:
             cursor.execute(
                 "SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) "
@@ -88,4 +108,9 @@ def create_index_concurrently(schema_editor: Any, name: str, table: str, using: 
                 f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} {using}"
             )
         finally:
-            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [lock])
+            try:
+                cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", key)
+            except DatabaseError:
+                # The session is broken (a lost connection): closing it releases its locks,
+                # and the error that broke it is the one to report.
+                connection.close()

@@ -9,8 +9,10 @@ import threading
 import psycopg2
 import pytest
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 from django.db import connections as db_connections
+
+from credit_portal.db import INDEX_LOCK_CLASS
 
 INDEX = "ent_initials_trgm_idx"
 migration = importlib.import_module("enterprises.migrations.0009_initials_anywhere")
@@ -56,7 +58,7 @@ def test_a_second_migrate_waits_for_a_build_in_progress(require_postgres):
     once) waits on the index's advisory lock instead of dropping the first run's work."""
     other = psycopg2.connect(**connection.get_connection_params())
     other.autocommit = True
-    lock = f"credit_portal.create_index_concurrently:{INDEX}"
+    key = [INDEX_LOCK_CLASS, INDEX]
     done = threading.Event()
     failures: list[BaseException] = []
 
@@ -70,13 +72,33 @@ def test_a_second_migrate_waits_for_a_build_in_progress(require_postgres):
             db_connections.close_all()
 
     with other.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [lock])  # "the first run"
+        cursor.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", key)  # "the first run"
         thread = threading.Thread(target=second_migrate)
         thread.start()
-        assert not done.wait(1.0)  # waits for the lock
-        cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [lock])
+        assert not done.wait(1.5)  # waits for the lock...
+        # ... holding no snapshot while it waits: the first run's CREATE INDEX CONCURRENTLY
+        # waits for every older snapshot before it finishes, and would deadlock with it.
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_xmin IS NOT NULL AND pid <> pg_backend_pid()"
+        )
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", key)
     thread.join(timeout=30)
     other.close()
     assert failures == []
     assert done.is_set()
     assert index_state()[1]
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_inside_a_transaction_it_says_why_and_keeps_no_lock(require_postgres):
+    with (
+        pytest.raises(RuntimeError, match="atomic = False"),
+        transaction.atomic(),
+        connection.schema_editor(atomic=False) as editor,
+    ):
+        migration.forward(apps, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'")
+        assert cursor.fetchone()[0] == 0
