@@ -49,13 +49,16 @@ def ensure_database(url: str, *, fresh: bool = False) -> None:
         try:
             psycopg2.connect(url).close()
             return  # it exists (and the role may use it, whatever it may do elsewhere)
-        except psycopg2.OperationalError as exc:
-            if "does not exist" not in str(exc):
-                raise
+        except psycopg2.OperationalError:
+            pass  # missing, or another failure: the server's catalogue tells which, below
     name = database_name(url)
     conn = admin_connection(url)
     try:
         with conn.cursor() as cur:
+            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            if cur.fetchone() is not None:
+                psycopg2.connect(url).close()  # it exists: report why it cannot be used
+                return
             cur.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         print(f"created database {name}", flush=True)
     finally:
