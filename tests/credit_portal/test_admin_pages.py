@@ -185,28 +185,34 @@ def administrator_client(client, user_with_perms):
     return client, user
 
 
-def test_an_administrator_cannot_make_anyone_a_superuser(administrator_client, user_with_perms):
-    client, me = administrator_client
-    url = reverse("admin:credit_portal_user_change", args=[me.pk])
-    page = client.get(url)
-    assert page.status_code == 200
-    assert 'name="is_superuser"' not in page.content.decode()
-    form = page.context["adminform"].form
-    skip = {"groups", "user_permissions", "password", "date_joined", "last_login"}
+def user_change_data(client, user, **changes):
+    """The admin change form of `user` as it stands, with `changes`."""
+    url = reverse("admin:credit_portal_user_change", args=[user.pk])
+    form = client.get(url).context["adminform"].form
+    skip = {"password", "date_joined", "last_login", "groups", "user_permissions"}
     data = {name: form.initial.get(name) or "" for name in form.fields if name not in skip}
-    joined = timezone.localtime(me.date_joined)
+    joined = timezone.localtime(user.date_joined)
     data.update(
         {
             "date_joined_0": joined.date().isoformat(),
             "date_joined_1": joined.strftime("%H:%M:%S"),
-            "is_superuser": "on",
             "is_active": "on",
             "is_staff": "on",
-            "groups": [g.pk for g in me.groups.all()],
+            "groups": [g.pk for g in user.groups.all()],
             "staff_profile-TOTAL_FORMS": "0",
             "staff_profile-INITIAL_FORMS": "0",
         }
     )
+    data.update(changes)
+    return url, data
+
+
+def test_an_administrator_cannot_make_anyone_a_superuser(administrator_client, user_with_perms):
+    client, me = administrator_client
+    page = client.get(reverse("admin:credit_portal_user_change", args=[me.pk]))
+    assert page.status_code == 200
+    assert 'name="is_superuser"' not in page.content.decode()
+    url, data = user_change_data(client, me, is_superuser="on")
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     me.refresh_from_db()
@@ -289,23 +295,8 @@ def test_an_administrator_still_assigns_roles_to_others(administrator_client, us
 
     client, _ = administrator_client
     clerk = user_with_perms(username="new-clerk", is_staff=True)
-    url = reverse("admin:credit_portal_user_change", args=[clerk.pk])
-    form = client.get(url).context["adminform"].form
-    skip = {"password", "date_joined", "last_login", "groups", "user_permissions"}
-    data = {name: form.initial.get(name) or "" for name in form.fields if name not in skip}
-    joined = timezone.localtime(clerk.date_joined)
     registrar = Group.objects.get(name="registrar")
-    data.update(
-        {
-            "date_joined_0": joined.date().isoformat(),
-            "date_joined_1": joined.strftime("%H:%M:%S"),
-            "is_active": "on",
-            "is_staff": "on",
-            "groups": [registrar.pk],
-            "staff_profile-TOTAL_FORMS": "0",
-            "staff_profile-INITIAL_FORMS": "0",
-        }
-    )
+    url, data = user_change_data(client, clerk, groups=[registrar.pk])
     assert client.post(url, data).status_code == 302
     assert list(clerk.groups.values_list("name", flat=True)) == ["registrar"]
     assert AuditEvent.objects.filter(event_type="admin.credit_portal.user_grants_changed").exists()
@@ -475,28 +466,6 @@ def test_the_audit_log_is_not_for_a_partner_administrator(partner_administrator_
 def test_the_audit_log_is_for_the_bureau_administrator(administrator_client):
     client, _ = administrator_client
     assert client.get(reverse("admin:credit_portal_auditevent_changelist")).status_code == 200
-
-
-def user_change_data(client, user, **changes):
-    """The admin change form of `user` as it stands, with `changes`."""
-    url = reverse("admin:credit_portal_user_change", args=[user.pk])
-    form = client.get(url).context["adminform"].form
-    skip = {"password", "date_joined", "last_login", "groups", "user_permissions"}
-    data = {name: form.initial.get(name) or "" for name in form.fields if name not in skip}
-    joined = timezone.localtime(user.date_joined)
-    data.update(
-        {
-            "date_joined_0": joined.date().isoformat(),
-            "date_joined_1": joined.strftime("%H:%M:%S"),
-            "is_active": "on",
-            "is_staff": "on",
-            "groups": [g.pk for g in user.groups.all()],
-            "staff_profile-TOTAL_FORMS": "0",
-            "staff_profile-INITIAL_FORMS": "0",
-        }
-    )
-    data.update(changes)
-    return url, data
 
 
 def test_an_administrator_grants_roles_not_single_permissions(
