@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
@@ -69,9 +70,13 @@ def _own_profile(request: HttpRequest, user_id: Any) -> bool:
 
 def _administers_the_district(request: HttpRequest) -> bool:
     """A superuser or a member of the bureau administers every account; an administrator of a
-    partner department, the staff accounts of that department only."""
-    user: Any = request.user
-    return bool(user.is_superuser or bureau_profiles(user=user).exists())
+    partner department, the staff accounts of that department only. Asked once per request."""
+    answer = getattr(request, "_cp_administers_the_district", None)
+    if answer is None:
+        user: Any = request.user
+        answer = bool(user.is_superuser or bureau_profiles(user=user).exists())
+        request._cp_administers_the_district = answer  # type: ignore[attr-defined]
+    return answer
 
 
 class DepartmentChoiceInJurisdiction:
@@ -342,3 +347,39 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class _DistrictAdministratorsOnly:
+    """For admin pages whose changes reach the whole district, such as the schedules of the
+    periodic jobs (Celery beat): an administrator of a partner department neither sees nor
+    changes them, whatever their role grants."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return _administers_the_district(request) and super().has_module_permission(request)  # type: ignore[misc]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _administers_the_district(request) and super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return _administers_the_district(request) and super().has_add_permission(request)  # type: ignore[misc]
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _administers_the_district(request) and super().has_change_permission(request, obj)  # type: ignore[misc]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return _administers_the_district(request) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+
+
+def _for_district_administrators_only(app_label: str) -> None:
+    """Re-register an installed app's admin pages with `_DistrictAdministratorsOnly` (the app's
+    admin module is loaded before this one: INSTALLED_APPS order)."""
+    for model in apps.get_app_config(app_label).get_models():
+        if admin.site.is_registered(model):
+            original = type(admin.site.get_model_admin(model))
+            admin.site.unregister(model)
+            admin.site.register(
+                model, type(original.__name__, (_DistrictAdministratorsOnly, original), {})
+            )
+
+
+_for_district_administrators_only("django_celery_beat")

@@ -457,15 +457,27 @@ def test_a_partner_administrator_sees_and_edits_only_their_department(
     assert [r["id"] for r in found["results"]] == [str(eco.pk)]
 
 
-def test_the_audit_log_is_not_for_a_partner_administrator(partner_administrator_client):
+DISTRICT_WIDE_PAGES = [
+    "admin:credit_portal_auditevent_changelist",
+    "admin:django_celery_beat_periodictask_changelist",  # the schedules of every job
+    "admin:django_celery_beat_crontabschedule_changelist",
+]
+
+
+def test_district_wide_pages_are_not_for_a_partner_administrator(partner_administrator_client):
     partner, _, _ = partner_administrator_client
-    assert partner.get(reverse("admin:credit_portal_auditevent_changelist")).status_code == 403
-    assert "auditevent" not in partner.get(reverse("admin:index")).content.decode()
+    for page in DISTRICT_WIDE_PAGES:
+        assert partner.get(reverse(page)).status_code == 403, page
+    index = partner.get(reverse("admin:index")).content.decode()
+    assert "auditevent" not in index and "periodictask" not in index
+    add = reverse("admin:django_celery_beat_periodictask_add")
+    assert partner.post(add, {"name": "x", "task": "x"}).status_code == 403
 
 
-def test_the_audit_log_is_for_the_bureau_administrator(administrator_client):
+def test_district_wide_pages_are_for_the_bureau_administrator(administrator_client):
     client, _ = administrator_client
-    assert client.get(reverse("admin:credit_portal_auditevent_changelist")).status_code == 200
+    for page in DISTRICT_WIDE_PAGES:
+        assert client.get(reverse(page)).status_code == 200, page
 
 
 def test_an_administrator_grants_roles_not_single_permissions(
