@@ -3,6 +3,12 @@
 Every change made in the admin is attributed: `AuditedAdminMixin` writes an audit event with
 the changed fields in the same transaction as the save or delete. The audit log itself is
 read-only here (no add, change or delete permission for anyone).
+
+Administrators (the role) manage accounts and grant roles, never single permissions, and
+nobody but a superuser makes superusers or touches their accounts. An administrator of a
+partner department works inside it: their department's staff accounts and departments of their
+jurisdiction only; the audit log and the job schedules, which reach the whole district, are the
+bureau's (`_administers_the_district`).
 """
 
 from __future__ import annotations

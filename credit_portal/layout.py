@@ -82,8 +82,8 @@ def _is_plain_visitor(request: HttpRequest) -> bool:
     waiting: no session cookie (a login lives in the session, and so do messages stored there),
     no message cookie, no message added during this request, and ``request.user`` still the
     middleware's lazy object (`login()` in this request replaces it). Checking the user and the
-    messages themselves costs a session and a message-storage set-up, some 3 % of the public
-    profile's CPU; the answer is the same (tested)."""
+    messages themselves costs a session and a message-storage set-up, a few per cent of the
+    public profile's CPU (py-spy); the answer is the same (tested)."""
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or CookieStorage.cookie_name in cookies:
         return False
