@@ -80,7 +80,9 @@ def _administers_the_district(request: HttpRequest) -> bool:
     answer = getattr(request, "_cp_administers_the_district", None)
     if answer is None:
         user: Any = request.user
-        answer = bool(user.is_superuser or bureau_profiles(user=user).exists())
+        answer = user.is_authenticated and bool(
+            user.is_superuser or bureau_profiles(user=user).exists()
+        )
         request._cp_administers_the_district = answer  # type: ignore[attr-defined]
     return answer
 
@@ -361,19 +363,19 @@ class _DistrictAdministratorsOnly:
     changes them, whatever their role grants."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return _administers_the_district(request) and super().has_module_permission(request)  # type: ignore[misc]
+        return super().has_module_permission(request) and _administers_the_district(request)  # type: ignore[misc]
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _administers_the_district(request) and super().has_view_permission(request, obj)  # type: ignore[misc]
+        return super().has_view_permission(request, obj) and _administers_the_district(request)  # type: ignore[misc]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
-        return _administers_the_district(request) and super().has_add_permission(request)  # type: ignore[misc]
+        return super().has_add_permission(request) and _administers_the_district(request)  # type: ignore[misc]
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _administers_the_district(request) and super().has_change_permission(request, obj)  # type: ignore[misc]
+        return super().has_change_permission(request, obj) and _administers_the_district(request)  # type: ignore[misc]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return _administers_the_district(request) and super().has_delete_permission(request, obj)  # type: ignore[misc]
+        return super().has_delete_permission(request, obj) and _administers_the_district(request)  # type: ignore[misc]
 
 
 def _for_district_administrators_only(app_label: str) -> None:

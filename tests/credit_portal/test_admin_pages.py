@@ -528,3 +528,10 @@ def test_an_enterprise_membership_is_for_an_enterprise_account(admin_client, use
     )
     assert response.status_code == 200
     assert "user" in response.context["adminform"].form.errors
+
+
+def test_the_admin_login_page_opens_for_a_visitor(client):
+    """Every admin page, the login page too, asks each model admin whether to list it."""
+    response = client.get(reverse("admin:login"))
+    assert response.status_code == 200
+    assert client.get(reverse("admin:index")).status_code == 302  # to the login page
