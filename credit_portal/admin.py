@@ -87,6 +87,22 @@ def _administers_the_district(request: HttpRequest) -> bool:
     return answer
 
 
+class JurisdictionMixin:
+    """Rows outside the user's jurisdiction are not listed (nor found by address): partner
+    departments' staff see their department's, as on the staff pages and the API.
+    `jurisdiction_path` leads from the row to its department."""
+
+    jurisdiction_path = "department"
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        queryset = super().get_queryset(request)  # type: ignore[misc]
+        if request.user.is_superuser:
+            return queryset
+        user: Any = request.user
+        departments = departments_of_jurisdiction(user=user)
+        return queryset.filter(**{f"{self.jurisdiction_path}__in": departments})
+
+
 class DepartmentChoiceInJurisdiction:
     """A ``department`` chosen in the admin is one the user has jurisdiction over: an
     administrator of a partner department cannot place a staff account in the bureau (which
@@ -272,18 +288,13 @@ class DepartmentAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(AuditedAdminMixin, DepartmentChoiceInJurisdiction, admin.ModelAdmin):
+class StaffProfileAdmin(
+    JurisdictionMixin, AuditedAdminMixin, DepartmentChoiceInJurisdiction, admin.ModelAdmin
+):
     list_display = ["user", "department", "phone", "badge_number"]
     list_filter = [("department", DepartmentInJurisdictionFilter)]
     search_fields = ["user__username", "user__display_name", "badge_number"]
     autocomplete_fields = ["user", "department"]
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        user: Any = request.user
-        qs = super().get_queryset(request)
-        if user.is_superuser:
-            return qs
-        return qs.filter(department__in=departments_of_jurisdiction(user=user))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         """An administrator of a partner department gives a department on the account's own

@@ -15,6 +15,7 @@ from credit_portal.admin import (
     AuditedAdminMixin,
     DepartmentChoiceInJurisdiction,
     DepartmentInJurisdictionFilter,
+    JurisdictionMixin,
 )
 from credit_portal.audit import model_snapshot
 from credit_portal.models import User
@@ -47,19 +48,10 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class _JurisdictionMixin:
-    """Rows of entities outside the user's jurisdiction are not listed (nor found by address):
-    partner departments' staff see their department's, as on the staff pages and the API."""
+class _JurisdictionMixin(JurisdictionMixin):
+    """For rows that belong to an entity: the entity's department decides."""
 
     jurisdiction_path = "enterprise__department"
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        queryset = super().get_queryset(request)  # type: ignore[misc]
-        if request.user.is_superuser:
-            return queryset
-        user: Any = request.user
-        departments = departments_of_jurisdiction(user=user)
-        return queryset.filter(**{f"{self.jurisdiction_path}__in": departments})
 
 
 class EnterpriseAdminForm(forms.ModelForm):
@@ -104,7 +96,9 @@ class EnterpriseAdminForm(forms.ModelForm):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(DepartmentChoiceInJurisdiction, admin.ModelAdmin):
+class EnterpriseAdmin(JurisdictionMixin, DepartmentChoiceInJurisdiction, admin.ModelAdmin):
+    """A partner department's staff see and edit only their department's entities here too."""
+
     form = EnterpriseAdminForm
     # Few columns so that names stay readable beside the admin's side menu at 1280 px.
     list_display = ["name", "uscc", "status", "is_abnormal", "registered_on"]
@@ -136,15 +130,6 @@ class EnterpriseAdmin(DepartmentChoiceInJurisdiction, admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # entities are deregistered, never deleted
-
-    def get_queryset(self, request: HttpRequest) -> Any:
-        """A partner department's staff see and edit only their department's entities here too
-        (`departments_of_jurisdiction`, as on the staff pages and the API)."""
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        user: Any = request.user
-        return queryset.filter(department__in=departments_of_jurisdiction(user=user))
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

@@ -191,13 +191,15 @@ def test_partner_department_staff_see_only_their_departments_entities(client):
     assert records.status_code == 404
 
 
-def _partner_with(*codenames: str):
+def _partner_with(*codenames: str, is_staff: bool = False):
     from django.contrib.auth.models import Permission
 
     from credit_portal.models import Department, StaffProfile, User
 
     eco = Department.objects.create(code="eco", name="区生态环境局")
-    user = User.objects.create_user(username="env-clerk", password="Secret-pass-123")
+    user = User.objects.create_user(
+        username="env-clerk", password="Secret-pass-123", is_staff=is_staff
+    )
     for full in codenames:
         app, codename = full.split(".")
         user.user_permissions.add(
@@ -255,10 +257,11 @@ def test_partner_staff_in_the_admin_see_and_assign_only_their_department(client)
 
     bureau = DepartmentFactory()
     user, eco = _partner_with(
-        "enterprises.view_enterprise", "enterprises.add_enterprise", "enterprises.change_enterprise"
+        "enterprises.view_enterprise",
+        "enterprises.add_enterprise",
+        "enterprises.change_enterprise",
+        is_staff=True,
     )
-    user.is_staff = True
-    user.save()
     theirs = EnterpriseFactory(department=eco)
     elsewhere = EnterpriseFactory(department=bureau)
     client.force_login(user)
@@ -330,10 +333,11 @@ def test_partner_staff_in_the_admin_see_only_their_departments_records_and_no_jo
 
     bureau = DepartmentFactory()
     user, eco = _partner_with(
-        "enterprises.view_creditrecord", "enterprises.view_importjob", "enterprises.view_enterprise"
+        "enterprises.view_creditrecord",
+        "enterprises.view_importjob",
+        "enterprises.view_enterprise",
+        is_staff=True,
     )
-    user.is_staff = True
-    user.save()
     mine = EnterpriseFactory(department=eco)
     theirs = EnterpriseFactory(department=bureau)
     for ent in (mine, theirs):
