@@ -7,13 +7,14 @@ The request id and client IP come from `credit_portal.middleware.RequestContextM
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from credit_portal.bulk import bulk_insert
+from credit_portal.bulk import bulk_insert, insert_select
 from credit_portal.middleware import current_client_ip, current_request_id
 from credit_portal.models import AuditEvent, User
 
@@ -148,4 +149,40 @@ def audit_events_bulk_record(
             )
             for target, extra in targets
         ]
+    )
+
+
+def audit_events_insert_select(
+    *,
+    actor: User | None,
+    event_type: str,
+    target: dict[str, Any],
+    extra: dict[str, Any],
+    source: str,
+    params: Sequence[Any] = (),
+) -> int:
+    """Append one event per row of `source` in one INSERT ... SELECT (`bulk.insert_select`):
+    for bulk jobs whose targets were just written by the database (the enterprises of an
+    import), with no Python per row. `target` gives the SQL of enterprise_id, target_type,
+    target_id and target_repr over the source; `extra` is the same for every event.
+
+    Rules: inside the caller's transaction, like `audit_event_record`; every event has the
+    same time. Side effects: none.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_events_insert_select must be called inside a transaction")
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    return insert_select(
+        AuditEvent,
+        {
+            **target,
+            "actor_id": actor.pk if actor is not None else None,
+            "event_type": event_type,
+            "extra": _jsonable(extra),
+            "request_id": current_request_id() or "",
+            "ip_address": current_client_ip() or None,
+        },
+        source=source,
+        params=params,
     )

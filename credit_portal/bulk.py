@@ -3,10 +3,15 @@
 For bulk jobs (the register import and its ledger and audit rows), whose values have been
 cleaned already. Runs inside the caller's transaction.
 
-A row can be turned into its line of COPY text ahead of time (`copy_line`), for example by a
-thread that has nothing else to do while the writer waits for PostgreSQL; `bulk_insert` then
-only joins the lines. Columns stamped with the time of the write (auto_now, auto_now_add) hold
-a placeholder in such a line, replaced with the write's timestamp in one pass over the text.
+A row can be turned into its line of COPY text ahead of time (`copy_line`, or `copy_line_of`
+from a dict of values without a model instance), for example by a thread that has nothing else
+to do while the writer waits for PostgreSQL; `bulk_insert` and `insert_values` then only join
+the lines. Columns stamped with the time of the write (auto_now, auto_now_add) hold a
+placeholder in such a line, replaced with the write's timestamp in one pass over the text.
+
+Rows derived from rows already in the database (the ledger record and the audit event of each
+enterprise just imported) are best made by the database itself: `insert_select` writes
+INSERT ... SELECT, with no Python per row at all.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import functools
 import io
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,7 +59,8 @@ class CopyPlan:
     """How the rows of one model are written with COPY: every concrete column but the key."""
 
     statement: str
-    values: tuple[tuple[str, bool, bool], ...]  # (attname, is JSON, stamped with the time)
+    # (attname, is JSON, stamped with the time, field)
+    values: tuple[tuple[str, bool, bool, models.Field[Any, Any]], ...]
     stamped: tuple[str, ...]
 
 
@@ -72,17 +79,29 @@ def copy_plan(model: type[models.Model]) -> CopyPlan:
 
     return CopyPlan(
         statement=f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN",
-        values=tuple((f.attname, isinstance(f, models.JSONField), is_stamped(f)) for f in fields),
+        values=tuple(
+            (f.attname, isinstance(f, models.JSONField), is_stamped(f), f) for f in fields
+        ),
         stamped=tuple(f.attname for f in fields if is_stamped(f)),
     )
 
 
 def copy_line(obj: models.Model) -> str:
     """The row of an unsaved instance in COPY text, with NOW for the stamped columns."""
+    return copy_line_of(type(obj), vars(obj))
+
+
+def copy_line_of(model: type[models.Model], values: Mapping[str, Any]) -> str:
+    """The row of `model` with `values` ({attname: value}, cleaned) in COPY text, with NOW for
+    the stamped columns. A column missing from `values` holds its field's default, as a new
+    instance would: the same line as `copy_line(model(**values))`, without building the
+    instance (Model.__init__ costs more than the line itself)."""
     return (
         "\t".join(
-            NOW if stamped else _copy_value(getattr(obj, attname), is_json)
-            for attname, is_json, stamped in copy_plan(type(obj)).values
+            NOW
+            if stamped
+            else _copy_value(values[attname] if attname in values else field.get_default(), is_json)
+            for attname, is_json, stamped, field in copy_plan(model).values
         )
         + "\n"
     )
@@ -123,3 +142,98 @@ def bulk_insert(objs: list[Any], *, key: str | None = None, lines: list[str] | N
             obj = by_key[value]
             obj.pk = pk
             obj._state.adding, obj._state.db = False, connection.alias
+
+
+def insert_values(
+    model: type[models.Model],
+    rows: list[dict[str, Any]],
+    *,
+    lines: list[str | None] | None = None,
+) -> None:
+    """Insert new rows of `model` given as {attname: value} dicts (cleaned). On PostgreSQL with
+    COPY and without building instances; `lines[i]`, when given and not None, is rows[i]'s
+    `copy_line_of` made ahead of time. Elsewhere bulk_create. No primary keys come back: what
+    needs them reads the rows back, or is derived in the database (`insert_select`)."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create([model(**row) for row in rows])
+        return
+    plan = copy_plan(model)
+    made = lines if lines is not None else [None] * len(rows)
+    text = "".join(
+        line if line is not None else copy_line_of(model, row)
+        for row, line in zip(rows, made, strict=True)
+    )
+    if plan.stamped:
+        text = text.replace(NOW, copy_text(timezone.now()))
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.cursor.copy_expert(plan.statement, io.StringIO(text))
+
+
+@dataclass(frozen=True)
+class Sql:
+    """A SQL expression over the columns of `insert_select`'s source, with its parameters."""
+
+    expression: str
+    params: tuple[Any, ...] = ()
+
+
+_UNSET = object()
+_TYPE_LENGTH = re.compile(r"\(.*\)")  # varchar(100) -> varchar, numeric(14, 2) -> numeric
+
+
+def insert_select(
+    model: type[models.Model],
+    values: Mapping[str, Any],
+    *,
+    source: str,
+    params: Sequence[Any] = (),
+) -> int:
+    """INSERT INTO `model`'s table SELECT ... FROM `source`: one new row per source row, made by
+    the database. Returns the number of rows written.
+
+    `values` maps attnames to an `Sql` expression over the source or to a constant (the same
+    for every row, adapted by its field as a save would). A column not in `values` holds the
+    time of the write if it is stamped (auto_now, auto_now_add), else what a new instance would
+    hold (`Field.get_default`: its default, evaluated once, so a callable default gives every
+    row the same value; "" for text; NULL); a NOT NULL column left NULL is refused before
+    anything is written. The primary key is left to the database.
+    `source` is the FROM clause (a table with an alias, a WHERE clause) with `params`; the SQL
+    must hold for every backend (|| for concatenation, SUBSTR, CAST(... AS TEXT) and CASE do).
+    On PostgreSQL each constant is cast to its column's type without a length, so that an
+    untyped parameter fits a date, boolean or JSON column and a string is never cut short.
+    Runs inside the caller's transaction.
+    """
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    unknown = set(values) - {f.attname for f in fields}
+    if unknown:
+        raise ValueError(f"{meta.label}: no such columns {sorted(unknown)}")
+    quote = connection.ops.quote_name
+    now = timezone.now()
+    selects: list[str] = []
+    select_params: list[Any] = []
+    for f in fields:
+        value = values.get(f.attname, _UNSET)
+        if isinstance(value, Sql):
+            selects.append(value.expression)
+            select_params.extend(value.params)
+            continue
+        if value is _UNSET:
+            stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            value = now if stamped else f.get_default()  # "" for a text field, as in __init__
+            if value is None and not f.null:
+                raise ValueError(f"{meta.label}.{f.attname}: no value and no default")
+        placeholder = "%s"
+        if connection.vendor == "postgresql":
+            placeholder = f"CAST(%s AS {_TYPE_LENGTH.sub('', f.db_type(connection) or 'text')})"
+        selects.append(placeholder)
+        select_params.append(f.get_db_prep_save(value, connection))
+    columns = ", ".join(quote(f.column) for f in fields)
+    # Names come from the model and SQL from the caller's code; values are all parameters.
+    table, select = quote(meta.db_table), ", ".join(selects)
+    sql = f"INSERT INTO {table} ({columns}) SELECT {select} FROM {source}"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*select_params, *params])
+        return int(cursor.rowcount)

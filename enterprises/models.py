@@ -172,6 +172,10 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.uscc})"
 
+    # __str__ in SQL, over a row of this table aliased e: for rows the database derives from
+    # enterprises (the import's audit events, `credit_portal.bulk.insert_select`).
+    STR_SQL = "e.name || ' (' || e.uscc || ')'"
+
     @property
     def legal_rep_title(self) -> str:
         """The title of the person registered for the entity, as its business licence prints

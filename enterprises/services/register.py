@@ -10,12 +10,13 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from credit_portal.audit import audit_event_record, model_diff, model_snapshot
+from credit_portal.bulk import Sql, insert_select
 from credit_portal.models import Department, User
 from enterprises import industries
 from enterprises.identity import id_digest, mask_id, resident_id_problem
@@ -317,6 +318,48 @@ def registration_record_build(
         source_app="enterprises",
         source_model="enterprise",
         source_id=str(enterprise.pk),
+    )
+
+
+def enterprises_by_codes(codes: list[str]) -> tuple[str, list[str]]:
+    """The FROM clause (alias e) and params selecting the enterprises with these credit codes,
+    for `credit_portal.bulk.insert_select`. Uses index: enterprises_enterprise_uscc_key."""
+    table = connection.ops.quote_name(Enterprise._meta.db_table)
+    return f"{table} e WHERE e.uscc IN ({', '.join(['%s'] * len(codes))})", codes
+
+
+def registration_records_insert(*, codes: list[str], actor: User | None) -> int:
+    """Append the REGISTRATION ledger record of each new enterprise with these codes, made by
+    the database in one INSERT ... SELECT: the same record as `registration_record_build` gives
+    (pinned by a test), without Python per row, for the import. Returns the number written."""
+    types = Enterprise.EntityType.choices
+    summary = Sql(
+        "CASE e.entity_type " + " ".join("WHEN %s THEN %s" for _value in types) + " END",
+        tuple(
+            p
+            for value, label in types
+            for p in (value, _("Registered as %(type)s") % {"type": label})
+        ),
+    )
+    source, params = enterprises_by_codes(codes)
+    return insert_select(
+        CreditRecord,
+        {
+            "enterprise_id": Sql("e.id"),
+            "kind": CreditRecord.Kind.REGISTRATION,
+            "occurred_on": Sql("e.registered_on"),
+            "is_public": True,
+            "publicity_start": Sql("e.registered_on"),
+            "authority": Sql("e.registration_authority"),
+            "summary": summary,
+            "details": {"status": Enterprise.Status.OPERATING},
+            "recorded_by_id": actor.pk if actor is not None and actor.is_authenticated else None,
+            "source_app": "enterprises",
+            "source_model": "enterprise",
+            "source_id": Sql("CAST(e.id AS TEXT)"),
+        },
+        source=source,
+        params=params,
     )
 
 

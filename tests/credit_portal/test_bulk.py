@@ -5,8 +5,19 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.db import DataError, transaction
 
-from credit_portal.bulk import NULL, bulk_insert, copy_text
+from credit_portal.bulk import (
+    NULL,
+    Sql,
+    bulk_insert,
+    copy_line,
+    copy_line_of,
+    copy_text,
+    insert_select,
+)
+from enterprises.models import CreditRecord
+from tests.enterprises.factories import EnterpriseFactory
 
 
 @pytest.mark.parametrize(
@@ -31,3 +42,91 @@ def test_a_model_without_an_auto_key_is_refused():
     with pytest.raises(ValueError, match="auto-increment primary key"):
         bulk_insert([session])
     assert not Session.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_line_from_values_is_the_line_of_the_instance():
+    """copy_line_of fills the columns it is not given with the defaults a new instance has."""
+    values = {
+        "enterprise_id": 7,
+        "kind": "penalty",
+        "occurred_on": dt.date(2026, 11, 2),
+        "summary": "罚款\t两千元",
+        "details": {"amount": "2000.00"},
+        "recorded_at": dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.UTC),  # else timezone.now()
+    }
+    assert copy_line_of(CreditRecord, values) == copy_line(CreditRecord(**values))
+    assert "\t\\N\t" in copy_line_of(CreditRecord, values)  # publicity dates and the like
+
+
+def _enterprise_source(enterprise):
+    return "enterprises_enterprise e WHERE e.id = %s", [enterprise.pk]
+
+
+@pytest.mark.django_db
+def test_insert_select_derives_rows_and_adapts_constants():
+    """Constants of every kind (date, boolean, JSON, a foreign key, None) fit their columns on
+    both backends, SQL expressions read the source, and a missing column gets its default."""
+    enterprise = EnterpriseFactory()
+    source, params = _enterprise_source(enterprise)
+    written = insert_select(
+        CreditRecord,
+        {
+            "enterprise_id": Sql("e.id"),
+            "kind": "penalty",
+            "occurred_on": dt.date(2026, 11, 2),
+            "is_public": True,
+            "publicity_end": None,
+            "summary": Sql("e.name || %s", (" 罚款",)),
+            "details": {"amount": "2000.00", "items": [1, 2]},
+            "source_id": Sql("CAST(e.id AS TEXT)"),
+        },
+        source=source,
+        params=params,
+    )
+    record = CreditRecord.objects.get()
+    assert written == 1
+    assert (record.enterprise, record.occurred_on, record.is_public) == (
+        enterprise,
+        dt.date(2026, 11, 2),
+        True,
+    )
+    assert record.summary == f"{enterprise.name} 罚款" and record.source_id == str(enterprise.pk)
+    assert record.details == {"amount": "2000.00", "items": [1, 2]}
+    assert (record.authority, record.publicity_start, record.closes_id) == ("", None, None)
+    assert record.recorded_at is not None
+
+
+@pytest.mark.django_db
+def test_insert_select_refuses_unknown_and_missing_columns():
+    enterprise = EnterpriseFactory()
+    source, params = _enterprise_source(enterprise)
+    with pytest.raises(ValueError, match="no such columns"):
+        insert_select(CreditRecord, {"nope": 1}, source=source, params=params)
+    with pytest.raises(ValueError, match="enterprise_id: no value and no default"):
+        insert_select(
+            CreditRecord,
+            {"kind": "penalty", "occurred_on": dt.date(2026, 11, 2), "summary": "x"},
+            source=source,
+            params=params,
+        )
+    assert not CreditRecord.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_insert_select_never_cuts_a_constant_short(require_postgres):
+    """The cast of a constant drops the column's length: a value too long for varchar(100) is
+    an error, as in an ordinary insert, not silently cut to 100 characters."""
+    enterprise = EnterpriseFactory()
+    source, params = _enterprise_source(enterprise)
+    values = {
+        "enterprise_id": Sql("e.id"),
+        "kind": "penalty",
+        "occurred_on": dt.date(2026, 11, 2),
+        "summary": "x",
+        "authority": "局" * 101,
+    }
+    with pytest.raises(DataError), transaction.atomic():
+        insert_select(CreditRecord, values, source=source, params=params)
+    assert not CreditRecord.objects.exists()
