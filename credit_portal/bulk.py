@@ -62,6 +62,14 @@ class CopyPlan:
     # (attname, is JSON, stamped with the time, field)
     values: tuple[tuple[str, bool, bool, models.Field[Any, Any]], ...]
     stamped: tuple[str, ...]
+    attnames: frozenset[str]
+
+    def check(self, model: type[models.Model], values: Mapping[str, Any]) -> None:
+        """Refuse keys that are not columns (a field's name for its attname, a typo), which
+        COPY would otherwise drop for the default; bulk_create refuses them too."""
+        if not values.keys() <= self.attnames:
+            unknown = sorted(set(values) - self.attnames)
+            raise ValueError(f"{model._meta.label}: no such columns {unknown}")
 
 
 @functools.cache
@@ -83,25 +91,33 @@ def copy_plan(model: type[models.Model]) -> CopyPlan:
             (f.attname, isinstance(f, models.JSONField), is_stamped(f), f) for f in fields
         ),
         stamped=tuple(f.attname for f in fields if is_stamped(f)),
+        attnames=frozenset(f.attname for f in fields),
     )
 
 
 def copy_line(obj: models.Model) -> str:
     """The row of an unsaved instance in COPY text, with NOW for the stamped columns."""
-    return copy_line_of(type(obj), vars(obj))
+    return _line(copy_plan(type(obj)), vars(obj))
 
 
 def copy_line_of(model: type[models.Model], values: Mapping[str, Any]) -> str:
     """The row of `model` with `values` ({attname: value}, cleaned) in COPY text, with NOW for
     the stamped columns. A column missing from `values` holds its field's default, as a new
     instance would: the same line as `copy_line(model(**values))`, without building the
-    instance (Model.__init__ costs more than the line itself)."""
+    instance (Model.__init__ costs more than the line itself). Keys that are not columns
+    are refused."""
+    plan = copy_plan(model)
+    plan.check(model, values)
+    return _line(plan, values)
+
+
+def _line(plan: CopyPlan, values: Mapping[str, Any]) -> str:
     return (
         "\t".join(
             NOW
             if stamped
             else _copy_value(values[attname] if attname in values else field.get_default(), is_json)
-            for attname, is_json, stamped, field in copy_plan(model).values
+            for attname, is_json, stamped, field in plan.values
         )
         + "\n"
     )
@@ -153,17 +169,19 @@ def insert_values(
     """Insert new rows of `model` given as {attname: value} dicts (cleaned). On PostgreSQL with
     COPY and without building instances; `lines[i]`, when given and not None, is rows[i]'s
     `copy_line_of` made ahead of time. Elsewhere bulk_create. No primary keys come back: what
-    needs them reads the rows back, or is derived in the database (`insert_select`)."""
+    needs them reads the rows back, or is derived in the database (`insert_select`). Keys that
+    are not columns are refused, on every backend."""
     if not rows:
         return
+    plan = copy_plan(model)  # checks the model on every backend
+    for row in rows:
+        plan.check(model, row)
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create([model(**row) for row in rows])
         return
-    plan = copy_plan(model)
     made = lines if lines is not None else [None] * len(rows)
     text = "".join(
-        line if line is not None else copy_line_of(model, row)
-        for row, line in zip(rows, made, strict=True)
+        line if line is not None else _line(plan, row) for row, line in zip(rows, made, strict=True)
     )
     if plan.stamped:
         text = text.replace(NOW, copy_text(timezone.now()))

@@ -897,7 +897,9 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
             )
             # The ledger record and the audit event of each new enterprise are derived from
             # its row by the database: no Python per row (module docstring, Speed).
-            registration_records_insert(codes=new, actor=plan.actor)
+            _check_written(
+                "ledger records", registration_records_insert(codes=new, actor=plan.actor), new
+            )
         if changed_rows:
             now = timezone.now()
             for enterprise in changed_rows:
@@ -946,7 +948,7 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
         job_ref = {"import_job": plan.job.pk if plan.job is not None else None}
         if new:
             source, params = enterprises_by_codes(new)
-            audit_events_insert_select(
+            written = audit_events_insert_select(
                 actor=plan.actor,
                 event_type="enterprises.enterprise_created",
                 target=_CREATED_TARGET,
@@ -954,6 +956,7 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
                 source=source,
                 params=params,
             )
+            _check_written("audit events", written, new)
         audit_events_bulk_record(
             actor=plan.actor,
             event_type="enterprises.enterprise_changed",
@@ -972,6 +975,13 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
     outcome.created += created
     outcome.updated += updated
     outcome.unchanged += len(rows) - created - updated
+
+
+def _check_written(what: str, written: int, codes: list[str]) -> None:
+    """Rows derived by the database from the new enterprises: exactly one per enterprise, or the
+    chunk rolls back (a bug, never a concurrent insert: the codes' unique index failed first)."""
+    if written != len(codes):
+        raise RuntimeError(f"import: {written} {what} written for {len(codes)} new enterprises")
 
 
 ProgressCallback = Callable[[ImportOutcome, bool], None]

@@ -323,9 +323,12 @@ def registration_record_build(
 
 def enterprises_by_codes(codes: list[str]) -> tuple[str, list[str]]:
     """The FROM clause (alias e) and params selecting the enterprises with these credit codes,
-    for `credit_portal.bulk.insert_select`. Uses index: enterprises_enterprise_uscc_key."""
+    in the order they were written (so rows derived from them get keys in that order on every
+    backend), for `credit_portal.bulk.insert_select`.
+    Uses index: enterprises_enterprise_uscc_key."""
     table = connection.ops.quote_name(Enterprise._meta.db_table)
-    return f"{table} e WHERE e.uscc IN ({', '.join(['%s'] * len(codes))})", codes
+    codes_in = ", ".join(["%s"] * len(codes))
+    return f"{table} e WHERE e.uscc IN ({codes_in}) ORDER BY e.id", codes
 
 
 def registration_records_insert(*, codes: list[str], actor: User | None) -> int:

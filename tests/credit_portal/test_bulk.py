@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import DataError, transaction
+from django.utils import timezone
 
 from credit_portal.bulk import (
     NULL,
@@ -15,8 +16,9 @@ from credit_portal.bulk import (
     copy_line_of,
     copy_text,
     insert_select,
+    insert_values,
 )
-from enterprises.models import CreditRecord
+from enterprises.models import CreditRecord, ImportJob
 from tests.enterprises.factories import EnterpriseFactory
 
 
@@ -130,3 +132,38 @@ def test_insert_select_never_cuts_a_constant_short(require_postgres):
     with pytest.raises(DataError), transaction.atomic():
         insert_select(CreditRecord, values, source=source, params=params)
     assert not CreditRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_insert_select_stamps_auto_now_columns_with_the_time_of_the_write(django_user_model):
+    user = django_user_model.objects.create_user("importer")
+    before = timezone.now()
+    written = insert_select(
+        ImportJob,
+        {"original_name": "登记.csv", "file": "imports/登记.csv", "created_by_id": Sql("u.id")},
+        source=f"{django_user_model._meta.db_table} u WHERE u.id = %s",
+        params=[user.pk],
+    )
+    job = ImportJob.objects.get()
+    assert written == 1 and before <= job.created_at <= timezone.now()
+    assert (job.created_by, job.status, job.errors, job.started_at) == (user, "pending", [], None)
+
+
+@pytest.mark.django_db
+def test_values_that_are_not_columns_are_refused_on_every_backend():
+    """A field's name where its attname belongs ("enterprise" for "enterprise_id") would be
+    dropped by COPY for the column's default; it is refused before anything is written."""
+    enterprise = EnterpriseFactory()
+    values = {
+        "enterprise": enterprise,
+        "kind": "penalty",
+        "occurred_on": dt.date(2026, 11, 2),
+        "summary": "x",
+    }
+    with pytest.raises(ValueError, match=r"no such columns \['enterprise'\]"):
+        insert_values(CreditRecord, [values])
+    with pytest.raises(ValueError, match="no such columns"):
+        copy_line_of(CreditRecord, values)
+    del values["enterprise"]
+    insert_values(CreditRecord, [{**values, "enterprise_id": enterprise.pk}])
+    assert CreditRecord.objects.get().enterprise == enterprise

@@ -814,7 +814,11 @@ def test_each_imported_enterprise_has_the_change_in_its_own_history(user_with_pe
 def test_the_database_writes_what_enterprise_create_would(user_with_perms, language):
     """The ledger record and the audit event of each new enterprise are made by INSERT ...
     SELECT, not by the Python that `enterprise_create` uses: the same values, column by column,
-    for every entity type (the summary names it) and a name long enough to be cut short."""
+    for every entity type (the summary names it), the request's id and client address, the time
+    of the write, the file's order, and a name long enough to be cut short."""
+    from django_guid import clear_guid, set_guid
+
+    from credit_portal.middleware import _client_ip
     from enterprises.services.register import registration_record_build
 
     actor = user_with_perms()
@@ -830,15 +834,26 @@ def test_the_database_writes_what_enterprise_create_would(user_with_perms, langu
         row(i, entity_type=label, uscc=make_uscc(500 + i, entity_digit=digit))
         for i, (label, digit) in enumerate(types.items())
     ]
-    rows[0]["name"] = "成都" * 98 + "有限公司"  # 200 characters: the repr is cut at 200
+    # 195 characters: the repr (name, " (", code, ")") is cut at 200, inside the code.
+    rows[0]["name"] = "成都" * 95 + "有限公司店"
+    token = _client_ip.set("2001:db8::7")
+    set_guid("0f6c3e1d9b2a4c5e8f7a6b5c4d3e2f10")
+    before = timezone.now()
+    try:
+        with translation.override(language):
+            outcome = run(csv_bytes(rows), actor=actor)
+    finally:
+        clear_guid()
+        _client_ip.reset(token)
+    after = timezone.now()
+    assert outcome.created == len(types), outcome.errors
     with translation.override(language):
-        outcome = run(csv_bytes(rows), actor=actor)
-        assert outcome.created == len(types), outcome.errors
         enterprises = list(Enterprise.objects.order_by("uscc"))
         assert {e.entity_type for e in enterprises} == set(Enterprise.EntityType.values)
         skip = {"id", "recorded_at"}
         for enterprise in enterprises:
             record = CreditRecord.objects.get(enterprise=enterprise)
+            assert before <= record.recorded_at <= after
             expected = registration_record_build(enterprise=enterprise, actor=actor)
             for f in CreditRecord._meta.concrete_fields:
                 if f.attname not in skip:
@@ -851,8 +866,18 @@ def test_the_database_writes_what_enterprise_create_would(user_with_perms, langu
                 str(enterprise.pk),
             )
             assert event.target_repr == str(enterprise)[:200]
-            assert (event.actor, event.extra, event.request_id) == (actor, {"import_job": None}, "")
-    assert len(str(Enterprise.objects.get(uscc=rows[0]["uscc"]))) == 221  # name, code, " ()"
+            assert (event.actor, event.extra) == (actor, {"import_job": None})
+            assert event.request_id == "0f6c3e1d9b2a4c5e8f7a6b5c4d3e2f10"
+            assert event.ip_address == "2001:db8::7" and before <= event.occurred_at <= after
+    long_name = Enterprise.objects.get(uscc=rows[0]["uscc"])
+    assert len(str(long_name)) == 216 and str(long_name)[199] == long_name.uscc[2]
+    # Keys in the order of the file, as the enterprises' own.
+    in_file_order = list(Enterprise.objects.order_by("id").values_list("id", flat=True))
+    assert list(CreditRecord.objects.order_by("id").values_list("enterprise", flat=True)) == (
+        in_file_order
+    )
+    created = AuditEvent.objects.filter(event_type="enterprises.enterprise_created")
+    assert list(created.order_by("id").values_list("enterprise", flat=True)) == in_file_order
 
 
 def test_an_old_registration_number_of_another_entity_is_a_row_error():
