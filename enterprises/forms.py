@@ -234,7 +234,11 @@ class StatusChangeForm(forms.Form):
     )
     document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
     note = forms.CharField(
-        label=_("Note"), max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Internal note"),
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For staff only: shown in the ledger timeline of this page, never published."),
     )
 
     max_suspension_days = MAX_SUSPENSION_DAYS

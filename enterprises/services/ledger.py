@@ -237,15 +237,17 @@ STATUS_TRANSITIONS: dict[str, set[str]] = {
 }
 
 
-def _status_summary(new_status: str, details: dict[str, Any], note: str) -> str:
-    """The ledger line of a status change; a suspension names its filed period."""
+def _status_summary(new_status: str, details: dict[str, Any]) -> str:
+    """The ledger line of a status change; a suspension names its filed period. The officer's
+    note is not part of it: the line is public (publicity system, enterprise's own page), the
+    note is kept in the record's details for staff."""
     summary = _("Status: %(new)s") % {"new": Status(new_status).label}
     if new_status == Status.SUSPENDED and details.get("from") and details.get("until"):
         summary += _(" (from %(start)s to %(end)s)") % {
             "start": details["from"],
             "end": details["until"],
         }
-    return summary + (f" ({note})" if note else "")
+    return summary
 
 
 @transaction.atomic
@@ -352,7 +354,7 @@ def enterprise_status_change(
         authority=locked.registration_authority,
         document_number=document_number,
         details={**details, "note": note},
-        summary=_status_summary(new_status, details, note),
+        summary=_status_summary(new_status, details),
     )
     locked.refresh_from_db()
     locked.status_changed_on = effective_on

@@ -565,6 +565,32 @@ def test_suspension_then_resumption(login, user_with_perms):
     assert ent.status == "operating"
 
 
+def test_the_officers_note_stays_internal(login, user_with_perms, client):
+    """Review (tester 2): the note went into the public ledger line, which the publicity page
+    and the enterprise's own records show. It is kept in the record's details for staff."""
+    ent = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
+    staff = login(user_with_perms(P.VIEW, P.CHANGE_STATUS, P.VIEW_RECORDS))
+    today = timezone.localdate()
+    note = "<b>内部</b>：经营者电话核实"
+    response = _status(
+        staff,
+        ent,
+        new_status="suspended",
+        effective_on=today,
+        until=today + dt.timedelta(days=90),
+        note=note,
+    )
+    assert response.status_code == 302
+    record = CreditRecord.objects.get(enterprise=ent, kind="status_change")
+    assert "电话" not in record.summary and record.details["note"] == note
+    detail = staff.get(reverse("enterprises:detail", args=[ent.uscc])).content.decode()
+    assert "&lt;b&gt;内部&lt;/b&gt;：经营者电话核实" in detail
+    public = client.get(reverse("public:profile", args=[ent.uscc])).content.decode()
+    assert response.status_code == 302 and "电话" not in public
+    page = staff.get(reverse("enterprises:status", args=[ent.uscc])).content.decode()
+    assert "never published" in page
+
+
 @pytest.mark.parametrize(
     ("setup", "data", "field", "text"),
     [
@@ -796,6 +822,7 @@ def test_status_page_offers_only_the_changes_the_status_allows(login, user_with_
     html = login(user).get(reverse("enterprises:status", args=[gone.uscc])).content.decode()
     assert "deregistration is final" in html
     assert 'name="new_status"' not in html
+    assert "Suspension used" not in html  # no suspension rules for a closed entity
 
 
 def test_status_page_offers_a_late_resumption_after_an_expired_suspension(login, user_with_perms):
