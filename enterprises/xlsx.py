@@ -62,6 +62,14 @@ def safe_cell(value: Any) -> Any:
     return text
 
 
+def cell_unescaped(text: str) -> str:
+    """Text as it was before `safe_cell` escaped it: the leading apostrophe before = + - @ tab
+    or CR removed, so that an exported file imports back unchanged."""
+    if text[:1] == "'" and text[1:].startswith(FORMULA_PREFIXES):
+        return text[1:]
+    return text
+
+
 def workbook_new() -> Workbook:
     """An empty streaming workbook (add sheets with `sheet_write`)."""
     return Workbook(write_only=True)

@@ -7,7 +7,8 @@ What a file may be
 - Row 1 holds the column headers, in Chinese or English (`HEADER_ALIASES`); columns with an
   empty header are ignored. A file exported from the register list is accepted as it is: its
   columns that the import does not write (status, list flags, masked identity numbers, risk)
-  are ignored (`_export_headers`). Row numbers in messages are spreadsheet row numbers (the
+  are ignored (`_export_headers`), and text it escaped against formula injection ('=...)
+  reads back as it was. Row numbers in messages are spreadsheet row numbers (the
   header is row 1), so a user finds the row at once. Empty rows are skipped.
 - Limits: `IMPORT_MAX_BYTES` (64 MB) and `IMPORT_MAX_ROWS` (200,000), both overridable in
   settings.CREDIT_PORTAL. A 100,000-row register export with business scopes is about 27 MB
@@ -125,6 +126,7 @@ from enterprises.services.register import (
 )
 from enterprises.tasks import import_job_run_task
 from enterprises.uscc import uscc_problems
+from enterprises.xlsx import cell_unescaped
 
 logger = logging.getLogger(__name__)
 
@@ -433,7 +435,8 @@ class Table:
             yield number, {f: _cell(values[i]) if i < len(values) else None for i, f in indexed}
 
     def count(self, limit: int) -> int:
-        """Number of non-empty data rows; refuses the file past `limit`."""
+        """Number of non-empty data rows; refuses the file past `limit`, and a file with
+        headers but no data (an empty template saved by mistake is not a finished import)."""
         n = 0
         filled = self._filled_rows or (
             lambda: (v for v in self._rows() if any(x is not None and str(x).strip() for x in v))
@@ -457,6 +460,8 @@ class Table:
             raise ImportRefused(
                 _("The file could not be read (%(e)s); save it again and retry.") % {"e": exc}
             ) from exc
+        if n == 0:
+            raise ImportRefused(_("The file has column headers but no rows of data below them."))
         return n
 
     def close(self) -> None:
@@ -465,7 +470,10 @@ class Table:
 
 
 def _cell(value: Any) -> Any:
-    """XLSX numbers that are whole (industry code 5.0, capital 100.0) as integers."""
+    """XLSX numbers that are whole (industry code 5.0, capital 100.0) as integers; text that an
+    export escaped against formula injection as it was (`xlsx.cell_unescaped`)."""
+    if isinstance(value, str):
+        return cell_unescaped(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

@@ -486,7 +486,9 @@ class EnterpriseEditView(EnterpriseScopedView):
                 "yours": form.cleaned_data.get(name),
             }
             for name in form.fields
-            if name not in {"version", "legal_rep_id", "allow_check_override"}
+            # Not stored: the version, the identity number (never shown back), the choices
+            # about this save (override the check character, a correction of an entry error).
+            if name not in {"version", "legal_rep_id", "allow_check_override", "correction"}
             and _comparable(saved.get(name)) != _comparable(form.cleaned_data.get(name))
         ]
         data = request.POST.copy()

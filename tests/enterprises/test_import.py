@@ -912,3 +912,12 @@ def test_every_export_header_reads_back_as_its_own_field(language):
             found = imports.HEADER_ALIASES.get(key) or fields.get(key)
             assert found == expected, (column, label)
             assert (key in ignored) == (expected is None), (column, label)
+
+
+def test_a_file_with_headers_and_no_data_is_refused():
+    """Tester: an empty template came back "done, 0 of 0 rows, all rows valid"."""
+    blank = ["", "", ""]
+    workbook = xlsx_bytes([blank], [ZH[f] for f in FIELDS])
+    for data, name in ((csv_bytes([]), "register.csv"), (workbook, "register.xlsx")):
+        assert "只有表头，没有数据行" in _refusal(data, name)
+    assert not Enterprise.objects.exists() and not AuditEvent.objects.exists()

@@ -499,6 +499,8 @@ def test_edit_with_stale_version_is_refused_and_nothing_is_lost(login, user_with
     assert "我的修改有限公司" in html  # the user's input is still in the form
     assert "别人改的地址8号" in html  # and the saved value is shown next to it
     assert response.context["form"]["version"].value() == str(ent.version)
+    labels = [str(d["label"]) for d in response.context["differences"]]
+    assert sorted(labels) == ["Address", "Name"]  # not this save's choices (tester 5)
     # Saving again, deliberately, now works.
     again = client.post(
         reverse("enterprises:edit", args=[ent.uscc]),
