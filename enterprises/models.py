@@ -432,7 +432,8 @@ class ImportJob(models.Model):
         verbose_name_plural = _("import jobs")
 
     def __str__(self) -> str:
-        return f"{self.original_name} ({self.get_status_display()})"
+        # No status here: audit events keep this text, and a job's status moves on.
+        return f"{self.original_name} (#{self.pk})" if self.pk else self.original_name
 
     @property
     def percent(self) -> int:

@@ -121,6 +121,7 @@ from enterprises.services.register import (
     REQUIRED,
     enterprise_clean,
     enterprises_by_codes,
+    items_joined,
     registration_change_record_build,
     registration_records_insert,
 )
@@ -408,7 +409,7 @@ class Table:
                     "English). If the headers look garbled, save the file as UTF-8 or GB18030 CSV "
                     "or as XLSX."
                 )
-                % {"cols": "、".join(unknown[:10])}
+                % {"cols": items_joined(unknown[:10])}
             )
         seen: dict[str, str] = {}
         for header, name in zip(self.headers, self.fields, strict=True):
@@ -423,7 +424,7 @@ class Table:
         missing = [ZH_HEADER[f] for f in REQUIRED_COLUMNS if f not in seen]
         if missing:
             raise ImportRefused(
-                _("Required columns are missing: %(cols)s.") % {"cols": "、".join(missing)}
+                _("Required columns are missing: %(cols)s.") % {"cols": items_joined(missing)}
             )
 
     def records(self) -> Iterator[tuple[int, dict[str, Any]]]:

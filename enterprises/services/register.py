@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -321,6 +322,12 @@ def registration_record_build(
     )
 
 
+def items_joined(items: Iterable[str]) -> str:
+    """A list of names in running text: 、 between them in Chinese, a comma in English."""
+    separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
+    return separator.join(items)
+
+
 def enterprises_by_codes(codes: list[str]) -> tuple[str, list[str]]:
     """The FROM clause (alias e) and params selecting the enterprises with these credit codes,
     in the order they were written (so rows derived from them get keys in that order on every
@@ -405,8 +412,7 @@ def registration_change_record_build(
     items = {k: [_item_text(k, v) for v in changes[k]] for k in REGISTRATION_ITEMS if k in changes}
     if not items:
         return None
-    separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
-    labels = separator.join(
+    labels = items_joined(
         enterprise.legal_rep_title if k == "legal_rep_name" else str(_ITEM_FIELDS[k].verbose_name)
         for k in items
     )

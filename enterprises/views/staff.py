@@ -47,7 +47,7 @@ from enterprises.services.ledger import (
     enterprise_state_as_of,
     enterprise_status_change,
 )
-from enterprises.services.register import enterprise_create, enterprise_update
+from enterprises.services.register import enterprise_create, enterprise_update, items_joined
 from enterprises.uscc import normalize
 
 PAGE_SIZES = (20, 50, 100)
@@ -408,7 +408,7 @@ def _audit_summary(event: Any) -> dict[str, Any]:
             for k in (extra.get("new") or {})
             if k not in {"version", "name_initials"}
         ]
-        return {"summary": "、".join(changed), "overridden": extra.get("check_overridden")}
+        return {"summary": items_joined(changed), "overridden": extra.get("check_overridden")}
     if event.event_type == "enterprises.enterprise_created":
         return {"summary": "", "overridden": extra.get("check_overridden")}
     if event.event_type == "enterprises.credit_record_appended":

@@ -57,6 +57,7 @@ def test_upload_runs_the_job_and_the_detail_page_shows_counts_and_errors(
     event = AuditEvent.objects.get(event_type="enterprises.import_applied")
     assert event.actor == importer
     assert event.target_id == str(job.pk)
+    assert event.target_repr == f"名录.csv (#{job.pk})"  # no status, which would go stale
 
     page = client.get(response["Location"]).content.decode()
     assert "名录.csv" in page

@@ -879,3 +879,22 @@ def test_edit_form_shows_the_capital_without_trailing_zeros(login, user_with_per
         reverse("enterprises:edit", args=[ent.uscc])
     )
     assert 'name="registered_capital" value="10"' in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "joined"), [("en", "name, former names"), ("zh-hans", "名称、曾用名")]
+)
+def test_the_audit_history_lists_changed_fields_in_the_pages_language(
+    login, user_with_perms, language, joined
+):
+    """Tester 7: the English page joined the changed fields with a Chinese 、."""
+    ent = EnterpriseFactory()
+    AuditEvent.objects.create(
+        event_type="enterprises.enterprise_changed",
+        enterprise=ent,
+        extra={"old": {}, "new": {"name": "新", "former_names": ["旧"]}},
+    )
+    client = login(user_with_perms(P.VIEW, CorePerm.VIEW_AUDIT_LOG))
+    client.cookies["cp_language"] = language
+    html = client.get(reverse("enterprises:detail", args=[ent.uscc])).content.decode()
+    assert f"<td>{joined}</td>" in html
