@@ -182,6 +182,21 @@ class Enterprise(models.Model):
         it (法定代表人, 负责人, 执行事务合伙人, 投资人, 经营者)."""
         return str(LEGAL_REP_TITLES.get(str(self.entity_type), LEGAL_REP))
 
+    @property
+    def capital_label(self) -> str:
+        """资金数额 for an individual business, which has no registered capital; 注册资本 for
+        the others (as their business licences and the publicity system print it)."""
+        if self.entity_type == self.EntityType.INDIVIDUAL_BUSINESS:
+            return str(_("Amount of funds"))
+        return str(_("Registered capital"))
+
+    @property
+    def address_label(self) -> str:
+        """经营场所 for an individual business, 住所 for the others (business licences)."""
+        if self.entity_type == self.EntityType.INDIVIDUAL_BUSINESS:
+            return str(_("Place of business"))
+        return str(_("Domicile"))
+
 
 # The title of the person registered for an entity, by entity type (business licences).
 LEGAL_REP = _("Legal representative")

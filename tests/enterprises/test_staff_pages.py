@@ -898,3 +898,23 @@ def test_the_audit_history_lists_changed_fields_in_the_pages_language(
     client.cookies["cp_language"] = language
     html = client.get(reverse("enterprises:detail", args=[ent.uscc])).content.decode()
     assert f"<td>{joined}</td>" in html
+
+
+def test_an_individual_business_is_labelled_as_its_licence_prints_it(
+    login, user_with_perms, client
+):
+    """Tester 4: the three pages named an individual business's items three ways. Its licence
+    prints 经营者, 资金数额 and 经营场所; a company's prints 法定代表人, 注册资本 and 住所."""
+    shop = EnterpriseFactory(individual_business=True, registered_capital=5)
+    company = EnterpriseFactory(registered_capital=100)
+    staff = login(user_with_perms(P.VIEW))
+    staff.cookies["cp_language"] = client.cookies["cp_language"] = "zh-hans"
+    for ent, words, not_words in (
+        (shop, ("经营者", "资金数额", "经营场所"), ("法定代表人", "注册资本", "住所<")),
+        (company, ("法定代表人", "注册资本", "住所<"), ("经营者", "资金数额", "经营场所")),
+    ):
+        detail = staff.get(reverse("enterprises:detail", args=[ent.uscc])).content.decode()
+        public = client.get(reverse("public:profile", args=[ent.uscc])).content.decode()
+        for html in (detail, public):
+            assert all(w in html for w in words), [w for w in words if w not in html]
+            assert not any(w in html for w in not_words), [w for w in not_words if w in html]
