@@ -15,8 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -27,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credit_portal.audit import audit_event_record, event_label, model_diff, model_snapshot
 from credit_portal.models import AuditEvent, Department, StaffProfile, User
-from credit_portal.roles import Role
+from credit_portal.roles import Role, group_label
 from enterprises.selectors import bureau_profiles, departments_of_jurisdiction
 
 
@@ -149,6 +151,21 @@ class StaffProfileInline(DepartmentChoiceInJurisdiction, admin.StackedInline):
         return super().get_formset(request, obj, **kwargs)
 
 
+class _RoleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return group_label(obj.name, with_code=True)
+
+
+class _RoleFilter(admin.RelatedFieldListFilter):
+    """The groups filter, with the roles' labels instead of their codenames."""
+
+    def field_choices(self, field: Any, request: HttpRequest, model_admin: Any) -> Any:
+        return [
+            (pk, group_label(str(name)))
+            for pk, name in super().field_choices(field, request, model_admin)
+        ]
+
+
 @admin.register(User)
 class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     inlines = [StaffProfileInline]
@@ -156,7 +173,7 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
     list_filter = [
         "is_active",
         "is_staff",
-        "groups",
+        ("groups", _RoleFilter),
         ("staff_profile__department", DepartmentInJurisdictionFilter),
     ]
     search_fields = ["username", "display_name", "email", "first_name", "last_name"]
@@ -192,6 +209,8 @@ class UserAdmin(AuditedAdminMixin, DjangoUserAdmin):
         them); any other group is a superuser's."""
         if db_field.name == "groups" and not request.user.is_superuser:
             kwargs["queryset"] = Group.objects.filter(name__in=[str(role) for role in Role])
+        if db_field.name == "groups":
+            kwargs["form_class"] = _RoleChoiceField
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -402,3 +421,17 @@ def _for_district_administrators_only(app_label: str) -> None:
 
 
 _for_district_administrators_only("django_celery_beat")
+
+
+class RoleGroupAdmin(DjangoGroupAdmin):
+    """Groups with the role each stands for, in the page's language."""
+
+    list_display = ["role", "name"]
+
+    @admin.display(description=_("Role"), ordering="name")
+    def role(self, obj: Group) -> str:
+        return group_label(obj.name)
+
+
+admin.site.unregister(Group)
+admin.site.register(Group, RoleGroupAdmin)

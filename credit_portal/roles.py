@@ -35,6 +35,15 @@ ROLE_LABELS = {
 STAFF_ROLES = [r for r in Role if r is not Role.ENTERPRISE_USER]
 
 
+def group_label(name: str, *, with_code: bool = False) -> str:
+    """A group as people read it: a role's label (its codename after it, for administrators
+    who meet the codename in code and logs); any other group by its name."""
+    label = ROLE_LABELS.get(Role(name)) if name in Role._value2member_map_ else None
+    if label is None:
+        return name
+    return f"{label} ({name})" if with_code else str(label)
+
+
 def _ensure_permissions(apps: Any) -> None:
     """Create the permission rows of every app now (Django would only do it after migrate)."""
     from django.contrib.auth.management import create_permissions

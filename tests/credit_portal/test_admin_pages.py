@@ -535,3 +535,18 @@ def test_the_admin_login_page_opens_for_a_visitor(client):
     response = client.get(reverse("admin:login"))
     assert response.status_code == 200
     assert client.get(reverse("admin:index")).status_code == 302  # to the login page
+
+
+def test_roles_are_named_by_their_labels_not_their_codenames(admin_client):
+    """Tester 6: the groups filter and the groups list showed registrar, credit_officer..."""
+    from django.contrib.auth.models import Group
+
+    registrar = Group.objects.get(name="registrar")
+    admin_client.cookies["cp_language"] = "zh-hans"
+    users = admin_client.get(reverse("admin:credit_portal_user_changelist")).content.decode()
+    assert f'<a href="?groups__id__exact={registrar.pk}">登记人员</a>' in users
+    user = User.objects.create_user("clerk")
+    form = admin_client.get(reverse("admin:credit_portal_user_change", args=[user.pk]))
+    assert f'<option value="{registrar.pk}">登记人员 (registrar)</option>' in form.content.decode()
+    groups = admin_client.get(reverse("admin:auth_group_changelist")).content.decode()
+    assert "登记人员" in groups
