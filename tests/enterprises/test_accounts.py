@@ -152,6 +152,8 @@ def test_issue_form_refuses_bad_validity(client, issuer, enterprise, days):
 def test_deregistered_enterprise_gets_no_code(client, issuer):
     gone = EnterpriseFactory(deregistered=True)
     client.force_login(issuer)
+    page = client.get(reverse("me:activation_code", kwargs={"uscc": gone.uscc}))
+    assert "已注销" in page.content.decode() and 'name="valid_days"' not in page.content.decode()
     response = client.post(
         reverse("me:activation_code", kwargs={"uscc": gone.uscc}), {"valid_days": "30"}
     )
