@@ -24,17 +24,42 @@ class NavItem:
     perm: str | None = None  # None: every logged-in user
     staff_site: bool = False  # Django admin: needs is_staff
     enterprise_user: bool = False  # needs an enterprise membership
+    description: str | Promise = ""  # one line under the entry's tile on the workbench
 
 
 ITEMS: list[NavItem] = [
     NavItem("home", _("Workbench"), CorePerm.ACCESS_STAFF_PORTAL),
-    NavItem("enterprises:list", _("Register"), "enterprises.view_enterprise"),
-    NavItem("enterprises:import", _("Import"), "enterprises.import_enterprises"),
+    NavItem(
+        "enterprises:list",
+        _("Register"),
+        "enterprises.view_enterprise",
+        description=_("Find, filter and export market entities; their ledger and history."),
+    ),
+    NavItem(
+        "enterprises:import",
+        _("Import"),
+        "enterprises.import_enterprises",
+        description=_("Upload a register file (CSV or XLSX); every row is checked first."),
+    ),
     NavItem("me:home", _("My enterprise"), enterprise_user=True),
     NavItem("me:records", _("Credit records"), enterprise_user=True),
-    NavItem("public:search", _("Public credit lookup")),
-    NavItem("api-docs", _("API"), CorePerm.ACCESS_STAFF_PORTAL),
-    NavItem("admin:index", _("Administration"), staff_site=True),
+    NavItem(
+        "public:search",
+        _("Public credit lookup"),
+        description=_("What the public sees of an enterprise, as the publicity system shows it."),
+    ),
+    NavItem(
+        "api-docs",
+        _("API"),
+        CorePerm.ACCESS_STAFF_PORTAL,
+        description=_("The REST API for other systems, with its OpenAPI schema."),
+    ),
+    NavItem(
+        "admin:index",
+        _("Administration"),
+        staff_site=True,
+        description=_("Users, roles, departments and the audit log."),
+    ),
 ]
 
 
@@ -60,4 +85,7 @@ def visible_items(user: User, current_path: str) -> list[dict[str, Any]]:
         if current_path == url or (url != "/" and current_path.startswith(url))
     ]
     active = max(matching, key=len) if matching else None
-    return [{"url": url, "label": item.label, "active": url == active} for url, item in entries]
+    return [
+        {"url": url, "label": item.label, "active": url == active, "description": item.description}
+        for url, item in entries
+    ]

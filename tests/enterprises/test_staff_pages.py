@@ -4,6 +4,7 @@ status changes, escaping and query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -918,3 +919,55 @@ def test_an_individual_business_is_labelled_as_its_licence_prints_it(
         for html in (detail, public):
             assert all(w in html for w in words), [w for w in words if w not in html]
             assert not any(w in html for w in not_words), [w for w in not_words if w in html]
+
+
+# --- workbench ---------------------------------------------------------------------------------
+
+
+def test_the_workbench_shows_the_register_within_the_users_jurisdiction(
+    login, user_with_perms, district, django_assert_num_queries
+):
+    """Tester 11: the workbench was four bare tiles. The register's figures, each a link to the
+    list filtered to it; a partner department's officer counts only its own entities."""
+    from credit_portal.models import StaffProfile
+    from credit_portal.permissions import CorePerm
+
+    bureau = login(user_with_perms(P.VIEW, CorePerm.ACCESS_STAFF_PORTAL))
+    bureau.cookies["cp_language"] = "zh-hans"
+    html = bureau.get(reverse("home")).content.decode()
+    figures = re.findall(
+        r'<a href="([^"]+)"><span class="figure__n">([\d,]+)</span>'
+        r'<span class="figure__label">([^<]+)</span>',
+        html,
+    )
+    year_ago = (timezone.localdate() - dt.timedelta(days=365)).isoformat()
+    assert [(label, n) for _url, n, label in figures] == [
+        ("市场主体", "3"),
+        ("存续（在营）", "1"),
+        ("歇业", "1"),
+        ("列入经营异常名录", "1"),
+        ("列入严重违法失信名单", "1"),
+        ("近 12 个月成立", "0"),
+    ]
+    assert figures[3][0] == "/enterprises/?is_abnormal=true"
+    assert figures[5][0] == f"/enterprises/?registered_from={year_ago}"
+    assert "筛选、导出市场主体" in html  # the tiles say what they lead to
+
+    partner = user_with_perms(P.VIEW, CorePerm.ACCESS_STAFF_PORTAL)
+    StaffProfile.objects.filter(user=partner).update(department=district["shop"].department)
+    client = login(partner)
+    client.cookies["cp_language"] = "zh-hans"
+    # Session, user, two of permissions, roles, profile, its department, the navigation's
+    # membership lookup and the figures: one aggregate, counted once per 5 minutes.
+    with django_assert_num_queries(9):
+        html = client.get(reverse("home")).content.decode()
+    assert '<span class="figure__n">1</span><span class="figure__label">市场主体</span>' in html
+    with django_assert_num_queries(8):
+        client.get(reverse("home"))
+
+
+def test_the_workbench_shows_no_figures_without_the_register(login, user_with_perms):
+    from credit_portal.permissions import CorePerm
+
+    html = login(user_with_perms(CorePerm.ACCESS_STAFF_PORTAL)).get(reverse("home"))
+    assert "figure__n" not in html.content.decode()
