@@ -234,6 +234,10 @@ class CreditRecord(AppendOnlyModel):
         Kind.ABNORMAL_LISTING: Kind.ABNORMAL_REMOVAL,
         Kind.SERIOUS_LISTING: Kind.SERIOUS_REMOVAL,
     }
+    # Keys of `details` for staff only: an officer's internal note on a status change. The
+    # enterprise's own pages and API leave them out; public pages show no details at all.
+    STAFF_ONLY_DETAILS = frozenset({"note"})
+
     # Kinds that close an older record (any kind).
     CLOSING_KINDS = {Kind.ABNORMAL_REMOVAL, Kind.SERIOUS_REMOVAL, Kind.REPAIR, Kind.CORRECTION}
 

@@ -106,19 +106,22 @@ def test_enterprise_user_sees_only_their_own_and_cannot_write(api):
     assert Enterprise.objects.count() == 2
 
 
-def test_enterprise_user_records_hide_the_recorder(api, user_with_perms):
+def test_enterprise_user_records_hide_the_recorder_and_the_officers_note(api, user_with_perms):
     own = EnterpriseFactory()
     CreditRecord.objects.create(
         enterprise=own,
-        kind="penalty",
+        kind="status_change",
         occurred_on=dt.date(2024, 1, 1),
-        summary="罚款",
+        summary="状态变更为：歇业",
+        details={"status": "suspended", "note": "内部：电话核实"},
         recorded_by=user_with_perms(),
     )
     row = api(enterprise_user(own)).get(records(own.uscc)).json()["results"][0]
     assert "recorded_by" not in row
+    assert row["details"] == {"status": "suspended"}  # the note is for staff (review)
     staff_row = api(user_with_perms(P.VIEW, P.VIEW_RECORDS)).get(records(own.uscc)).json()
     assert staff_row["results"][0]["recorded_by"] == "user1"
+    assert staff_row["results"][0]["details"]["note"] == "内部：电话核实"
 
 
 # --- filters, search, ordering, pagination ------------------------------------------------
