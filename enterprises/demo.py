@@ -867,7 +867,7 @@ class DistrictGenerator:
                 eid,
                 Kind.STATUS_CHANGE,
                 resumed_on,
-                "状态：存续（在营、开业、在册）（恢复营业）",
+                "状态：存续（在营、开业、在册）",
                 public=True,
                 details={
                     "status": Enterprise.Status.OPERATING,

@@ -313,6 +313,16 @@ class CreditRecord(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.occurred_on} {self.get_kind_display()}: {self.summary[:60]}"
 
+    @property
+    def enterprise_summary(self) -> str:
+        """The summary as the enterprise reads it (its own pages and API). Status changes
+        recorded before the officer's note was kept out of the line (2026-11-29) end with
+        " (note)"; the ledger cannot be rewritten, so that part is cut when shown."""
+        note = (self.details or {}).get("note") if self.kind == self.Kind.STATUS_CHANGE else None
+        if note and self.summary.endswith(f" ({note})"):
+            return self.summary[: -len(note) - 3]
+        return self.summary
+
     def is_public_on(self, day: dt.date, *, closed: bool) -> bool:
         """Whether the publicity system shows this record on `day` (DOMAIN.md §3-§5): public,
         already happened, inside its publicity window, and not closed (repaired or removed).

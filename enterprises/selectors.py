@@ -76,7 +76,7 @@ def enterprise_list_for_user(*, user: User) -> QuerySet[Enterprise]:
 def register_figures(*, user: User, since: dt.date) -> dict[str, int]:
     """Counts of the register a user may see, for the workbench, in one aggregate query: all,
     operating, suspended, in the abnormal directory, on the serious illegal list, registered
-    after `since`."""
+    on or after `since`."""
     status = Enterprise.Status
     return (
         enterprise_list_for_user(user=user)
@@ -87,7 +87,7 @@ def register_figures(*, user: User, since: dt.date) -> dict[str, int]:
             suspended=Count("pk", filter=Q(status=status.SUSPENDED)),
             abnormal=Count("pk", filter=Q(is_abnormal=True)),
             serious=Count("pk", filter=Q(on_serious_list=True)),
-            new=Count("pk", filter=Q(registered_on__gt=since)),
+            new=Count("pk", filter=Q(registered_on__gte=since)),  # as the list's registered_from
         )
     )
 

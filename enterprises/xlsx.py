@@ -57,15 +57,23 @@ def safe_cell(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | Decimal | dt.date | dt.time):
         return value
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if text.startswith(FORMULA_PREFIXES):
+    if _escaped(text):
         return "'" + text
     return text
+
+
+def _escaped(text: str) -> bool:
+    """Whether `safe_cell` puts an apostrophe before this text: a formula's first character,
+    or an apostrophe before one (so that `cell_unescaped` is the exact inverse)."""
+    return text.startswith(FORMULA_PREFIXES) or (
+        text[:1] == "'" and text[1:].startswith(FORMULA_PREFIXES)
+    )
 
 
 def cell_unescaped(text: str) -> str:
     """Text as it was before `safe_cell` escaped it: the leading apostrophe before = + - @ tab
     or CR removed, so that an exported file imports back unchanged."""
-    if text[:1] == "'" and text[1:].startswith(FORMULA_PREFIXES):
+    if text[:1] == "'" and _escaped(text[1:]):
         return text[1:]
     return text
 

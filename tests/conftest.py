@@ -68,6 +68,15 @@ def chromium_path() -> str:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Every test starts with an empty cache (the workbench keeps figures per user id, and
+    SQLite hands out the same ids again after a rollback)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def department(db: Any) -> Department:
     return Department.objects.get_or_create(

@@ -437,9 +437,11 @@ class CreditRecordSerializer(serializers.Serializer):
 
     def to_representation(self, instance: CreditRecord) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
-        if not self.context.get("staff_reader") and isinstance(data["details"], dict):
-            hidden = CreditRecord.STAFF_ONLY_DETAILS
-            data["details"] = {k: v for k, v in data["details"].items() if k not in hidden}
+        if not self.context.get("staff_reader"):
+            data["summary"] = instance.enterprise_summary
+            if isinstance(data["details"], dict):
+                hidden = CreditRecord.STAFF_ONLY_DETAILS
+                data["details"] = {k: v for k, v in data["details"].items() if k not in hidden}
         return data
 
     def get_closed_by(self, record: CreditRecord) -> int | None:

@@ -4,6 +4,7 @@ register within the user's jurisdiction, each a link to the list filtered to it.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any, cast
 
 from django import template
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from enterprises.permissions import EnterprisePerm
 from enterprises.selectors import register_figures
 
+logger = logging.getLogger(__name__)
 register = template.Library()
 
 FIGURES_TTL = 300  # seconds: one aggregate over the register at most every 5 minutes per user
@@ -28,14 +30,16 @@ def register_panel(context: dict[str, Any]) -> dict[str, Any]:
         return {"figures": None}
     today = timezone.localdate()
     year_ago = today - dt.timedelta(days=365)
-    counted = cast(
-        dict[str, Any],
-        cache.get_or_set(
-            f"workbench:register:{user.pk}:{today.isoformat()}",
-            lambda: {"at": timezone.now(), **register_figures(user=user, since=year_ago)},
-            FIGURES_TTL,
-        ),
-    )
+
+    def count() -> dict[str, Any]:
+        return {"at": timezone.now(), **register_figures(user=user, since=year_ago)}
+
+    key = f"workbench:register:{user.pk}:{today.isoformat()}"
+    try:
+        counted = cast(dict[str, Any], cache.get_or_set(key, count, FIGURES_TTL))
+    except Exception:  # the cache (Redis) is down: count without it, never fail the page
+        logger.warning("workbench figures counted without the cache", exc_info=True)
+        counted = count()
     base = reverse("enterprises:list")
 
     def link(**params: str) -> str:

@@ -304,3 +304,35 @@ def test_the_register_data_names_the_person_by_the_licence_title(client, entity_
     client.force_login(member_of(firm))
     body = client.get(reverse("me:home")).content.decode()
     assert f"<dt>{title}</dt>" in body
+
+
+def test_the_officers_note_never_reaches_the_enterprise(client, mine, today):
+    """Review: a status change records the officer's note in its details, for staff. Records
+    written before that (their line ends with " (note)") are shown without it: the ledger is
+    append-only, so the cut is made when the line is shown, here and in the API."""
+    from enterprises.services.ledger import enterprise_status_change
+
+    suspension = enterprise_status_change(
+        actor=None,
+        enterprise=mine,
+        new_status="suspended",
+        effective_on=today,
+        until=today + dt.timedelta(days=60),
+        note="内部：经营者电话核实",
+    )
+    credit_record_append(  # as written before 2026-11-29
+        enterprise=mine,
+        kind=Kind.STATUS_CHANGE,
+        occurred_on=today - dt.timedelta(days=400),
+        summary="状态：存续（在营、开业、在册） (内部：旧备注)",
+        details={"status": "operating", "note": "内部：旧备注"},
+        actor=None,
+        is_public=True,
+    )
+    client.force_login(member_of(mine))
+    html = client.get(reverse("me:records")).content.decode()
+    assert suspension.summary in html and "状态：存续（在营、开业、在册）\n" in html
+    assert "内部" not in html
+    records = reverse("enterprises-api:enterprise-records", args=[mine.uscc])
+    api = client.get(records).content.decode()
+    assert suspension.summary in api and "内部" not in api

@@ -971,3 +971,23 @@ def test_the_workbench_shows_no_figures_without_the_register(login, user_with_pe
 
     html = login(user_with_perms(CorePerm.ACCESS_STAFF_PORTAL)).get(reverse("home"))
     assert "figure__n" not in html.content.decode()
+
+
+def test_the_workbench_counts_without_the_cache_when_redis_is_down(
+    login, user_with_perms, district, settings, caplog
+):
+    """Review: the staff home page, where every login lands, failed with the cache's error."""
+    from credit_portal.permissions import CorePerm
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+            "OPTIONS": {"socket_connect_timeout": 0.2},
+        }
+    }
+    client = login(user_with_perms(P.VIEW, CorePerm.ACCESS_STAFF_PORTAL))
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert '<span class="figure__n">3</span>' in response.content.decode()
+    assert "counted without the cache" in caplog.text
