@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from pypinyin import lazy_pinyin
@@ -916,7 +916,13 @@ def test_an_individual_business_is_labelled_as_its_licence_prints_it(
     ):
         detail = staff.get(reverse("enterprises:detail", args=[ent.uscc])).content.decode()
         public = client.get(reverse("public:profile", args=[ent.uscc])).content.decode()
-        for html in (detail, public):
+        from tests.enterprises.test_accounts_me import member_of
+
+        own = Client()
+        own.force_login(member_of(ent, username=f"member-{ent.pk}"))
+        own.cookies["cp_language"] = "zh-hans"
+        me = own.get(reverse("me:home")).content.decode()
+        for html in (detail, public, me):
             assert all(w in html for w in words), [w for w in words if w not in html]
             assert not any(w in html for w in not_words), [w for w in not_words if w in html]
 
