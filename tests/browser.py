@@ -19,7 +19,9 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def browser_page(chromium_path: str, *, language: str = "zh-CN") -> Iterator[Any]:
+def browser_page(
+    chromium_path: str, *, language: str = "zh-CN", width: int = 1280, height: int = 900
+) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the test itself only speaks HTTP.
@@ -27,7 +29,9 @@ def browser_page(chromium_path: str, *, language: str = "zh-CN") -> Iterator[Any
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(locale=language, viewport={"width": 1280, "height": 900})
+            context = browser.new_context(
+                locale=language, viewport={"width": width, "height": height}
+            )
             yield context.new_page()
         finally:
             browser.close()

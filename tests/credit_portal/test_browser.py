@@ -43,3 +43,22 @@ def test_industry_filters_agree_in_the_browser(live_server, chromium_path, user_
         section.select_option("C")
         assert division.input_value() == ""  # 62 is not in C: cleared
         assert not division.locator("option[value='13']").is_disabled()
+
+
+def test_search_results_read_on_a_phone(live_server, chromium_path):
+    """Tester: at 390 px the results table squeezed names to two characters a line. On a
+    phone each result is a block: the name on one line, its cells labelled."""
+    from tests.enterprises.factories import EnterpriseFactory
+
+    name = "成都市双流区旭利餐饮有限公司"
+    EnterpriseFactory(name=name)
+    with browser_page(chromium_path, width=390, height=844) as page:
+        page.goto(f"{live_server.url}/credit/?q=旭利")
+        link = page.locator(".pub-results .pub-name").first
+        assert link.inner_text() == name
+        box = link.bounding_box()
+        assert box is not None and box["height"] < 40  # one line, not a column of characters
+        code = page.locator(".pub-results td.pub-code").first
+        label = code.evaluate("e => getComputedStyle(e, '::before').content")
+        assert "统一社会信用代码" in label
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
