@@ -59,6 +59,7 @@ class CopyPlan:
     """How the rows of one model are written with COPY: every concrete column but the key."""
 
     statement: str
+    columns: str  # the quoted column names, comma-separated
     # (attname, is JSON, stamped with the time, field)
     values: tuple[tuple[str, bool, bool, models.Field[Any, Any]], ...]
     stamped: tuple[str, ...]
@@ -87,6 +88,7 @@ def copy_plan(model: type[models.Model]) -> CopyPlan:
 
     return CopyPlan(
         statement=f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN",
+        columns=columns,
         values=tuple(
             (f.attname, isinstance(f, models.JSONField), is_stamped(f), f) for f in fields
         ),
@@ -223,35 +225,29 @@ def insert_select(
     untyped parameter fits a date, boolean or JSON column and a string is never cut short.
     Runs inside the caller's transaction.
     """
-    meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
-    unknown = set(values) - {f.attname for f in fields}
-    if unknown:
-        raise ValueError(f"{meta.label}: no such columns {sorted(unknown)}")
-    quote = connection.ops.quote_name
+    plan = copy_plan(model)
+    plan.check(model, values)
     now = timezone.now()
     selects: list[str] = []
     select_params: list[Any] = []
-    for f in fields:
-        value = values.get(f.attname, _UNSET)
+    for attname, _is_json, stamped, f in plan.values:
+        value = values.get(attname, _UNSET)
         if isinstance(value, Sql):
             selects.append(value.expression)
             select_params.extend(value.params)
             continue
         if value is _UNSET:
-            stamped = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
             value = now if stamped else f.get_default()  # "" for a text field, as in __init__
             if value is None and not f.null:
-                raise ValueError(f"{meta.label}.{f.attname}: no value and no default")
+                raise ValueError(f"{model._meta.label}.{attname}: no value and no default")
         placeholder = "%s"
         if connection.vendor == "postgresql":
             placeholder = f"CAST(%s AS {_TYPE_LENGTH.sub('', f.db_type(connection) or 'text')})"
         selects.append(placeholder)
         select_params.append(f.get_db_prep_save(value, connection))
-    columns = ", ".join(quote(f.column) for f in fields)
     # Names come from the model and SQL from the caller's code; values are all parameters.
-    table, select = quote(meta.db_table), ", ".join(selects)
-    sql = f"INSERT INTO {table} ({columns}) SELECT {select} FROM {source}"  # noqa: S608
+    table, select = connection.ops.quote_name(model._meta.db_table), ", ".join(selects)
+    sql = f"INSERT INTO {table} ({plan.columns}) SELECT {select} FROM {source}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, [*select_params, *params])
         return int(cursor.rowcount)
