@@ -58,9 +58,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pypinyin import Style, lazy_pinyin  # noqa: E402
-
 from bench.pgdb import ensure_database  # noqa: E402
+from credit_portal.text import pinyin_initials  # noqa: E402
 from enterprises.uscc import CHARSET, orgcode_check_char, regno15_check_digit, uscc_check_char  # noqa: E402
 
 PY = str(ROOT / ".venv" / "bin" / "python")
@@ -69,7 +68,7 @@ LUA = str(ROOT / "bench" / "public_profile.lua")
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/cp_public_bench"
 TODAY = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the portal's TIME_ZONE
 
-# Name parts, each with its pinyin initials (computed once with pypinyin, like the register).
+# Name parts, each with its pinyin initials (computed once, as the register computes them).
 PREFIXES = ["成都", "四川", "成都市双流区", "双流区", "成都空港"]
 BRANDS = [
     "蓉城",
@@ -265,12 +264,8 @@ ENTERPRISE_COLUMNS = (
 )
 
 
-def initials(text: str) -> str:
-    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors="ignore")).upper()
-
-
 def _with_initials(words: list[str]) -> list[tuple[str, str]]:
-    return [(w, initials(w)) for w in words]
+    return [(w, pinyin_initials(w)) for w in words]
 
 
 def uscc_for(n: int, entity_digit: str) -> str:

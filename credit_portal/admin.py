@@ -30,7 +30,22 @@ from django.utils.translation import gettext_lazy as _
 from credit_portal.audit import audit_event_record, event_label, model_diff, model_snapshot
 from credit_portal.models import AuditEvent, Department, StaffProfile, User
 from credit_portal.roles import Role, group_label
-from enterprises.selectors import bureau_profiles, departments_of_jurisdiction
+from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows shown, never added, changed or deleted here, whatever the user's permissions: for
+    append-only tables (the audit log, the credit ledger) and records that only a service
+    writes."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 class AuditedAdminMixin:
@@ -359,7 +374,7 @@ class _EventTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "event", "actor", "target_repr", "ip_address", "request_id"]
     list_filter = [_EventTypeFilter, ("occurred_at", admin.DateFieldListFilter)]
     search_fields = ["event_type", "target_repr", "target_id", "request_id", "actor__username"]
@@ -377,17 +392,8 @@ class AuditEventAdmin(admin.ModelAdmin):
         not for the administrator of a partner department, who administers only theirs."""
         return _administers_the_district(request) and super().has_view_permission(request, obj)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class _DistrictAdministratorsOnly:
+class DistrictAdministratorsOnly:
     """For admin pages whose changes reach the whole district, such as the schedules of the
     periodic jobs (Celery beat): an administrator of a partner department neither sees nor
     changes them, whatever their role grants."""
@@ -409,14 +415,14 @@ class _DistrictAdministratorsOnly:
 
 
 def _for_district_administrators_only(app_label: str) -> None:
-    """Re-register an installed app's admin pages with `_DistrictAdministratorsOnly` (the app's
+    """Re-register an installed app's admin pages with `DistrictAdministratorsOnly` (the app's
     admin module is loaded before this one: INSTALLED_APPS order)."""
     for model in apps.get_app_config(app_label).get_models():
         if admin.site.is_registered(model):
             original = type(admin.site.get_model_admin(model))
             admin.site.unregister(model)
             admin.site.register(
-                model, type(original.__name__, (_DistrictAdministratorsOnly, original), {})
+                model, type(original.__name__, (DistrictAdministratorsOnly, original), {})
             )
 
 

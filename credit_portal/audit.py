@@ -7,10 +7,13 @@ The request id and client IP come from `credit_portal.middleware.RequestContextM
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models, transaction
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -18,28 +21,59 @@ from credit_portal.bulk import bulk_insert, insert_select
 from credit_portal.middleware import current_client_ip, current_request_id
 from credit_portal.models import AuditEvent, User
 
-# What each event type means, for people (the admin's audit list, an enterprise's audit history).
-# A type missing here is shown as its code; the admin's own events are named by their pattern.
-EVENT_LABELS: dict[str, Promise] = {
-    "accounts.api_token_created": _("API token issued"),
-    "accounts.department_created": _("Department created"),
-    "accounts.password_changed": _("Password changed"),
-    "accounts.password_reset_by_admin": _("Password reset by an administrator"),
-    "accounts.user_created": _("User created"),
-    "accounts.user_logged_in": _("Logged in"),
-    "accounts.user_logged_out": _("Logged out"),
-    "admin.credit_portal.user_grants_changed": _("Roles and permissions changed"),
-    "demo.district_seeded": _("Demo district built"),
-    "enterprises.activation_code_issued": _("Activation code issued"),
-    "enterprises.credit_record_appended": _("Credit record added"),
-    "enterprises.enterprise_changed": _("Register data changed"),
-    "enterprises.enterprise_created": _("Added to the register"),
-    "enterprises.enterprise_user_registered": _("Enterprise user registered"),
-    "enterprises.import_applied": _("Register file imported"),
-    "enterprises.register_exported": _("Register exported"),
-    "enterprises.state_refreshed": _("Status brought up to date"),
-    "enterprises.status_changed": _("Status changed"),
-}
+
+@dataclass(frozen=True)
+class AuditEventType:
+    """One type of audit event, declared by the app whose services record it.
+
+    `code` is what the log stores (`AuditEvent.event_type`), `label` the type in words for
+    people (the admin's audit list, an enterprise's audit history), and `summary`, if given,
+    what one event of the type changed in a few words: a callable ``(event) -> dict`` whose
+    keys the enterprise's audit history shows (``summary``, and ``overridden`` when a check was
+    overridden). The core knows only its own types; every app declares its own with
+    `audit_event_types_declare`, from its `AppConfig.ready()`.
+    """
+
+    code: str
+    label: Promise | str
+    summary: Callable[[AuditEvent], dict[str, Any]] | None = None
+
+
+_EVENT_TYPES: dict[str, AuditEventType] = {}
+
+
+def _msgid(label: Promise | str) -> str:
+    """The label untranslated: two declarations agree when their msgids do, in any language."""
+    with translation.override(None):
+        return str(label)
+
+
+def audit_event_types_declare(*types: AuditEventType) -> None:
+    """Declare event types (any app, at any time: a type declared later is welcome).
+
+    Rules: a code is declared once; declaring it again with the same label and summary changes
+    nothing, with another label or summary raises `ImproperlyConfigured` (two apps claiming
+    one code, or a typo). Side effects: the registry only.
+    """
+    for event_type in types:
+        known = _EVENT_TYPES.get(event_type.code)
+        if known is None:
+            _EVENT_TYPES[event_type.code] = event_type
+            continue
+        same_label = _msgid(known.label) == _msgid(event_type.label)
+        if not same_label or known.summary is not event_type.summary:
+            raise ImproperlyConfigured(
+                f"Audit event type {event_type.code!r} is already declared as "
+                f"{_msgid(known.label)!r}; it cannot be declared again differently."
+            )
+
+
+def audit_event_type(code: str) -> AuditEventType | None:
+    """The declared type of this code, or None."""
+    return _EVENT_TYPES.get(code)
+
+
+# The admin's own events are named by their pattern: admin.<app>.<model>_<action>.
 _ADMIN_ACTIONS = {
     "created": _("Added in the admin"),
     "changed": _("Changed in the admin"),
@@ -49,14 +83,23 @@ _ADMIN_ACTIONS = {
 
 def event_label(event_type: str) -> str:
     """The event type in words, in the active language (the code when it has none)."""
-    label = EVENT_LABELS.get(event_type)
-    if label is not None:
-        return str(label)
+    declared = _EVENT_TYPES.get(event_type)
+    if declared is not None:
+        return str(declared.label)
     if event_type.startswith("admin."):
         action = event_type.rpartition("_")[2]
         if action in _ADMIN_ACTIONS:
             return str(_ADMIN_ACTIONS[action])
     return event_type
+
+
+def event_summary(event: AuditEvent) -> dict[str, Any]:
+    """What one event changed, in a few words, as its type's `summary` gives it; at least
+    ``{"summary": ""}``."""
+    declared = _EVENT_TYPES.get(event.event_type)
+    if declared is None or declared.summary is None:
+        return {"summary": ""}
+    return {"summary": "", **declared.summary(event)}
 
 
 def _jsonable(value: Any) -> Any:
@@ -186,3 +229,17 @@ def audit_events_insert_select(
         source=source,
         params=params,
     )
+
+
+# The core's own event types (accounts, the admin's role grants); every other app declares its
+# own from its AppConfig.ready().
+audit_event_types_declare(
+    AuditEventType("accounts.api_token_created", _("API token issued")),
+    AuditEventType("accounts.department_created", _("Department created")),
+    AuditEventType("accounts.password_changed", _("Password changed")),
+    AuditEventType("accounts.password_reset_by_admin", _("Password reset by an administrator")),
+    AuditEventType("accounts.user_created", _("User created")),
+    AuditEventType("accounts.user_logged_in", _("Logged in")),
+    AuditEventType("accounts.user_logged_out", _("Logged out")),
+    AuditEventType("admin.credit_portal.user_grants_changed", _("Roles and permissions changed")),
+)

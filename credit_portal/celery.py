@@ -15,12 +15,19 @@ app = Celery("credit_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-# Periodic jobs. Every job is idempotent and also a management command (DESIGN.md "Jobs").
+# Periodic jobs. Every job is idempotent and also a management command
+# (docs/architecture.md "Jobs").
 app.conf.beat_schedule = {
     # 市场主体登记管理条例实施细则 art. 40-43: a suspension ends when its filed period ends.
     "enterprise-states-refresh": {
         "task": "enterprises.tasks.enterprise_states_refresh_task",
         "schedule": crontab(hour=0, minute=30),
+    },
+    # Appended credit facts reach their subscribers (classification) from the ledger's own
+    # queue table, so that nothing is lost while the broker is down (enterprises.subscriptions).
+    "ledger-changes-dispatch": {
+        "task": "enterprises.tasks.ledger_changes_dispatch_task",
+        "schedule": 60.0,
     },
     # Keeps the broker and result backend honest: the health page reports the last beat.
     "heartbeat": {

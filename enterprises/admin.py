@@ -15,19 +15,22 @@ from credit_portal.admin import (
     AuditedAdminMixin,
     DepartmentChoiceInJurisdiction,
     DepartmentInJurisdictionFilter,
+    DistrictAdministratorsOnly,
     JurisdictionMixin,
+    ReadOnlyAdmin,
 )
 from credit_portal.audit import model_snapshot
 from credit_portal.models import User
+from credit_portal.selectors import departments_of_jurisdiction
 from enterprises.models import (
     ActivationCode,
     CreditRecord,
     Enterprise,
     EnterpriseMembership,
     ImportJob,
+    LedgerChange,
 )
 from enterprises.permissions import EnterprisePerm
-from enterprises.selectors import departments_of_jurisdiction
 from enterprises.services.imports import import_jobs_for_user
 from enterprises.services.register import (
     REGISTER_FIELDS,
@@ -35,17 +38,6 @@ from enterprises.services.register import (
     enterprise_create,
     enterprise_update,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class _JurisdictionMixin(JurisdictionMixin):
@@ -238,3 +230,13 @@ class ImportJobAdmin(ReadOnlyAdmin):
         errors and file name entities of the whole district."""
         jobs = import_jobs_for_user(user=request.user)
         return super().get_queryset(request).filter(pk__in=jobs.values("pk"))
+
+
+@admin.register(LedgerChange)
+class LedgerChangeAdmin(DistrictAdministratorsOnly, ReadOnlyAdmin):
+    """Enterprises with new credit facts, waiting for the subscribers (district-wide)."""
+
+    list_display = ["id", "subscriber", "enterprise_id", "recorded_at"]
+    list_filter = ["subscriber"]
+    date_hierarchy = "recorded_at"
+    show_full_result_count = False  # a queue can be long: no COUNT(*) per page

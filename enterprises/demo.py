@@ -1,7 +1,7 @@
 """A deterministic synthetic district like the seed's (Shuangliu, Chengdu): the register of
 market entities and a plausible credit-ledger history.
 
-Shape (shares of all entities; DOMAIN.md and the seed for the rules behind them)
+Shape (shares of all entities; docs/domain.md §3, §5, §7 and Appendix A for the rules behind them)
 - entity types: individual businesses ~65 %, companies ~28 %, branches ~3 %, farmers'
   cooperatives ~1.5 %, partnerships ~1.5 %, sole proprietorships ~1 %;
 - industries weighted per type (GB/T 4754-2017 divisions: retail 52, catering 62, wholesale 51,
@@ -57,22 +57,55 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from pypinyin import Style, lazy_pinyin
 
 from credit_portal.bulk import NULL, copy_text
+from credit_portal.dates import add_months, add_years
+from credit_portal.text import pinyin_initials
 from enterprises.industries import DIVISIONS
+from enterprises.kinds import REGISTRATION, STATUS_CHANGE
 from enterprises.models import CreditRecord, Enterprise
-from enterprises.selectors_accounts import add_months, add_years
+from enterprises.rules import MAX_SUSPENSION_DAYS
+from enterprises.state import state_fold
 from enterprises.uscc import CHARSET, orgcode_check_char, regno15_check_digit, uscc_check_char
 
 ET = Enterprise.EntityType
-Kind = CreditRecord.Kind
+
+
+class Kind:
+    """The kinds of fact the demo writes. The register's own come from `enterprises.kinds`; the
+    others are declared by the apps that own them (remediation, annual_reports, inspections),
+    which the register does not import: the demo names their codes (tests/enterprises/
+    test_demo.py checks each is declared)."""
+
+    REGISTRATION = REGISTRATION
+    STATUS_CHANGE = STATUS_CHANGE
+    ABNORMAL_LISTING = "abnormal_listing"
+    ABNORMAL_REMOVAL = "abnormal_removal"
+    SERIOUS_LISTING = "serious_listing"
+    SERIOUS_REMOVAL = "serious_removal"
+    PENALTY = "penalty"
+    REPAIR = "repair"
+    SOFT_ENFORCEMENT = "soft_enforcement"
+    INSPECTION_RESULT = "inspection_result"
+    ANNUAL_REPORT_FILED = "annual_report_filed"
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """A generated record as the state fold reads it (`enterprises.state.Fact`)."""
+
+    pk: int
+    kind: str
+    occurred_on: dt.date
+    details: dict[str, Any]
+    closes_id: int | None
+
+
 DIVISION_CODE = "510116"  # 成都市双流区 (GB/T 2260)
 OLD_COUNTY_CODE = "510122"  # 双流县, the authority code in pre-2015 registration numbers
 AUTHORITY = "成都市双流区市场监督管理局"
 OLD_AUTHORITY = "双流县工商行政管理局"
 USCC_REFORM = dt.date(2015, 10, 1)  # 三证合一: new registrations get MA… codes
-MAX_SUSPENSION_DAYS = 3 * 365 + 1  # enterprises.services.ledger
 DEFAULT_CHUNK = 50_000
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -431,7 +464,7 @@ def initials(word: str) -> str:
     """Pinyin initials of one word of the lists (cached: each word is converted once)."""
     got = _INITIALS.get(word)
     if got is None:
-        got = "".join(lazy_pinyin(word, style=Style.FIRST_LETTER, errors="ignore")).upper()
+        got = pinyin_initials(word)
         _INITIALS[word] = got
     return got
 
@@ -795,6 +828,7 @@ class DistrictGenerator:
 
         # Ledger history -----------------------------------------------------------------
         recs = chunk.records
+        first_record = len(recs)
         age = (as_of - registered).days
         self._record(
             recs,
@@ -808,7 +842,7 @@ class DistrictGenerator:
             source=("enterprises", "enterprise", str(eid)),
         )
         # Final status
-        status = Enterprise.Status.OPERATING
+        status: str = Enterprise.Status.OPERATING
         u = rnd.random()
         if forced == "suspended":
             u = 0.11
@@ -879,8 +913,6 @@ class DistrictGenerator:
         active_until: dt.date = (
             status_on if status_on is not None and status in ("deregistered", "revoked") else as_of
         )
-        is_abnormal = False
-        on_serious = False
 
         # Abnormal listing (annual report missed, or unreachable)
         if status in ("operating", "suspended") and registered.year < as_of.year:
@@ -1011,10 +1043,6 @@ class DistrictGenerator:
                             details={"repair": True},
                             closes=sid,
                         )
-                    else:
-                        on_serious = True
-                else:
-                    is_abnormal = True
 
         # Penalties
         if (rnd.random() < 0.03 or forced == "problem") and age > 40:
@@ -1144,9 +1172,17 @@ class DistrictGenerator:
                     "note": "",
                 },
             )
-        # Ledger replay applies records in (occurred_on, id) order; status records are written
-        # after the others here, so the folded status is the final one as long as their dates
-        # are the latest status facts, which holds by construction.
+        # The cached state is the ledger's, by the one state rule (enterprises.state), over the
+        # records in the order the replay reads them (date, then id).
+        state = state_fold(
+            sorted(
+                (_Fact(r[0], r[2], r[3], r[10], r[14]) for r in recs[first_record:]),
+                key=lambda f: (f.occurred_on, f.pk),
+            ),
+            as_of,
+        )
+        status, susp_from, susp_until = state.status, state.suspended_from, state.suspended_until
+        is_abnormal, on_serious = state.is_abnormal, state.on_serious_list
         chunk.enterprises.append(
             (
                 eid,
@@ -1557,7 +1593,7 @@ def demo_district_seed(
     role groups exist (run `demo_accounts_build` first).
     """
     from credit_portal.audit import audit_event_record
-    from credit_portal.demo import demo_enterprise_users_build
+    from enterprises.demo_accounts import demo_enterprise_users_build
 
     with transaction.atomic():
         existing = Enterprise.objects.count()

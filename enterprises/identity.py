@@ -1,6 +1,7 @@
 """Identity numbers of legal representatives: validated, then kept only masked plus a keyed
-digest (DESIGN: personal data never shown unmasked; the digest finds the same person across
-enterprises, e.g. for the 3-year ban on legal representatives of listed firms, DOMAIN.md §0)."""
+digest (docs/architecture.md, personal data: never shown unmasked; the digest finds the same
+person across enterprises, e.g. for the 3-year ban on legal representatives of listed firms,
+docs/domain.md §0)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,8 @@
 
 Current-state fields on `Enterprise` (status, abnormal flag, serious-list flag) are a cache of
 the ledger, kept in step by `enterprises.services.ledger` in the same transaction as the record
-that changes them; `enterprise_state_as_of` recomputes them for any date (DESIGN.md, ledger).
+that changes them; `enterprise_state_as_of` recomputes them for any date (docs/architecture.md,
+the credit ledger).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from credit_portal.models import AppendOnlyModel, Department
 from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
+from enterprises.kinds import KIND_MAX_LENGTH, STATUS_CHANGE, kind_choices, kind_label
 
 
 class Enterprise(models.Model):
@@ -101,7 +103,8 @@ class Enterprise(models.Model):
         related_name="enterprises",
         verbose_name=_("responsible department"),
     )
-    # Filled by risk classification; staff only, never on public pages (DOMAIN.md §1 visibility).
+    # Filled by risk classification; staff only, never on public pages (docs/domain.md §1,
+    # visibility).
     risk_class = models.CharField(
         _("risk class"), max_length=1, choices=RiskClass.choices, blank=True
     )
@@ -212,34 +215,9 @@ class CreditRecord(AppendOnlyModel):
     """One credit fact about an enterprise. Never edited or deleted (database trigger on
     PostgreSQL); a repair, correction or removal is a new record that `closes` an older one."""
 
-    class Kind(models.TextChoices):
-        REGISTRATION = "registration", _("Registration")
-        REGISTRATION_CHANGE = "registration_change", _("Change of registration")
-        STATUS_CHANGE = "status_change", _("Status change")
-        ABNORMAL_LISTING = "abnormal_listing", _("Listed in the abnormal operations directory")
-        ABNORMAL_REMOVAL = "abnormal_removal", _("Removed from the abnormal operations directory")
-        SERIOUS_LISTING = "serious_listing", _("Listed as seriously illegal and dishonest")
-        SERIOUS_REMOVAL = "serious_removal", _("Removed from the serious illegal list")
-        PENALTY = "penalty", _("Administrative penalty")
-        INSPECTION_RESULT = "inspection_result", _("Inspection result")
-        ANNUAL_REPORT_LATE = "annual_report_late", _("Annual report not filed on time")
-        ANNUAL_REPORT_FILED = "annual_report_filed", _("Annual report filed")
-        SOFT_ENFORCEMENT = "soft_enforcement", _("Warning, suggestion or interview")
-        SELF_CORRECTION = "self_correction", _("Information corrected by the enterprise")
-        REPAIR = "repair", _("Credit repair")
-        CORRECTION = "correction", _("Correction of a record")
-
-    # Kinds whose record is closed by a record of the paired kind.
-    OPENING_KINDS = {
-        Kind.ABNORMAL_LISTING: Kind.ABNORMAL_REMOVAL,
-        Kind.SERIOUS_LISTING: Kind.SERIOUS_REMOVAL,
-    }
     # Keys of `details` for staff only: an officer's internal note on a status change. The
     # enterprise's own pages and API leave them out; public pages show no details at all.
     STAFF_ONLY_DETAILS = frozenset({"note"})
-
-    # Kinds that close an older record (any kind).
-    CLOSING_KINDS = {Kind.ABNORMAL_REMOVAL, Kind.SERIOUS_REMOVAL, Kind.REPAIR, Kind.CORRECTION}
 
     enterprise = models.ForeignKey(
         Enterprise,
@@ -247,7 +225,8 @@ class CreditRecord(AppendOnlyModel):
         related_name="credit_records",
         verbose_name=_("market entity"),
     )
-    kind = models.CharField(_("kind"), max_length=24, choices=Kind.choices)
+    # Each app declares its own kinds, with their effect on the state fold (enterprises.kinds).
+    kind = models.CharField(_("kind"), max_length=KIND_MAX_LENGTH, choices=kind_choices)
     occurred_on = models.DateField(_("date happened or decided"))
     is_public = models.BooleanField(
         _("public"),
@@ -311,20 +290,25 @@ class CreditRecord(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.occurred_on} {self.get_kind_display()}: {self.summary[:60]}"
+        return f"{self.occurred_on} {self.kind_label}: {self.summary[:60]}"
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words (its declaring app's label), in the active language."""
+        return kind_label(self.kind)
 
     @property
     def enterprise_summary(self) -> str:
         """The summary as the enterprise reads it (its own pages and API). Status changes
         recorded before the officer's note was kept out of the line (2026-11-29) end with
         " (note)"; the ledger cannot be rewritten, so that part is cut when shown."""
-        note = (self.details or {}).get("note") if self.kind == self.Kind.STATUS_CHANGE else None
+        note = (self.details or {}).get("note") if self.kind == STATUS_CHANGE else None
         if note and self.summary.endswith(f" ({note})"):
             return self.summary[: -len(note) - 3]
         return self.summary
 
     def is_public_on(self, day: dt.date, *, closed: bool) -> bool:
-        """Whether the publicity system shows this record on `day` (DOMAIN.md §3-§5): public,
+        """Whether the publicity system shows this record on `day` (docs/domain.md §3-§5): public,
         already happened, inside its publicity window, and not closed (repaired or removed).
         `enterprises.selectors.public_credit_records` is the same rule in SQL."""
         return (
@@ -467,3 +451,37 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0
+
+
+class LedgerChange(models.Model):
+    """ "Credit facts were appended for this enterprise": one row per subscriber, enterprise and
+    append call, written in the append's own transaction (single and bulk alike).
+
+    Apps that react to new facts (classification re-scores) subscribe from their own `apps.py`
+    (`enterprises.subscriptions.ledger_subscribe`); the append writes a row for each subscriber
+    and a job drains each subscriber's rows in batches, deleting what it has handled in the
+    handler's transaction (`ledger_changes_dispatch`). Nothing is queued per fact on the
+    broker, so a bulk append of 100,000 facts queues nothing there and a broker outage loses
+    nothing; a drain killed midway leaves its rows for the next run.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    subscriber = models.CharField(_("subscriber"), max_length=64)
+    enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.CASCADE,
+        related_name="+",
+        # A queue: no foreign-key check on every append (enterprises are never deleted).
+        db_constraint=False,
+        db_index=False,
+        verbose_name=_("market entity"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ledger change")
+        verbose_name_plural = _("ledger changes")
+        indexes = [models.Index(fields=["subscriber", "id"], name="ledger_change_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subscriber}: enterprise {self.enterprise_id}"

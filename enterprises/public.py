@@ -1,7 +1,7 @@
 """What the public credit lookup shows: the public profile of a market entity, assembled once
 for the HTML pages (`enterprises.views.public`) and the public API (`enterprises.api.public`).
 
-Rules (企业信息公示暂行条例 art. 6-7; DOMAIN.md §3-§5; DESIGN.md "who uses it"):
+Rules (企业信息公示暂行条例 art. 6-7; docs/domain.md §3-§5; docs/architecture.md "who uses it"):
 - registration basics only: name, former names, credit code (and the old registration number),
   type, the legal representative's NAME, registered capital, registration date and authority,
   address, business scope, status with the suspension period;
@@ -14,17 +14,15 @@ Deregistered and revoked entities are still shown, with their status.
 
 Cost: a profile is one query on PostgreSQL (the entity by its unique code, its public records
 aggregated to JSON in a subquery) and two elsewhere, compiled once per process and, on
-PostgreSQL, prepared once per database session (`PreparedQuery`); a page of search results is
-two (the keys of at most 1,001 matches, then the rows of the page), whatever the data size.
+PostgreSQL, prepared once per database session (`credit_portal.prepared.PreparedQuery`); a
+page of search results is two (the keys of at most 1,001 matches, then the rows of the page),
+whatever the data size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import re
-import weakref
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, overload
@@ -32,12 +30,13 @@ from typing import Any, overload
 from django.contrib.postgres.aggregates import JSONBAgg
 from django.core.paginator import Paginator
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONArray
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
 
+from credit_portal.prepared import PreparedQuery, Slot
+from enterprises.kinds import Section, kind_codes, kinds_all
 from enterprises.models import LEGAL_REP, LEGAL_REP_TITLES, CreditRecord, Enterprise
 from enterprises.selectors import enterprise_search, public_credit_records
 from enterprises.uscc import (
@@ -47,7 +46,6 @@ from enterprises.uscc import (
     uscc_problems,
 )
 
-Kind = CreditRecord.Kind
 Status = Enterprise.Status
 EntityType = Enterprise.EntityType
 
@@ -82,13 +80,22 @@ _RECORD_FIELDS = (
 )
 # Public ledger kinds and the section that shows them; other public kinds (registration,
 # status changes, ...) are already part of the basics or not a section of the publicity system.
-SECTION_KINDS = {
-    Kind.ABNORMAL_LISTING: "abnormal_listings",
-    Kind.PENALTY: "penalties",
-    Kind.INSPECTION_RESULT: "inspection_results",
-    Kind.ANNUAL_REPORT_FILED: "annual_reports",
-    Kind.SERIOUS_LISTING: "serious_listings",
-}
+# The sections of the publicity system (the public profile's), a subset of the kinds' sections.
+PUBLIC_SECTIONS = (
+    Section.ABNORMAL_LISTINGS,
+    Section.PENALTIES,
+    Section.INSPECTION_RESULTS,
+    Section.ANNUAL_REPORTS,
+    Section.SERIOUS_LISTINGS,
+)
+
+
+def section_kinds() -> dict[str, str]:
+    """{kind: public section} of the declared kinds shown in a section (each app declares its
+    kinds' sections, `enterprises.kinds`)."""
+    return {k.code: str(k.section) for k in kinds_all() if k.section in PUBLIC_SECTIONS}
+
+
 SEARCH_PAGE_SIZE = 20
 SEARCH_RESULT_CAP = 1000  # the publicity system, too, asks for a narrower query beyond this
 
@@ -174,7 +181,7 @@ class PublicEnterprise:
 def public_enterprise_from(row: Mapping[str, Any], *, on: dt.date) -> PublicEnterprise:
     """Map a register row (the `PUBLIC_FIELDS` columns, by name) to its public basics.
 
-    Rules: a suspension whose filed period ended before `on` is over (DOMAIN.md §7, as
+    Rules: a suspension whose filed period ended before `on` is over (docs/domain.md §7, as
     `enterprise_state_as_of` folds it), even before a job rewrites the cached status field.
     """
     status = row["status"]
@@ -223,8 +230,8 @@ class PublicRecord:
 
 def _public_record_from(record: dict[str, Any]) -> PublicRecord:
     year: int | None = None
-    if record["kind"] == Kind.ANNUAL_REPORT_FILED:
-        # The report filed in year X covers year X-1 (DOMAIN.md §4) unless the record says so.
+    if record["kind"] in kind_codes(section=Section.ANNUAL_REPORTS):
+        # The report filed in year X covers year X-1 (docs/domain.md §4) unless the record says so.
         details = record["details"] if isinstance(record["details"], dict) else {}
         raw: Any = details.get("year")
         year = int(raw) if str(raw).isdigit() else record["occurred_on"].year - 1
@@ -254,153 +261,14 @@ class PublicProfile:
     serious_listings: list[PublicRecord] = field(default_factory=list)
 
 
-class _Slot:
-    """A value bound per execution of a `PreparedQuery`; `sentinel` marks its place."""
-
-    def __init__(self, name: str, sentinel: Any, adapt: str = "") -> None:
-        self.name, self.sentinel, self.adapt = name, sentinel, adapt
-
-
-_PREPARED_NAMES = itertools.count(1)
-# Per database connection wrapper (one per thread and alias): the DB-API connection the
-# statements were prepared on, and their names.
-_PREPARED_ON: weakref.WeakKeyDictionary[BaseDatabaseWrapper, tuple[Any, set[str]]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-class PreparedQuery:
-    """A queryset compiled to SQL once per process and executed with new values each time.
-
-    Why: the public profile is the hottest page of the portal (public, uncached, 1M entities).
-    Building and compiling the two ORM querysets cost about 1 ms of CPU a page, ten times the
-    queries themselves. The querysets stay the single definition of the rules (the selectors
-    build them); only their compilation is reused. Values are bound by position: the queryset
-    is built with sentinel values, and each sentinel in the compiled parameters is replaced by
-    the real value, adapted the way the backend adapts it (dates are text on SQLite). Rows come
-    back through the same converters the ORM applies (JSON, decimals, SQLite dates), and the
-    query runs through Django's cursor, so it is counted and logged like any other.
-
-    On PostgreSQL the statement is also prepared on the server, once per database session
-    (``PREPARE``, then ``EXECUTE`` with the values): planning the records query cost PostgreSQL
-    more than running it, and preparing halves the database's CPU per profile page (measured,
-    bench/public_profile_bench.py). The ``PREPARE`` goes through the raw connection, like
-    Django's own session set-up, so query counts stay those of the page. Prepared statements
-    live as long as the session (a rollback does not drop them); a transaction-mode pooler
-    (PgBouncer) in front of PostgreSQL would need this switched off.
-
-    Prepared statements are planned once, for any values: the portal's PostgreSQL backend
-    (`credit_portal.pgbackend`) opens its connections with ``plan_cache_mode`` set to
-    ``force_generic_plan``, which concerns prepared statements only. Left to itself, PostgreSQL
-    kept re-planning the profile query for every code, which cost a third of its time. So use
-    this only for queries whose best plan does not depend on the values, such as lookups by a
-    unique key.
-    """
-
-    def __init__(self, build: Callable[..., QuerySet[Any]], *slots: _Slot) -> None:
-        self._build, self._slots = build, slots
-        self._compiled: dict[str, tuple[Any, str, list[Any], dict[int, Any]]] = {}
-        self._name = f"cp_prepared_{next(_PREPARED_NAMES)}"
-
-    def _compile(self, alias: str) -> tuple[Any, str, list[Any], dict[int, Any]]:
-        compiled = self._compiled.get(alias)
-        if compiled is None:
-            queryset = self._build(**{s.name: s.sentinel for s in self._slots}).using(alias)
-            compiler = queryset.query.get_compiler(using=alias)
-            sql, params = compiler.as_sql()
-            ops = connections[alias].ops
-            bound: list[Any] = []
-            for param in params:
-                slot = next(
-                    (s for s in self._slots if param == self._adapted(ops, s, s.sentinel)), None
-                )
-                bound.append(slot if slot is not None else param)
-            missing = {s.name for s in self._slots} - {
-                b.name for b in bound if isinstance(b, _Slot)
-            }
-            if missing:
-                raise RuntimeError(f"prepared query lost its parameters {missing}")
-            converters = compiler.get_converters(
-                [col[0] for col in compiler.select[: compiler.col_count]]
-            )
-            compiled = self._compiled[alias] = (compiler, sql, bound, converters)
-        return compiled
-
-    def _server_prepared(
-        self, connection: BaseDatabaseWrapper, sql: str, bound: list[Any], slots: list[_Slot]
-    ) -> str:
-        """The EXECUTE statement of this query, PREPAREd first if this session lacks it.
-
-        Only the slots are parameters of the statement, one each however often the query uses
-        it; the constants of the query (kinds, flags) are written into the prepared statement
-        as literals, quoted by psycopg2. PostgreSQL parses every EXECUTE: the fewer values it
-        carries, the less work each page costs."""
-        raw = connection.connection  # the DB-API connection, open: a cursor was just made
-        session = _PREPARED_ON.get(connection)
-        if session is None or session[0] is not raw:  # first use, or the connection was renewed
-            session = _PREPARED_ON[connection] = (raw, set())
-        if self._name not in session[1]:
-            given = iter(bound)
-            with connection.wrap_database_errors, raw.cursor() as cursor:
-
-                def placeholder(match: re.Match[str]) -> str:
-                    if match[0] == "%%":
-                        return "%"
-                    param = next(given)
-                    if isinstance(param, _Slot):
-                        return f"${slots.index(param) + 1}"
-                    return str(cursor.mogrify("%s", [param]).decode())
-
-                server_sql = re.sub(r"%%|%s", placeholder, sql)
-                # Django's error wrapper: a failure marks the connection for its checks.
-                cursor.execute(f"PREPARE {self._name} AS {server_sql}")
-            session[1].add(self._name)
-        return (
-            f"EXECUTE {self._name} ({', '.join(['%s'] * len(slots))})"
-            if slots
-            else f"EXECUTE {self._name}"
-        )
-
-    @staticmethod
-    def _unique_slots(bound: list[Any]) -> list[_Slot]:
-        slots: list[_Slot] = []
-        for param in bound:
-            if isinstance(param, _Slot) and param not in slots:
-                slots.append(param)
-        return slots
-
-    @staticmethod
-    def _adapted(ops: Any, slot: _Slot, value: Any) -> Any:
-        return ops.adapt_datefield_value(value) if slot.adapt == "date" else value
-
-    def rows(self, using: str = "default", **values: Any) -> list[list[Any]]:
-        compiler, sql, bound, converters = self._compile(using)
-        connection = connections[using]
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                slots = self._unique_slots(bound)
-                execute = self._server_prepared(connection, sql, bound, slots)
-                cursor.execute(
-                    execute, [self._adapted(connection.ops, s, values[s.name]) for s in slots]
-                )
-            else:
-                params = [
-                    self._adapted(connection.ops, b, values[b.name]) if isinstance(b, _Slot) else b
-                    for b in bound
-                ]
-                cursor.execute(sql, params)
-            rows = cursor.fetchall()
-        if converters:
-            return list(compiler.apply_converters(rows, converters))
-        return [list(r) for r in rows]
-
-
 _SENTINEL_DATE = dt.date(1901, 2, 3)
 _SENTINEL_USCC = "~public-profile-uscc~"
 
 
 def _public_records(enterprise: Enterprise | OuterRef, on: dt.date) -> QuerySet[CreditRecord]:
-    return public_credit_records(enterprise=enterprise, on=on).filter(kind__in=list(SECTION_KINDS))
+    return public_credit_records(enterprise=enterprise, on=on).filter(
+        kind__in=list(section_kinds())
+    )
 
 
 def _profile_in_one(uscc: str, on: dt.date) -> QuerySet[Enterprise]:
@@ -421,18 +289,18 @@ def _profile_in_one(uscc: str, on: dt.date) -> QuerySet[Enterprise]:
 
 
 _PROFILE_IN_ONE = PreparedQuery(
-    _profile_in_one, _Slot("uscc", _SENTINEL_USCC), _Slot("on", _SENTINEL_DATE, adapt="date")
+    _profile_in_one, Slot("uscc", _SENTINEL_USCC), Slot("on", _SENTINEL_DATE, adapt="date")
 )
 _PROFILE_ENTERPRISE = PreparedQuery(
     lambda uscc: Enterprise.objects.filter(uscc=uscc).order_by().values_list(*PUBLIC_FIELDS),
-    _Slot("uscc", _SENTINEL_USCC),
+    Slot("uscc", _SENTINEL_USCC),
 )
 _PROFILE_RECORDS = PreparedQuery(
     lambda enterprise_id, on: _public_records(Enterprise(pk=enterprise_id), on).values_list(
         *_RECORD_FIELDS
     ),
-    _Slot("enterprise_id", -918_273_645_546_372),
-    _Slot("on", _SENTINEL_DATE, adapt="date"),
+    Slot("enterprise_id", -918_273_645_546_372),
+    Slot("on", _SENTINEL_DATE, adapt="date"),
 )
 
 
@@ -472,9 +340,10 @@ def public_profile(*, uscc: str, on: dt.date) -> PublicProfile | None:
         enterprise = dict(zip(PUBLIC_FIELDS, found[0], strict=True))
         rows = _PROFILE_RECORDS.rows(enterprise_id=enterprise["id"], on=on)
         records = [dict(zip(_RECORD_FIELDS, row, strict=True)) for row in rows]
-    sections: dict[str, list[PublicRecord]] = {name: [] for name in SECTION_KINDS.values()}
+    kinds = section_kinds()
+    sections: dict[str, list[PublicRecord]] = {str(name): [] for name in PUBLIC_SECTIONS}
     for record in records:
-        sections[SECTION_KINDS[Kind(record["kind"])]].append(_public_record_from(record))
+        sections[kinds[record["kind"]]].append(_public_record_from(record))
     return PublicProfile(as_of=on, enterprise=public_enterprise_from(enterprise, on=on), **sections)
 
 

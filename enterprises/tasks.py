@@ -31,3 +31,19 @@ def enterprise_states_refresh_task() -> int:
     from enterprises.services.ledger import enterprise_states_refresh
 
     return enterprise_states_refresh()
+
+
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=9 * 60,
+    time_limit=10 * 60,
+    ignore_result=True,
+)
+def ledger_changes_dispatch_task() -> dict[str, int]:
+    """Every minute: hand appended credit facts to their subscribers. Idempotent: each batch is
+    handled and deleted in one transaction, so a killed worker leaves it queued for the next
+    run (see `enterprises.subscriptions`)."""
+    from enterprises.subscriptions import ledger_changes_dispatch
+
+    return ledger_changes_dispatch()

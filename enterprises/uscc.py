@@ -1,13 +1,13 @@
 """Unified Social Credit Code (GB 32100-2015) and the old 15-digit registration number (GS 15-2006).
 
-DOMAIN.md §8:
+docs/domain.md §8:
 - 18 characters over the 31-symbol alphabet 0-9A-Y without I, O, S, V, Z;
 - position 1: registration-authority code, position 2: entity-type code under that authority,
   positions 3-8: administrative division, 9-17: organisation code (GB 11714) with its own check
   character, 18: check character with weights 3^(i-1) mod 31;
 - old registration numbers: 15 digits, ISO 7064 MOD 11,10 check digit.
 Some early pilot codes legitimately fail the check (e.g. Xiamen 3502...); a failed check is an
-error that a user with the override permission may accept (DOMAIN.md §8, caveat).
+error that a user with the override permission may accept (docs/domain.md §8, caveat).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17, 20,
 ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]  # GB 11714
 _ORG_VALUE = {c: i for i, c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
 
-# Registration-authority codes (position 1) and, where DOMAIN.md §8 lists them, the entity-type
+# Registration-authority codes (position 1) and, where docs/domain.md §8 lists them, the entity-type
 # codes (position 2) each authority uses. Authorities without a list accept 1-9.
 AUTHORITY_NAMES = {
     "1": "机构编制",

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class RemediationConfig(AppConfig):
     name = "remediation"
     verbose_name = _("Enforcement and credit repair")
+
+    def ready(self) -> None:
+        from remediation import kinds
+
+        kinds.declare()

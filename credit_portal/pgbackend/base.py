@@ -11,7 +11,7 @@ unnoticed, it runs as before. A server restart in the middle of heavy traffic ca
 one request per worker; Django then replaces that connection (``errors_occurred``).
 
 Also: connections open with ``plan_cache_mode = force_generic_plan`` (for the prepared
-statements of `enterprises.public.PreparedQuery`).
+statements of `credit_portal.prepared.PreparedQuery`).
 
 Settings: ``ENGINE = "credit_portal.pgbackend"``, ``CONN_HEALTH_CHECKS = True``;
 ``OPTIONS`` are psycopg2's, as for Django's backend.
@@ -32,7 +32,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_connection_params(self) -> dict[str, Any]:
         params: dict[str, Any] = super().get_connection_params()
-        # Prepared statements (enterprises.public.PreparedQuery, lookups by a unique key) are
+        # Prepared statements (credit_portal.prepared.PreparedQuery, lookups by a unique key) are
         # planned once for any values; set at connect, no round trip. Other queries are not
         # prepared, so this changes nothing for them.
         params["options"] = f"{params.get('options', '')} -c plan_cache_mode=force_generic_plan"

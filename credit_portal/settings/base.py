@@ -312,7 +312,8 @@ LOGGING = {
 # DOMAIN SETTINGS
 CREDIT_PORTAL = {
     "BUREAU_NAME": env("CP_BUREAU_NAME", default="双流区市场监督管理局"),
-    # DOMAIN.md §1: classification is an internal tool; the bureau decides whether firms see it.
+    # docs/domain.md §1: classification is an internal tool; the bureau decides whether firms
+    # see it.
     "SHOW_RISK_CLASS_TO_ENTERPRISES": env.bool("CP_SHOW_RISK_CLASS_TO_ENTERPRISES", default=False),
     "BUREAU_NAME_EN": env(
         "CP_BUREAU_NAME_EN", default="Shuangliu District Administration for Market Regulation"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import re_path
 from django.utils import translation
@@ -35,6 +34,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from credit_portal.api import StandardPagination
+from credit_portal.errors import ConflictError
 from credit_portal.models import User
 from enterprises.filters import LIST_COUNT_CAP, CappedPaginator, EnterpriseFilter, can_view_risk
 from enterprises.models import CreditRecord, Enterprise
@@ -394,17 +394,14 @@ class EnterpriseDetailApi(APIView):
                 allow_check_override=override,
                 correction=correction,
             )
-        except ValidationError as exc:
-            current = Enterprise.objects.only("version").get(pk=enterprise.pk).version
-            if current != version:
-                raise Conflict(
-                    _(
-                        "Someone else changed this market entity first (version %(v)d). Read it "
-                        "again and send your change with the new version."
-                    )
-                    % {"v": current}
-                ) from exc
-            raise
+        except ConflictError as exc:
+            raise Conflict(
+                _(
+                    "Someone else changed this market entity first (version %(v)d). Read it "
+                    "again and send your change with the new version."
+                )
+                % {"v": exc.current_version}
+            ) from exc
         updated = Enterprise.objects.select_related("department").get(pk=updated.pk)
         context = {"can_view_risk": can_view_risk(request.user)}
         return Response(EnterpriseDetailSerializer(updated, context=context).data)

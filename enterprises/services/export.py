@@ -1,7 +1,7 @@
 """Export of the (filtered) register to XLSX.
 
 An export hands personal data (legal representatives' names, masked identity numbers) out of
-the system, so every export is audited with its filters and row count (DESIGN.md: "every
+the system, so every export is audited with its filters and row count (docs/architecture.md: "every
 export"). Cells that a spreadsheet would read as a formula are escaped by `enterprises.xlsx`.
 """
 

@@ -1,94 +1,61 @@
-"""The credit ledger: append-only facts, and the enterprise state they imply.
+"""The credit ledger: the register's one way to write a credit fact, and the state facts imply.
+
+Every app writes its facts here, never into `CreditRecord` directly:
+
+- `credit_record_append`: one fact, with a clear error for every bad input (a form, an API
+  call, a service that decides one case);
+- `credit_facts_append`: many facts in one set-based call (a deadline job that lists 100,000
+  enterprises, a job that ends 10,000 publicity terms, the import's registrations).
+
+Both leave the same rows behind (tests/enterprises/test_credit_facts.py): the record; one
+audit event per record (`enterprises.credit_record_appended`), unless the caller's own event
+records the facts (a registration is recorded by `enterprise_created`); a row per subscriber
+and enterprise in the pending table `LedgerChange`, which the subscribers drain
+(`enterprises.subscriptions`); and the
+cached state on `Enterprise` brought in line with the ledger by the one fold in SQL
+(`enterprises.state.state_refresh_sql`), writing only enterprises whose state changes.
 
 Invariants
 - A record is never changed or deleted (ORM guard + PostgreSQL trigger).
 - A removal, repair or correction is a new record whose `closes` points at the older record;
-  a record can be closed once (one-to-one), only by a record of the same enterprise.
-- `Enterprise.status`, `is_abnormal` and `on_serious_list` equal `enterprise_state_as_of(today)`
-  after every append; both are written in one transaction with the record and its audit event.
+  a record can be closed once (one-to-one), only by a record of the same enterprise, and a
+  closing kind may close only the kinds it declares (`enterprises.kinds`).
+- A source object gives at most one record of each kind: (source object, kind) is the
+  idempotency key, so a job rerun after a crash adds nothing (the single path refuses the
+  duplicate with a message, the bulk path skips it and counts it).
+- Writers of one enterprise are serialised by its row lock, taken before the ledger is read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import io
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_portal.audit import audit_event_record
-from credit_portal.models import User
-from enterprises.models import CreditRecord, Enterprise
+from credit_portal.bulk import Sql, copy_text, insert_select
+from credit_portal.middleware import current_client_ip, current_request_id
+from credit_portal.models import AuditEvent, User
+from enterprises.kinds import STATUS_CHANGE, Effect, Section, kind_codes, kind_get, kinds_all
+from enterprises.models import CreditRecord, Enterprise, LedgerChange
+from enterprises.rules import (
+    MAX_SUSPENSION_DAYS,
+    STATUS_TRANSITIONS,
+    SUSPENSION_EXTENSION_WINDOW_DAYS,
+)
+from enterprises.state import STATE_FIELDS, EnterpriseState, state_fold, state_refresh_sql
+from enterprises.subscriptions import subscriber_names
 
-Kind = CreditRecord.Kind
 Status = Enterprise.Status
-# 市场主体登记管理条例 art. 30 / 实施细则 art. 40-43 (DOMAIN.md §7): suspension at most 3 years
-# in total; an extension is filed within the 30 days before the current period ends.
-MAX_SUSPENSION_DAYS = 3 * 365 + 1
-EXTENSION_WINDOW_DAYS = 30
-
-
-@dataclass
-class EnterpriseState:
-    """What the ledger says about an enterprise on a given day."""
-
-    on: dt.date
-    status: str = Status.OPERATING
-    suspended_from: dt.date | None = None
-    suspended_until: dt.date | None = None
-    abnormal_listings: list[CreditRecord] = field(default_factory=list)
-    serious_listings: list[CreditRecord] = field(default_factory=list)
-    penalties_in_publicity: list[CreditRecord] = field(default_factory=list)
-    suspension_days_used: int = 0
-
-    @property
-    def is_abnormal(self) -> bool:
-        return bool(self.abnormal_listings)
-
-    @property
-    def on_serious_list(self) -> bool:
-        return bool(self.serious_listings)
-
-
-def _expire_suspension(state: EnterpriseState, day: dt.date) -> None:
-    """A suspension whose filed period ended before `day` has become operating again
-    (DOMAIN.md §7 state machine: automatic return when the filed period ends)."""
-    if state.status == Status.SUSPENDED and state.suspended_until and state.suspended_until < day:
-        start = state.suspended_from or state.suspended_until
-        state.suspension_days_used += (state.suspended_until - start).days + 1
-        state.status, state.suspended_from, state.suspended_until = Status.OPERATING, None, None
-
-
-def _fold(records: list[CreditRecord], on: dt.date) -> EnterpriseState:
-    state = EnterpriseState(on=on)
-    closed = {r.closes_id for r in records if r.closes_id is not None}
-    for r in records:
-        if r.kind not in (Kind.REGISTRATION, Kind.STATUS_CHANGE):
-            continue
-        _expire_suspension(state, r.occurred_on)
-        new_status = r.details.get("status", state.status)
-        if new_status == Status.SUSPENDED:
-            if state.status != Status.SUSPENDED:  # an extension keeps the original start
-                state.suspended_from = dt.date.fromisoformat(r.details["from"])
-            state.suspended_until = dt.date.fromisoformat(r.details["until"])
-        elif state.status == Status.SUSPENDED and state.suspended_from is not None:
-            state.suspension_days_used += (r.occurred_on - state.suspended_from).days
-            state.suspended_from = state.suspended_until = None
-        state.status = new_status
-    _expire_suspension(state, on)
-    state.abnormal_listings = [
-        r for r in records if r.kind == Kind.ABNORMAL_LISTING and r.pk not in closed
-    ]
-    state.serious_listings = [
-        r for r in records if r.kind == Kind.SERIOUS_LISTING and r.pk not in closed
-    ]
-    state.penalties_in_publicity = [
-        r for r in records if r.kind == Kind.PENALTY and r.is_public_on(on, closed=r.pk in closed)
-    ]
-    return state
+APPENDED = "enterprises.credit_record_appended"
 
 
 def enterprise_state_as_of(*, enterprise: Enterprise, on: dt.date) -> EnterpriseState:
@@ -99,30 +66,94 @@ def enterprise_state_as_of(*, enterprise: Enterprise, on: dt.date) -> Enterprise
             "occurred_on", "id"
         )
     )
-    return _fold(records, on)
+    state = state_fold(records, on)
+    penalties = set(kind_codes(section=Section.PENALTIES))
+    state.penalties_in_publicity = [
+        r
+        for r in records
+        if r.kind in penalties and r.is_public_on(on, closed=r.pk in state.closed)
+    ]
+    return state
 
 
-def _refresh_current_state(enterprise: Enterprise, on: dt.date | None = None) -> list[str]:
-    """Write the ledger's state of `on` (today) into the cached fields; return the changed
-    fields."""
-    state = enterprise_state_as_of(enterprise=enterprise, on=on or timezone.localdate())
-    wanted = {
-        "status": state.status,
-        "suspended_from": state.suspended_from,
-        "suspended_until": state.suspended_until,
-        "is_abnormal": state.is_abnormal,
-        "on_serious_list": state.on_serious_list,
-    }
-    changed = [k for k, v in wanted.items() if getattr(enterprise, k) != v]
-    if changed:
-        for k in changed:
-            setattr(enterprise, k, wanted[k])
-        enterprise.version += 1
-        enterprise.save(update_fields=[*changed, "version", "updated_at"])
-    return changed
+@dataclass(frozen=True)
+class CreditFact:
+    """One credit fact to append. `source` is the domain object it comes from, as
+    (app label, model name, primary key) — `CreditFact.source_of(obj)`; with `kind` it is the
+    fact's idempotency key. `closes_id` names the older record a closing kind closes."""
+
+    enterprise_id: int
+    kind: str
+    occurred_on: dt.date
+    summary: str
+    is_public: bool = False
+    publicity_start: dt.date | None = None
+    publicity_end: dt.date | None = None
+    authority: str = ""
+    document_number: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+    source: tuple[str, str, str] | None = None
+    closes_id: int | None = None
+
+    @staticmethod
+    def source_of(obj: models.Model) -> tuple[str, str, str]:
+        return (obj._meta.app_label, obj._meta.model_name or "", str(obj.pk))
+
+    def key(self) -> tuple[str, str, str, str] | None:
+        return (*self.source, self.kind) if self.source else None
 
 
-@transaction.atomic
+def _fact_checked(fact: CreditFact, today: dt.date) -> CreditFact:
+    """The checks that need no database, as `ValidationError`s with field keys; returns the
+    fact with its publicity start filled in (a public fact is public from its date)."""
+    kind = kind_get(fact.kind)
+    if fact.occurred_on > today:
+        raise ValidationError({"occurred_on": [_("The date cannot be in the future.")]})
+    if kind is None:
+        raise ValidationError({"kind": [_("Unknown kind of credit record.")]})
+    if (kind.effect == Effect.CLOSES) != (fact.closes_id is not None):
+        raise ValidationError(
+            {
+                "closes": [
+                    _(
+                        "Removals, repairs and corrections must name the record they close; "
+                        "other records close nothing."
+                    )
+                ]
+            }
+        )
+    if kind.effect == Effect.STATUS and (fact.details or {}).get("status") not in Status.values:
+        raise ValidationError({"details": [_("A status change must name a known status.")]})
+    start = fact.publicity_start
+    if fact.is_public and start is None:
+        start = fact.occurred_on
+    if start and fact.publicity_end and fact.publicity_end < start:
+        raise ValidationError({"publicity_end": [_("The publicity period ends before it starts.")]})
+    if fact.source is not None and not all(fact.source):
+        raise ValidationError({"source": [_("A source names its app, model and key.")]})
+    if start != fact.publicity_start:
+        fact = CreditFact(**{**fact.__dict__, "publicity_start": start})
+    return fact
+
+
+def _closing_problem(fact: CreditFact, closed: CreditRecord | None, already: bool) -> str | None:
+    """Why `fact` cannot close the record `closed` (None when it can)."""
+    if closed is None or closed.enterprise_id != fact.enterprise_id:
+        return _("That record belongs to another market entity.")
+    if already:
+        return _("That record has already been closed.")
+    kind = kind_get(fact.kind)
+    if kind is not None and kind.closes_kinds and closed.kind not in kind.closes_kinds:
+        return _("A removal must close a listing of the same list.")
+    if fact.occurred_on < closed.occurred_on:
+        return _("A record cannot be closed before the date it happened.")
+    return None
+
+
+def _actor_id(actor: User | None) -> int | None:
+    return actor.pk if actor is not None and actor.is_authenticated else None
+
+
 def credit_record_append(
     *,
     enterprise: Enterprise,
@@ -138,61 +169,11 @@ def credit_record_append(
     details: dict[str, Any] | None = None,
     source: models.Model | None = None,
     closes: CreditRecord | None = None,
+    audited: bool = True,
 ) -> CreditRecord:
-    """Append one credit fact and bring the enterprise's current state in line with it.
-
-    Rules: the date is not in the future; closing kinds (removal, repair, correction) must
-    close an open record of the same enterprise, and a removal must close a listing of its own
-    pair (abnormal/serious); a public record's publicity starts on its date unless given; a
-    source object gives at most one record of each kind.
-    Side effects: current-state fields of the enterprise; one audit event.
-    """
-    locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-    if occurred_on > timezone.localdate():
-        raise ValidationError({"occurred_on": [_("The date cannot be in the future.")]})
-    if kind not in Kind.values:
-        raise ValidationError({"kind": [_("Unknown kind of credit record.")]})
-    if (kind in CreditRecord.CLOSING_KINDS) != (closes is not None):
-        raise ValidationError(
-            {
-                "closes": [
-                    _(
-                        "Removals, repairs and corrections must name the record they close; "
-                        "other records close nothing."
-                    )
-                ]
-            }
-        )
-    if closes is not None:
-        if closes.enterprise_id != locked.pk:
-            raise ValidationError({"closes": [_("That record belongs to another market entity.")]})
-        if CreditRecord.objects.filter(closes=closes).exists():
-            raise ValidationError({"closes": [_("That record has already been closed.")]})
-        paired: dict[str, str] = {v: k for k, v in CreditRecord.OPENING_KINDS.items()}
-        if kind in paired and closes.kind != paired[kind]:
-            raise ValidationError(
-                {"closes": [_("A removal must close a listing of the same list.")]}
-            )
-        if occurred_on < closes.occurred_on:
-            raise ValidationError(
-                {"occurred_on": [_("A record cannot be closed before the date it happened.")]}
-            )
-    if is_public and publicity_start is None:
-        publicity_start = occurred_on
-    if publicity_start and publicity_end and publicity_end < publicity_start:
-        raise ValidationError({"publicity_end": [_("The publicity period ends before it starts.")]})
-    if (
-        source is not None
-        and CreditRecord.objects.filter(
-            source_app=source._meta.app_label,
-            source_model=source._meta.model_name,
-            source_id=str(source.pk),
-            kind=kind,
-        ).exists()
-    ):
-        raise ValidationError(_("This fact has already been recorded."), code="duplicate")
-    record = CreditRecord(
-        enterprise=locked,
+    """Append one credit fact given field by field: `credit_fact_append` of that fact."""
+    fact = CreditFact(
+        enterprise_id=enterprise.pk,
         kind=kind,
         occurred_on=occurred_on,
         summary=summary,
@@ -202,39 +183,336 @@ def credit_record_append(
         authority=authority,
         document_number=document_number,
         details=details or {},
-        closes=closes,
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
-        source_app=source._meta.app_label if source is not None else "",
-        source_model=source._meta.model_name or "" if source is not None else "",
-        source_id=str(source.pk) if source is not None else "",
+        source=CreditFact.source_of(source) if source is not None else None,
+        closes_id=closes.pk if closes is not None else None,
     )
-    record.save()
-    changed = _refresh_current_state(locked)
+    record = credit_fact_append(fact=fact, actor=actor, audited=audited)
     enterprise.refresh_from_db()
-    audit_event_record(
-        actor=actor,
-        event_type="enterprises.credit_record_appended",
-        target=record,
-        enterprise=locked,
-        extra={
-            "kind": kind,
-            "occurred_on": occurred_on,
-            "closes": closes.pk if closes else None,
-            "state_changed": changed,
-        },
-    )
     return record
 
 
-# The status changes the register allows from each status (市场主体登记管理条例 art. 30,
-# 实施细则 art. 40-43): a suspension is extended by a further suspension; a revoked entity can
-# only be deregistered; deregistration is final.
-STATUS_TRANSITIONS: dict[str, set[str]] = {
-    Status.OPERATING: {Status.SUSPENDED, Status.DEREGISTERED, Status.REVOKED},
-    Status.SUSPENDED: {Status.SUSPENDED, Status.OPERATING, Status.DEREGISTERED, Status.REVOKED},
-    Status.REVOKED: {Status.DEREGISTERED},
-    Status.DEREGISTERED: set(),
-}
+@transaction.atomic
+def credit_fact_append(
+    *, fact: CreditFact, actor: User | None, audited: bool = True
+) -> CreditRecord:
+    """Append one credit fact and bring the enterprise's current state in line with it.
+
+    Rules: the date is not in the future; the kind is declared (`enterprises.kinds`); closing
+    kinds must close an open record of the same enterprise, of a kind they may close, dated no
+    later; a status fact names a known status; a public record's publicity starts on its date
+    unless given; a source object gives at most one record of each kind.
+    Side effects: the enterprise's cached state (SQL fold); a `LedgerChange` row per
+    subscriber; one audit
+    event, unless `audited=False` (the caller's own event records the fact).
+    """
+    locked = Enterprise.objects.select_for_update().get(pk=fact.enterprise_id)
+    fact = _fact_checked(fact, timezone.localdate())
+    closes = None
+    if fact.closes_id is not None:
+        closes = CreditRecord.objects.filter(pk=fact.closes_id).first()
+        problem = _closing_problem(
+            fact, closes, CreditRecord.objects.filter(closes_id=fact.closes_id).exists()
+        )
+        if problem:
+            late = closes is not None and fact.occurred_on < closes.occurred_on
+            raise ValidationError({"occurred_on" if late else "closes": [problem]})
+    key = fact.key()
+    if (
+        key is not None
+        and CreditRecord.objects.filter(
+            source_app=key[0], source_model=key[1], source_id=key[2], kind=key[3]
+        ).exists()
+    ):
+        raise ValidationError(_("This fact has already been recorded."), code="duplicate")
+    record = CreditRecord(
+        enterprise=locked,
+        kind=fact.kind,
+        occurred_on=fact.occurred_on,
+        summary=fact.summary,
+        is_public=fact.is_public,
+        publicity_start=fact.publicity_start,
+        publicity_end=fact.publicity_end,
+        authority=fact.authority,
+        document_number=fact.document_number,
+        details=fact.details,
+        closes=closes,
+        recorded_by_id=_actor_id(actor),
+        source_app=key[0] if key else "",
+        source_model=key[1] if key else "",
+        source_id=key[2] if key else "",
+    )
+    record.save()
+    LedgerChange.objects.bulk_create(
+        [LedgerChange(subscriber=name, enterprise_id=locked.pk) for name in subscriber_names()]
+    )
+    state_refresh_sql("SELECT %s AS id", [locked.pk])
+    if audited:
+        audit_event_record(
+            actor=actor,
+            event_type=APPENDED,
+            target=record,
+            enterprise=locked,
+            extra={"kind": fact.kind, "occurred_on": fact.occurred_on, "closes": fact.closes_id},
+        )
+    return record
+
+
+# --- Many facts in one call ---------------------------------------------------------------
+#
+# The facts go into a temporary table (COPY on PostgreSQL), and from there every row is
+# written by the database: the enterprises are locked in id order (so that single appends and
+# other bulk calls wait rather than interleave), facts already in the ledger are dropped by
+# their idempotency key, the closings are checked in one query, the records are inserted in
+# the order given, then their audit events and pending rows are derived from the records
+# written, and one UPDATE refreshes the cached state of the enterprises touched.
+
+# The staged columns: CreditRecord's, but for the key and the columns the call sets itself.
+_STAGED = (
+    "enterprise_id",
+    "kind",
+    "occurred_on",
+    "is_public",
+    "publicity_start",
+    "publicity_end",
+    "authority",
+    "document_number",
+    "summary",
+    "details",
+    "source_app",
+    "source_model",
+    "source_id",
+    "closes_id",
+)
+_STAGE, _WRITTEN = "cp_fact_stage", "cp_fact_written"
+
+
+@dataclass(frozen=True)
+class FactsAppended:
+    """What a bulk append did: records written, facts skipped as already recorded (or given
+    twice), enterprises whose cached state changed."""
+
+    written: int
+    skipped: int
+    state_changed: int
+
+
+def _column_types() -> dict[str, str]:
+    fields = {f.attname: f for f in CreditRecord._meta.concrete_fields}
+    return {name: fields[name].db_type(connection) or "text" for name in _STAGED}
+
+
+def _temp_table(name: str, columns: str) -> None:
+    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns}){on_commit}")
+
+
+def _stage(facts: Sequence[CreditFact]) -> None:
+    types = _column_types()
+    _temp_table(_STAGE, ", ".join(["seq integer"] + [f"{c} {types[c]}" for c in _STAGED]))
+    rows = [
+        (
+            seq,
+            f.enterprise_id,
+            f.kind,
+            f.occurred_on,
+            f.is_public,
+            f.publicity_start,
+            f.publicity_end,
+            f.authority,
+            f.document_number,
+            f.summary,
+            json.dumps(f.details, ensure_ascii=False),
+            *(f.source or ("", "", "")),
+            f.closes_id,
+        )
+        for seq, f in enumerate(facts)
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            text = "".join("\t".join(map(copy_text, row)) + "\n" for row in rows)
+            columns = ", ".join(("seq", *_STAGED))
+            with connection.wrap_database_errors:
+                cursor.cursor.copy_expert(
+                    f"COPY {_STAGE} ({columns}) FROM STDIN", io.StringIO(text)
+                )
+        else:
+            marks = ", ".join(["%s"] * (len(_STAGED) + 1))
+            cursor.executemany(f"INSERT INTO {_STAGE} VALUES ({marks})", rows)  # noqa: S608
+
+
+def _lock(enterprise_ids: list[int]) -> None:
+    """Lock the enterprises in id order; refuse ids that are not in the register."""
+    found = list(
+        Enterprise.objects.select_for_update()
+        .filter(pk__in=enterprise_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if len(found) != len(enterprise_ids):
+        missing = sorted(set(enterprise_ids) - set(found))[:10]
+        raise ValidationError(
+            {"enterprise": [_("No such market entity: %(ids)s.") % {"ids": missing}]}
+        )
+
+
+def _drop_recorded() -> int:
+    """Drop the staged facts whose (source, kind) the ledger holds already; return how many.
+    Uses index: credit_source_idx."""
+    record = connection.ops.quote_name(CreditRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {_STAGE} WHERE source_id <> '' AND EXISTS (SELECT 1 FROM {record} r "  # noqa: S608
+            f"WHERE r.source_app = {_STAGE}.source_app AND r.source_model = {_STAGE}.source_model "
+            f"AND r.source_id = {_STAGE}.source_id AND r.kind = {_STAGE}.kind)"
+        )
+        return int(cursor.rowcount)
+
+
+def _check_closings(facts: Sequence[CreditFact]) -> None:
+    """The closings still staged, checked against the records they close in one query."""
+    record = connection.ops.quote_name(CreditRecord._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.seq, r.id, r.enterprise_id, r.kind, r.occurred_on, EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM {record} c WHERE c.closes_id = r.id) FROM {_STAGE} s "
+            f"LEFT JOIN {record} r ON r.id = s.closes_id WHERE s.closes_id IS NOT NULL"
+        )
+        rows = cursor.fetchall()
+    closing: dict[int, int] = {}
+    errors: dict[str, list[str]] = {}
+    for seq, pk, enterprise_id, kind, occurred_on, already in rows:
+        closed = None
+        if pk is not None:
+            if isinstance(occurred_on, str):  # SQLite
+                occurred_on = dt.date.fromisoformat(occurred_on)
+            closed = CreditRecord(
+                pk=pk, enterprise_id=enterprise_id, kind=kind, occurred_on=occurred_on
+            )
+        twice = closing.setdefault(pk, seq) != seq
+        problem = _closing_problem(facts[seq], closed, bool(already) or twice)
+        if problem:
+            errors.setdefault(f"facts[{seq}]", []).append(problem)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _insert_records(actor_id: int | None) -> int:
+    """Insert the staged facts in their order; the records written go to the second table.
+    Returns how many were written."""
+    record = connection.ops.quote_name(CreditRecord._meta.db_table)
+    columns = ", ".join(_STAGED)
+    insert = (
+        f"INSERT INTO {record} ({columns}, recorded_by_id, recorded_at) "  # noqa: S608
+        f"SELECT {columns}, %s, %s FROM {_STAGE} WHERE true ORDER BY seq "
+        "ON CONFLICT (source_app, source_model, source_id, kind) WHERE NOT (source_id = '') "
+        "DO NOTHING RETURNING id, enterprise_id, kind, occurred_on, closes_id, summary"
+    )
+    types = _column_types()
+    _temp_table(
+        _WRITTEN,
+        f"id bigint, enterprise_id {types['enterprise_id']}, kind {types['kind']}, "
+        f"occurred_on {types['occurred_on']}, closes_id bigint, summary text",
+    )
+    params = [actor_id, timezone.now()]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"WITH ins AS ({insert}) INSERT INTO {_WRITTEN} SELECT * FROM ins",  # noqa: S608
+                params,
+            )
+            return int(cursor.rowcount)
+        else:  # SQLite: no INSERT inside WITH
+            cursor.execute(insert, params)
+            written = cursor.fetchall()
+            if written:
+                cursor.executemany(
+                    f"INSERT INTO {_WRITTEN} VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
+                    written,
+                )
+            return len(written)
+
+
+def _audit_written(actor: User | None) -> None:
+    """One `credit_record_appended` event per record written, made by the database: the same
+    row `audit_event_record` writes for a single append (the record as its target)."""
+    labels = [(k.code, str(k.label)) for k in kinds_all()]
+    label = Sql(
+        "CASE w.kind " + " ".join("WHEN %s THEN %s" for _label in labels) + " ELSE w.kind END",
+        tuple(p for pair in labels for p in pair),
+    )
+    day = "CAST(w.occurred_on AS TEXT)" if connection.vendor == "postgresql" else "w.occurred_on"
+    extra = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    insert_select(
+        AuditEvent,
+        {
+            "actor_id": _actor_id(actor),
+            "event_type": APPENDED,
+            "enterprise_id": Sql("w.enterprise_id"),
+            "target_type": CreditRecord._meta.label_lower,
+            "target_id": Sql("CAST(w.id AS TEXT)"),
+            # str(CreditRecord): date, kind, the summary's first 60 characters.
+            "target_repr": Sql(
+                f"SUBSTR({day} || ' ' || ({label.expression}) || ': ' || "
+                "SUBSTR(w.summary, 1, 60), 1, 200)",
+                label.params,
+            ),
+            "extra": Sql(f"{extra}('kind', w.kind, 'occurred_on', {day}, 'closes', w.closes_id)"),
+            "request_id": current_request_id() or "",
+            "ip_address": current_client_ip() or None,
+        },
+        source=f"{_WRITTEN} w ORDER BY w.id",
+    )
+
+
+@transaction.atomic
+def credit_facts_append(
+    *, facts: Sequence[CreditFact], actor: User | None, audited: bool = True
+) -> FactsAppended:
+    """Append many credit facts in one set-based call and bring the cached state in line.
+
+    Rules: those of `credit_record_append`, fact by fact; a fact whose (source, kind) the
+    ledger holds already, or that the call gives twice, is skipped (a rerun adds nothing); any
+    other bad fact refuses the whole call, naming it (`facts[i]`), before anything is written.
+    Side effects, all written by the database: the records in the order given; one audit event
+    per record unless `audited=False`; a `LedgerChange` row per subscriber and enterprise; the
+    cached state of the enterprises whose state changes (their version up by one).
+    """
+    today = timezone.localdate()
+    checked: list[CreditFact] = []
+    seen: set[tuple[str, str, str, str]] = set()
+    for index, fact in enumerate(facts):
+        try:
+            fact = _fact_checked(fact, today)
+        except ValidationError as exc:
+            raise ValidationError({f"facts[{index}]": exc.messages}) from exc
+        key = fact.key()
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        checked.append(fact)
+    if not checked:
+        return FactsAppended(written=0, skipped=len(facts), state_changed=0)
+    _lock(sorted({f.enterprise_id for f in checked}))
+    _stage(checked)
+    if any(f.source for f in checked):
+        _drop_recorded()
+    if any(f.closes_id is not None for f in checked):
+        _check_closings(checked)
+    written = _insert_records(_actor_id(actor))
+    if audited:
+        _audit_written(actor)
+    for name in subscriber_names():
+        insert_select(
+            LedgerChange,
+            {"subscriber": name, "enterprise_id": Sql("w.enterprise_id")},
+            source=f"(SELECT DISTINCT enterprise_id FROM {_WRITTEN}) w ORDER BY w.enterprise_id",  # noqa: S608
+        )
+    changed = state_refresh_sql(f"SELECT DISTINCT enterprise_id AS id FROM {_WRITTEN}")  # noqa: S608
+    # The two tables go with the commit on PostgreSQL; on SQLite at the next call.
+    return FactsAppended(written=written, skipped=len(facts) - written, state_changed=changed)
 
 
 def _status_summary(new_status: str, details: dict[str, Any]) -> str:
@@ -263,7 +541,7 @@ def enterprise_status_change(
 ) -> CreditRecord:
     """Record a suspension (歇业), its extension, a resumption, a deregistration or a revocation.
 
-    Rules (DOMAIN.md §7): deregistered is final; revoked may only become deregistered;
+    Rules (docs/domain.md §7): deregistered is final; revoked may only become deregistered;
     suspension needs an end date and at most 3 years in total; an extension of a suspension is
     filed within the 30 days before the current period ends; resumption only when suspended.
     Side effects: a public STATUS_CHANGE ledger record, the current-state fields, audit events.
@@ -275,9 +553,7 @@ def enterprise_status_change(
     if effective_on < locked.registered_on:
         raise ValidationError({"effective_on": [_("The date is before the registration date.")]})
     last_status = (
-        CreditRecord.objects.filter(
-            enterprise=locked, kind__in=[Kind.REGISTRATION, Kind.STATUS_CHANGE]
-        )
+        CreditRecord.objects.filter(enterprise=locked, kind__in=kind_codes(effect=Effect.STATUS))
         .order_by("-occurred_on", "-id")
         .first()
     )
@@ -316,7 +592,7 @@ def enterprise_status_change(
             if state.suspended_until is None or state.suspended_from is None:
                 raise ValidationError(_("The current suspension has no recorded period."))
             days_left = (state.suspended_until - effective_on).days
-            if days_left > EXTENSION_WINDOW_DAYS or days_left < 0:
+            if days_left > SUSPENSION_EXTENSION_WINDOW_DAYS or days_left < 0:
                 raise ValidationError(
                     {
                         "effective_on": [
@@ -347,7 +623,7 @@ def enterprise_status_change(
         raise ValidationError({"effective_on": [_("Resumption cannot precede the suspension.")]})
     record = credit_record_append(
         enterprise=locked,
-        kind=Kind.STATUS_CHANGE,
+        kind=STATUS_CHANGE,
         occurred_on=effective_on,
         actor=actor,
         is_public=True,
@@ -375,7 +651,7 @@ def enterprise_status_change(
 
 def enterprise_states_refresh(*, on: dt.date | None = None, chunk: int = 500) -> int:
     """Bring the cached state of enterprises whose filed suspension has ended back in line
-    with the ledger (they are operating again, DOMAIN.md §7). Idempotent: a second run finds
+    with the ledger (they are operating again, docs/domain.md §7). Idempotent: a second run finds
     nothing to do. Returns the number of enterprises changed.
 
     Side effects: cached fields and one audit event (system actor) per changed enterprise.
@@ -393,7 +669,10 @@ def enterprise_states_refresh(*, on: dt.date | None = None, chunk: int = 500) ->
         for pk in ids:
             with transaction.atomic():
                 locked = Enterprise.objects.select_for_update().get(pk=pk)
-                fields = _refresh_current_state(locked, on)
+                before = {name: getattr(locked, name) for name in STATE_FIELDS}
+                state_refresh_sql("SELECT %s AS id", [pk], on=on)
+                locked.refresh_from_db(fields=STATE_FIELDS)
+                fields = [n for n in STATE_FIELDS if getattr(locked, n) != before[n]]
                 if fields:
                     changed += 1
                     audit_event_record(

@@ -11,25 +11,26 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from pypinyin import Style, lazy_pinyin
 
 from credit_portal.audit import audit_event_record, model_diff, model_snapshot
-from credit_portal.bulk import Sql, insert_select
+from credit_portal.errors import ConflictError
 from credit_portal.models import Department, User
+from credit_portal.text import pinyin_initials
 from enterprises import industries
 from enterprises.identity import id_digest, mask_id, resident_id_problem
-from enterprises.models import CreditRecord, Enterprise
+from enterprises.kinds import REGISTRATION, REGISTRATION_CHANGE
+from enterprises.models import Enterprise
 from enterprises.selectors import departments_of_jurisdiction
-from enterprises.services.ledger import credit_record_append
+from enterprises.services.ledger import CreditFact, credit_fact_append
 from enterprises.uscc import normalize, regno15_problems, uscc_problems
 
 EARLIEST_REGISTRATION = dt.date(1949, 10, 1)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # GB 32100 position 2 under authority 9 (market supervision): 1 enterprise, 2 individual
-# business, 3 farmers' cooperative (DOMAIN.md §8).
+# business, 3 farmers' cooperative (docs/domain.md §8).
 _TYPE_DIGIT = {
     Enterprise.EntityType.INDIVIDUAL_BUSINESS: "2",
     Enterprise.EntityType.FARMERS_COOP: "3",
@@ -79,8 +80,7 @@ class CleanResult:
 
 def name_initials(name: str) -> str:
     """Pinyin initials of a Chinese name, for search: 成都蓉城餐饮 -> CDRCCY."""
-    letters = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
-    return "".join(letters).upper()[:200]
+    return pinyin_initials(name)
 
 
 def _entity_types_by_label() -> dict[str, str]:
@@ -130,7 +130,7 @@ def enterprise_clean(
 ) -> CleanResult:
     """Validate and normalise register data from a form, an API call or an import row.
 
-    Rules (DOMAIN.md §8 for codes; GB/T 4754-2017 for industries):
+    Rules (docs/domain.md §8 for codes; GB/T 4754-2017 for industries):
     - the USCC is normalised and fully checked; a wrong check character is refused with the
       expected one, unless `allow_check_override` (permission override_uscc_check);
     - the entity-type digit of the code must match the entity type;
@@ -300,25 +300,26 @@ def enterprise_clean(
     return result
 
 
-def registration_record_build(
-    *, enterprise: Enterprise, actor: User | None, summary: str | None = None
-) -> CreditRecord:
-    """The REGISTRATION ledger record of a new enterprise (unsaved): registration basics are
-    public from the registration date. Bulk callers pass a pre-translated `summary`."""
-    return CreditRecord(
-        enterprise=enterprise,
-        kind=CreditRecord.Kind.REGISTRATION,
-        occurred_on=enterprise.registered_on,
+def registration_fact(
+    *,
+    enterprise_id: int,
+    entity_type: str,
+    registered_on: dt.date,
+    registration_authority: str,
+) -> CreditFact:
+    """The REGISTRATION fact of a new enterprise: registration basics are public from the
+    registration date (企业信息公示暂行条例 art. 6; docs/domain.md §5). Its source is the
+    enterprise itself, so a registration is recorded once."""
+    return CreditFact(
+        enterprise_id=enterprise_id,
+        kind=REGISTRATION,
+        occurred_on=registered_on,
         is_public=True,
-        publicity_start=enterprise.registered_on,
-        authority=enterprise.registration_authority,
-        summary=summary
-        or _("Registered as %(type)s") % {"type": enterprise.get_entity_type_display()},
+        publicity_start=registered_on,
+        authority=registration_authority,
+        summary=_("Registered as %(type)s") % {"type": Enterprise.EntityType(entity_type).label},
         details={"status": Enterprise.Status.OPERATING},
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
-        source_app="enterprises",
-        source_model="enterprise",
-        source_id=str(enterprise.pk),
+        source=("enterprises", "enterprise", str(enterprise_id)),
     )
 
 
@@ -328,56 +329,11 @@ def items_joined(items: Iterable[str]) -> str:
     return separator.join(items)
 
 
-def enterprises_by_codes(codes: list[str]) -> tuple[str, list[str]]:
-    """The FROM clause (alias e) and params selecting the enterprises with these credit codes,
-    in the order they were written (so rows derived from them get keys in that order on every
-    backend), for `credit_portal.bulk.insert_select`.
-    Uses index: enterprises_enterprise_uscc_key."""
-    table = connection.ops.quote_name(Enterprise._meta.db_table)
-    codes_in = ", ".join(["%s"] * len(codes))
-    return f"{table} e WHERE e.uscc IN ({codes_in}) ORDER BY e.id", codes
-
-
-def registration_records_insert(*, codes: list[str], actor: User | None) -> int:
-    """Append the REGISTRATION ledger record of each new enterprise with these codes, made by
-    the database in one INSERT ... SELECT: the same record as `registration_record_build` gives
-    (pinned by a test), without Python per row, for the import. Returns the number written."""
-    types = Enterprise.EntityType.choices
-    summary = Sql(
-        "CASE e.entity_type " + " ".join("WHEN %s THEN %s" for _value in types) + " END",
-        tuple(
-            p
-            for value, label in types
-            for p in (value, _("Registered as %(type)s") % {"type": label})
-        ),
-    )
-    source, params = enterprises_by_codes(codes)
-    return insert_select(
-        CreditRecord,
-        {
-            "enterprise_id": Sql("e.id"),
-            "kind": CreditRecord.Kind.REGISTRATION,
-            "occurred_on": Sql("e.registered_on"),
-            "is_public": True,
-            "publicity_start": Sql("e.registered_on"),
-            "authority": Sql("e.registration_authority"),
-            "summary": summary,
-            "details": {"status": Enterprise.Status.OPERATING},
-            "recorded_by_id": actor.pk if actor is not None and actor.is_authenticated else None,
-            "source_app": "enterprises",
-            "source_model": "enterprise",
-            "source_id": Sql("CAST(e.id AS TEXT)"),
-        },
-        source=source,
-        params=params,
-    )
-
-
 # The items of the business licence whose change is a change of registration (变更登记,
 # 市场主体登记管理条例 art. 24): each change of one in the register becomes a ledger fact, so that
 # the history shows it and risk classification can count "frequent changes of legal
-# representative, name, address or scope; large capital changes" (DOMAIN.md §1). A correction of
-# an entry error is not a change and writes no such record.
+# representative, name, address or scope; large capital changes" (docs/domain.md §1). A
+# correction of an entry error is not a change and writes no such record.
 REGISTRATION_ITEMS = (
     "name",
     "entity_type",
@@ -400,15 +356,14 @@ def _item_text(field: str, value: Any) -> str | None:
     return str(value)
 
 
-def registration_change_record_build(
+def registration_change_fact(
     *,
     enterprise: Enterprise,
     changes: dict[str, list[Any]],
-    actor: User | None,
     on: dt.date,
-) -> CreditRecord | None:
-    """The REGISTRATION_CHANGE record (unsaved) of the licence items among `changes`
-    ({field: [old, new]}), or None when none of them changed."""
+) -> CreditFact | None:
+    """The REGISTRATION_CHANGE fact of the licence items among `changes` ({field: [old, new]}),
+    or None when none of them changed."""
     items = {k: [_item_text(k, v) for v in changes[k]] for k in REGISTRATION_ITEMS if k in changes}
     if not items:
         return None
@@ -416,9 +371,9 @@ def registration_change_record_build(
         enterprise.legal_rep_title if k == "legal_rep_name" else str(_ITEM_FIELDS[k].verbose_name)
         for k in items
     )
-    return CreditRecord(
-        enterprise=enterprise,
-        kind=CreditRecord.Kind.REGISTRATION_CHANGE,
+    return CreditFact(
+        enterprise_id=enterprise.pk,
+        kind=REGISTRATION_CHANGE,
         occurred_on=on,
         # Not public: the record derives from an edit in this portal, not from the registration
         # decision itself (the publicity system publishes that); staff and the enterprise see it.
@@ -426,7 +381,6 @@ def registration_change_record_build(
         authority=enterprise.registration_authority,
         summary=_("Change of registration: %(items)s") % {"items": labels},
         details={"changes": items},
-        recorded_by=actor if actor is not None and actor.is_authenticated else None,
     )
 
 
@@ -499,7 +453,17 @@ def enterprise_create(
         name_initials=name_initials(cleaned["name"]),
     )
     enterprise.save()
-    registration_record_build(enterprise=enterprise, actor=actor).save()
+    # Recorded by the enterprise_created event below: no event of its own.
+    credit_fact_append(
+        fact=registration_fact(
+            enterprise_id=enterprise.pk,
+            entity_type=enterprise.entity_type,
+            registered_on=enterprise.registered_on,
+            registration_authority=enterprise.registration_authority,
+        ),
+        actor=actor,
+        audited=False,
+    )
     audit_event_record(
         actor=actor,
         event_type="enterprises.enterprise_created",
@@ -523,7 +487,7 @@ def enterprise_update(
     """Change register data (not status: see `enterprise_status_change`).
 
     Rules: the row is locked; when `expected_version` is given and another edit came first,
-    the change is refused (no lost updates); the same checks as on creation.
+    the change is refused with `ConflictError` (no lost updates); the same checks as on creation.
     Side effects: an audit event with the changed fields; a REGISTRATION_CHANGE ledger record
     when a licence item changed (`REGISTRATION_ITEMS`), unless the edit is a `correction` of an
     entry error or the entity is deregistered (then the audit event alone records it);
@@ -531,11 +495,12 @@ def enterprise_update(
     """
     locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if expected_version is not None and locked.version != expected_version:
-        raise ValidationError(
+        raise ConflictError(
             _(
                 "Someone else changed this market entity while you were editing it, so your "
                 "change was not saved. Look at their change, then submit yours again."
-            )
+            ),
+            current_version=locked.version,
         )
     result = enterprise_clean(data, allow_check_override=allow_check_override, partial=True)
     _raise(result)
@@ -583,22 +548,12 @@ def enterprise_update(
     )
     change = None
     if is_change:
-        change = registration_change_record_build(
+        change = registration_change_fact(
             enterprise=locked,
             changes={k: [diff["old"].get(k), v] for k, v in diff["new"].items()},
-            actor=actor,
             on=timezone.localdate(),
         )
     if change is not None:
-        credit_record_append(
-            enterprise=locked,
-            kind=change.kind,
-            occurred_on=change.occurred_on,
-            summary=change.summary,
-            actor=actor,
-            is_public=False,
-            authority=change.authority,
-            details=change.details,
-        )
+        credit_fact_append(fact=change, actor=actor)
         locked.refresh_from_db()
     return locked

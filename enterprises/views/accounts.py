@@ -28,13 +28,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from credit_portal.forms import form_errors_from
 from credit_portal.models import User
-from enterprises.forms_accounts import ActivationCodeIssueForm, RegisterForm
+from enterprises.forms.accounts import ActivationCodeIssueForm, RegisterForm
 from enterprises.industries import division_label, section_label
 from enterprises.models import Enterprise
 from enterprises.permissions import EnterprisePerm
 from enterprises.selectors import enterprise_list_for_user
-from enterprises.selectors_accounts import (
+from enterprises.selectors.accounts import (
     activation_codes_for,
     enterprise_overview,
     enterprise_records_split,
@@ -89,7 +90,7 @@ def register(request: HttpRequest) -> HttpResponse:
             response["Retry-After"] = str(exc.wait_seconds)
             return response
         except ValidationError as exc:
-            form.add_service_errors(exc)
+            form_errors_from(form, exc, aliases={"password": "password1"})
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(

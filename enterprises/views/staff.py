@@ -25,29 +25,26 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
-from credit_portal.audit import event_label
+from credit_portal.audit import event_label, event_summary
+from credit_portal.errors import ConflictError
+from credit_portal.forms import form_errors_from
 from credit_portal.models import User
 from credit_portal.permissions import CorePerm, StaffPermissionMixin
 from enterprises.filters import LIST_COUNT_CAP, CappedPaginator, EnterpriseFilter
-from enterprises.forms import (
-    EnterpriseCreateForm,
-    EnterpriseEditForm,
-    StatusChangeForm,
-    form_add_service_errors,
-)
+from enterprises.forms import EnterpriseCreateForm, EnterpriseEditForm, StatusChangeForm
 from enterprises.industries import DIVISION_CHOICES, DIVISIONS
+from enterprises.kinds import STATUS_CHANGE
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.permissions import EnterprisePerm
-from enterprises.selectors import audit_events_for, credit_records_for, enterprise_list_for_user
-from enterprises.services.export import enterprise_register_export
-from enterprises.services.ledger import (
-    EXTENSION_WINDOW_DAYS,
+from enterprises.rules import (
     MAX_SUSPENSION_DAYS,
     STATUS_TRANSITIONS,
-    enterprise_state_as_of,
-    enterprise_status_change,
+    SUSPENSION_EXTENSION_WINDOW_DAYS,
 )
-from enterprises.services.register import enterprise_create, enterprise_update, items_joined
+from enterprises.selectors import audit_events_for, credit_records_for, enterprise_list_for_user
+from enterprises.services.export import enterprise_register_export
+from enterprises.services.ledger import enterprise_state_as_of, enterprise_status_change
+from enterprises.services.register import enterprise_create, enterprise_update
 from enterprises.uscc import normalize
 
 PAGE_SIZES = (20, 50, 100)
@@ -322,7 +319,7 @@ class EnterpriseCreateView(StaffPermissionMixin, View):
                 allow_check_override=form.override_requested(),
             )
         except ValidationError as exc:
-            form_add_service_errors(form, exc, aliases={"industry_section": "industry_division"})
+            form_errors_from(form, exc, aliases={"industry_section": "industry_division"})
             return self._render(request, form, 400)
         messages.success(request, _("%(name)s has been registered.") % {"name": enterprise.name})
         return redirect("enterprises:detail", uscc=enterprise.uscc)
@@ -381,7 +378,7 @@ class EnterpriseDetailView(EnterpriseScopedView):
                 {
                     "event": e,
                     "label": event_label(e.event_type),
-                    **_audit_summary(e),
+                    **event_summary(e),
                 }
                 for e in events[:AUDIT_EVENTS_SHOWN]
             ],
@@ -391,31 +388,6 @@ class EnterpriseDetailView(EnterpriseScopedView):
             "records_api": reverse("enterprises-api:enterprise-records", args=[enterprise.uscc]),
         }
         return render(request, "enterprises/detail.html", context)
-
-
-def _audit_summary(event: Any) -> dict[str, Any]:
-    """What changed, in a few words: the changed field names, or old → new status."""
-    extra = event.extra or {}
-    if event.event_type == "enterprises.status_changed":
-        old = (extra.get("old") or {}).get("status", "")
-        new = (extra.get("new") or {}).get("status", "")
-        statuses = dict(Enterprise.Status.choices)
-        return {"summary": f"{statuses.get(old, old)} → {statuses.get(new, new)}"}
-    if event.event_type == "enterprises.enterprise_changed":
-        labels = {f.attname: str(f.verbose_name) for f in Enterprise._meta.concrete_fields}
-        changed = [
-            labels.get(k, k)
-            for k in (extra.get("new") or {})
-            if k not in {"version", "name_initials"}
-        ]
-        return {"summary": items_joined(changed), "overridden": extra.get("check_overridden")}
-    if event.event_type == "enterprises.enterprise_created":
-        return {"summary": "", "overridden": extra.get("check_overridden")}
-    if event.event_type == "enterprises.credit_record_appended":
-        kinds = dict(CreditRecord.Kind.choices)
-        kind = str(extra.get("kind") or "")
-        return {"summary": str(kinds.get(kind, kind))}
-    return {"summary": ""}
 
 
 class EnterpriseEditView(EnterpriseScopedView):
@@ -457,11 +429,11 @@ class EnterpriseEditView(EnterpriseScopedView):
                 allow_check_override=form.override_requested(),
                 correction=form.cleaned_data["correction"],
             )
-        except ValidationError as exc:
+        except ConflictError as exc:
             current = Enterprise.objects.select_related("department").get(pk=self.enterprise.pk)
-            if current.version != form.cleaned_data["version"]:
-                return self._conflict(request, form, current, exc)
-            form_add_service_errors(form, exc, aliases={"industry_section": "industry_division"})
+            return self._conflict(request, form, current, exc)
+        except ValidationError as exc:
+            form_errors_from(form, exc, aliases={"industry_section": "industry_division"})
             return self._render(request, form, 400)
         messages.success(
             request, _("The changes to %(name)s are saved.") % {"name": enterprise.name}
@@ -473,7 +445,7 @@ class EnterpriseEditView(EnterpriseScopedView):
         request: HttpRequest,
         form: EnterpriseEditForm,
         current: Enterprise,
-        exc: ValidationError,
+        exc: ConflictError,
     ) -> HttpResponse:
         """Someone saved first. Keep everything this user typed, show where the saved record
         now differs from it, and move the hidden version on: saving again is then a
@@ -496,7 +468,7 @@ class EnterpriseEditView(EnterpriseScopedView):
         self.enterprise = current
         fresh = self._form(request, data)
         fresh.is_valid()
-        form_add_service_errors(fresh, exc)
+        form_errors_from(fresh, exc)
         return self._render(request, fresh, 409, differences=differences, conflict=True)
 
 
@@ -522,7 +494,9 @@ class EnterpriseStatusView(EnterpriseScopedView):
         state = enterprise_state_as_of(enterprise=enterprise, on=today)
         window_opens = None
         if state.suspended_until is not None:
-            window_opens = state.suspended_until - dt.timedelta(days=EXTENSION_WINDOW_DAYS)
+            window_opens = state.suspended_until - dt.timedelta(
+                days=SUSPENSION_EXTENSION_WINDOW_DAYS
+            )
         used = state.suspension_days_used
         if state.suspended_from is not None:
             used += (today - state.suspended_from).days + 1
@@ -533,7 +507,7 @@ class EnterpriseStatusView(EnterpriseScopedView):
             "days_used": used,
             "days_left": max(MAX_SUSPENSION_DAYS - used, 0),
             "max_days": MAX_SUSPENSION_DAYS,
-            "window_days": EXTENSION_WINDOW_DAYS,
+            "window_days": SUSPENSION_EXTENSION_WINDOW_DAYS,
             "window_opens": window_opens,
         }
         return render(request, "enterprises/status.html", context, status=status)
@@ -545,11 +519,11 @@ class EnterpriseStatusView(EnterpriseScopedView):
         filed late is dated inside the suspension). The service judges the chosen change
         again, on its own date."""
         today = enterprise_state_as_of(enterprise=self.enterprise, on=timezone.localdate())
-        possible = STATUS_TRANSITIONS[self.enterprise.status] | STATUS_TRANSITIONS[today.status]
+        possible = set(
+            STATUS_TRANSITIONS[self.enterprise.status] | STATUS_TRANSITIONS[today.status]
+        )
         last = (
-            CreditRecord.objects.filter(
-                enterprise=self.enterprise, kind=CreditRecord.Kind.STATUS_CHANGE
-            )
+            CreditRecord.objects.filter(enterprise=self.enterprise, kind=STATUS_CHANGE)
             .order_by("-occurred_on", "-id")
             .values_list("details__status", flat=True)
             .first()
@@ -577,7 +551,7 @@ class EnterpriseStatusView(EnterpriseScopedView):
                 document_number=data["document_number"],
             )
         except ValidationError as exc:
-            form_add_service_errors(form, exc)
+            form_errors_from(form, exc)
             return self._render(request, form, 400)
         messages.success(
             request,

@@ -48,13 +48,26 @@ def test_unauthenticated_request_is_refused(api_client_for):
 
 
 def test_token_authentication_works(api_client_for, user_with_perms):
-    user_with_perms(username="api-user")
-    client = api_client_for(None)
-    token = client.post(
+    """A token opens an endpoint that refuses anonymous callers, as its owner; a wrong one
+    does not (the client sends no session cookie: the token is all it has)."""
+    user_with_perms("enterprises.view_enterprise", username="api-user")
+    anonymous = api_client_for(None)
+    assert anonymous.get("/api/v1/enterprises/").status_code in (401, 403)
+    issued = anonymous.post(
         "/api/v1/auth/token/", {"username": "api-user", "password": "Secret-pass-123"}
-    ).json()["token"]
+    )
+    assert issued.status_code == 200
+    token = issued.json()["token"]
+
+    client = api_client_for(None)
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
-    assert client.get("/api/schema/").status_code == 200
+    response = client.get("/api/v1/enterprises/")
+    assert response.status_code == 200
+    assert "results" in response.json() or isinstance(response.json(), list)
+
+    wrong = api_client_for(None)
+    wrong.credentials(HTTP_AUTHORIZATION=f"Token {token[::-1]}x")
+    assert wrong.get("/api/v1/enterprises/").status_code in (401, 403)
 
 
 def test_bad_token_request_names_the_fields(api_client_for):

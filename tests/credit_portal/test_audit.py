@@ -3,7 +3,7 @@ from django.contrib.admin.sites import site
 from django.db import DatabaseError, connection, transaction
 from django.test import RequestFactory
 
-from credit_portal.audit import audit_event_record
+from credit_portal.audit import AuditEventType, audit_event_record
 from credit_portal.models import AuditEvent, Department
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +166,94 @@ def test_a_password_reset_in_the_admin_is_audited(client, user_with_perms):
         ).count()
         == 1
     )
+
+
+# Event types: declared by the app that records them -----------------------------------------
+
+
+@pytest.fixture
+def event_types(monkeypatch):
+    """The registry, restored after the test (declarations made in it are forgotten)."""
+    from credit_portal import audit
+
+    monkeypatch.setattr(audit, "_EVENT_TYPES", dict(audit._EVENT_TYPES))
+    return audit
+
+
+def test_a_type_declared_later_by_any_app_gets_its_label_and_summary(event_types):
+    event = AuditEvent(event_type="test.thing_done", extra={"n": 3})
+    assert event_types.event_label("test.thing_done") == "test.thing_done"  # undeclared: its code
+    assert event_types.event_summary(event) == {"summary": ""}
+    event_types.audit_event_types_declare(
+        AuditEventType(
+            "test.thing_done", "Register data changed", lambda e: {"summary": f"{e.extra['n']}"}
+        )
+    )
+    assert event_types.event_label("test.thing_done") == "Register data changed"
+    assert event_types.event_summary(event) == {"summary": "3"}
+
+
+def test_declaring_a_code_again_with_another_label_is_an_error(event_types):
+    from django.core.exceptions import ImproperlyConfigured
+    from django.utils.translation import gettext_lazy
+
+    first = AuditEventType("test.thing_done", gettext_lazy("Register data changed"))
+    event_types.audit_event_types_declare(first)
+    event_types.audit_event_types_declare(  # the same declaration again: nothing changes
+        AuditEventType("test.thing_done", gettext_lazy("Register data changed"))
+    )
+    with pytest.raises(ImproperlyConfigured, match=r"test\.thing_done"):
+        event_types.audit_event_types_declare(
+            AuditEventType("test.thing_done", gettext_lazy("Status changed"))
+        )
+    with pytest.raises(ImproperlyConfigured, match=r"enterprises\.status_changed"):
+        event_types.audit_event_types_declare(
+            AuditEventType("enterprises.status_changed", "Something else")
+        )
+    with pytest.raises(ImproperlyConfigured):  # same label, another summary
+        event_types.audit_event_types_declare(
+            AuditEventType("test.thing_done", "Register data changed", lambda e: {})
+        )
+    assert event_types.audit_event_type("test.thing_done") is first
+
+
+def test_the_apps_label_their_own_event_types_in_chinese():
+    from django.utils import translation
+
+    from credit_portal.audit import event_label
+
+    with translation.override("zh-hans"):
+        assert event_label("accounts.user_logged_in") == "登录"  # the core's
+        assert event_label("enterprises.enterprise_created") == "新增市场主体"  # the register's
+        assert event_label("admin.credit_portal.department_changed") != (
+            "admin.credit_portal.department_changed"
+        )  # the admin's, by pattern
+
+
+def test_every_event_type_the_code_records_is_declared():
+    """A literal `event_type="..."` anywhere in the apps has a declared type (a label)."""
+    import ast
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from credit_portal.audit import audit_event_type
+
+    root = Path(settings.BASE_DIR)
+    recorded: dict[str, str] = {}
+    apps = ("credit_portal", "enterprises", "risk", "inspections", "remediation", "annual_reports")
+    for app in apps:
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.keyword)
+                    and node.arg == "event_type"
+                    and isinstance(node.value, ast.Constant)
+                    and isinstance(node.value.value, str)
+                ):
+                    recorded[node.value.value] = f"{path.relative_to(root)}:{node.lineno}"
+    assert "enterprises.status_changed" in recorded  # the walk found the services
+    undeclared = {code: where for code, where in recorded.items() if not audit_event_type(code)}
+    assert undeclared == {}

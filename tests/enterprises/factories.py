@@ -109,3 +109,21 @@ def enterprise_user(enterprise: Enterprise, username: str = "firm") -> User:
     user = User.objects.create_user(username=username, password="Secret-pass-123")
     EnterpriseMembership.objects.create(user=user, enterprise=enterprise)
     return User.objects.get(pk=user.pk)
+
+
+class Kind:
+    """Ledger kind codes for tests, from the apps that declare them."""
+
+    from annual_reports.kinds import ANNUAL_REPORT_FILED, ANNUAL_REPORT_LATE
+    from enterprises.kinds import CORRECTION, REGISTRATION, REGISTRATION_CHANGE, STATUS_CHANGE
+    from inspections.kinds import INSPECTION_RESULT
+    from remediation.kinds import (
+        ABNORMAL_LISTING,
+        ABNORMAL_REMOVAL,
+        PENALTY,
+        REPAIR,
+        SELF_CORRECTION,
+        SERIOUS_LISTING,
+        SERIOUS_REMOVAL,
+        SOFT_ENFORCEMENT,
+    )

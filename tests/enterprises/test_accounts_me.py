@@ -10,16 +10,16 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from credit_portal.dates import add_months, add_years
 from credit_portal.models import User
 from credit_portal.roles import Role
 from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
 from enterprises.permissions import EnterprisePerm
-from enterprises.selectors_accounts import add_months, add_years
 from enterprises.services.ledger import credit_record_append, enterprise_status_change
 from tests.enterprises.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
-Kind = CreditRecord.Kind
+from tests.enterprises.factories import Kind  # noqa: E402
 
 
 def zh(day: dt.date) -> str:
@@ -271,7 +271,7 @@ def test_industry_follows_the_interface_language(client):
 
 def test_an_individual_business_reads_its_own_terms(client):
     """个体工商户: the person is the operator (经营者), and a missed annual report leads to the
-    abnormal *state* (marked), not to the directory (DOMAIN.md §3)."""
+    abnormal *state* (marked), not to the directory (docs/domain.md §3)."""
     shop = EnterpriseFactory(individual_business=True, registered_on=dt.date(2020, 5, 1))
     registered(shop)
     user = member_of(shop)

@@ -13,10 +13,11 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
-from credit_portal.demo import DEMO_PASSWORD, ENTERPRISE_USERS, STAFF
+from credit_portal.demo import DEMO_PASSWORD, STAFF
 from credit_portal.models import AuditEvent, Department
 from credit_portal.roles import STAFF_ROLES
 from enterprises.demo import DistrictGenerator, initials
+from enterprises.demo_accounts import ENTERPRISE_USERS
 from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
 from enterprises.services.ledger import enterprise_state_as_of
 from enterprises.services.register import enterprise_create, name_initials
@@ -24,7 +25,8 @@ from enterprises.uscc import regno15_problems, uscc_problems
 
 pytestmark = pytest.mark.django_db
 ET = Enterprise.EntityType
-Kind = CreditRecord.Kind
+from tests.enterprises.factories import Kind  # noqa: E402
+
 AS_OF = dt.date(2026, 11, 28)
 DEPTS = {c: i for i, c in enumerate(["amr", "agri", "housing", "transport", "edu", "health"], 1)}
 
@@ -242,7 +244,7 @@ def test_if_empty_keeps_an_existing_district_and_a_plain_rerun_refuses():
 
 
 def test_if_empty_on_an_empty_register_builds_the_default_district(monkeypatch):
-    from credit_portal.management.commands import seed_demo as command
+    from enterprises.management.commands import seed_demo as command
 
     monkeypatch.setattr(command, "DEFAULT_SIZE", 120)
     out = StringIO()
@@ -309,3 +311,13 @@ def test_seed_on_postgresql_uses_copy_and_keeps_indexes(require_postgres):
     assert row is None or isinstance(row.former_names, list)
     record = CreditRecord.objects.filter(kind=Kind.ABNORMAL_LISTING).first()
     assert record is not None and record.details["reason"]
+
+
+def test_every_kind_the_demo_writes_is_declared_by_an_app():
+    """The register names other apps' kinds by their codes (it imports none of those apps)."""
+    from enterprises import demo
+    from enterprises.kinds import kind_get
+
+    codes = {v for k, v in vars(demo.Kind).items() if k.isupper()}
+    assert len(codes) == 11
+    assert all(kind_get(code) is not None for code in codes), codes

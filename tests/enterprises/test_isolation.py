@@ -22,7 +22,7 @@ from credit_portal.roles import Role
 from enterprises.models import CreditRecord, EnterpriseMembership
 from enterprises.services.accounts import activation_code_issue
 from enterprises.services.ledger import credit_record_append
-from tests.enterprises.factories import EnterpriseFactory
+from tests.enterprises.factories import EnterpriseFactory, Kind
 
 pytestmark = pytest.mark.django_db
 
@@ -91,7 +91,7 @@ def world():
     for e in (mine, other):
         credit_record_append(
             enterprise=e,
-            kind=CreditRecord.Kind.SOFT_ENFORCEMENT,
+            kind=Kind.SOFT_ENFORCEMENT,
             occurred_on=e.registered_on,
             summary=f"{e.name}的非公示文书",
             actor=None,
@@ -170,7 +170,8 @@ def test_unscoped_pages_and_lists_never_show_another_enterprise(client, world):
 
 
 def test_partner_department_staff_see_only_their_departments_entities(client):
-    """DESIGN.md: other departments' inspectors have a staff login limited to their department."""
+    """docs/architecture.md: other departments' inspectors have a staff login limited to their
+    department."""
     from django.contrib.auth.models import Group
 
     from credit_portal.models import Department, StaffProfile, User
@@ -328,7 +329,7 @@ def test_bureau_staff_in_the_admin_pick_a_department_shared_by_colleagues(client
 
 
 def test_partner_staff_in_the_admin_see_only_their_departments_records_and_no_jobs(client):
-    from enterprises.models import CreditRecord, ImportJob
+    from enterprises.models import ImportJob
     from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory
 
     bureau = DepartmentFactory()

@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credit_portal.models import User
-from enterprises.models import CreditRecord
 from enterprises.services.ledger import credit_record_append
 from enterprises.services.register import name_initials
 from tests.enterprises.factories import EnterpriseFactory, make_uscc, public_profile_queries
 
 pytestmark = pytest.mark.django_db
-Kind = CreditRecord.Kind
+from tests.enterprises.factories import Kind  # noqa: E402
+
 LIST = reverse("enterprises-api:public-enterprise-list")
 
 

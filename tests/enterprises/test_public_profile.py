@@ -17,7 +17,8 @@ from enterprises.services.ledger import credit_record_append, enterprise_status_
 from tests.enterprises.factories import EnterpriseFactory, make_uscc, public_profile_queries
 
 pytestmark = pytest.mark.django_db
-Kind = CreditRecord.Kind
+from tests.enterprises.factories import Kind  # noqa: E402
+
 AUTHORITY = "成都市双流区市场监督管理局"
 
 
@@ -256,7 +257,7 @@ def test_profile_query_count_is_constant(client, enterprise, django_assert_num_q
 
 def test_a_suspension_whose_period_has_ended_shows_as_operating(client):
     """The cached status may lag until a job refreshes it; the public page follows the ledger's
-    rule (DOMAIN.md §7): the filed period has ended, so the entity operates again."""
+    rule (docs/domain.md §7): the filed period has ended, so the entity operates again."""
     enterprise = EnterpriseFactory(
         status="suspended", suspended_from=days(-100), suspended_until=days(-1)
     )

@@ -2,6 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
+from credit_portal.errors import ConflictError
 from credit_portal.models import AuditEvent
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.services.register import enterprise_clean, enterprise_create, enterprise_update
@@ -235,6 +236,26 @@ def test_update_with_stale_version_is_refused_and_loses_nothing():
         enterprise_update(actor=None, enterprise=ent, data={"name": "覆盖"}, expected_version=1)
     ent.refresh_from_db()
     assert (ent.address, ent.name) == ("新地址", "成都蓉城餐饮有限公司")
+
+
+def test_stale_version_raises_conflict_error_with_the_current_version():
+    """The service tells a conflict apart (pages and the API answer it with 409): checked
+    before every other rule, so stale invalid data is a conflict too; a current version with
+    invalid data is a plain refusal."""
+    ent = enterprise_create(actor=None, data=_data())
+    enterprise_update(actor=None, enterprise=ent, data={"address": "新地址"}, expected_version=1)
+    with pytest.raises(ConflictError) as caught:
+        enterprise_update(actor=None, enterprise=ent, data={"name": ""}, expected_version=1)
+    assert caught.value.current_version == 2
+    assert isinstance(caught.value, ValidationError)
+    assert caught.value.messages == [
+        "Someone else changed this market entity while you were editing it, so your change "
+        "was not saved. Look at their change, then submit yours again."
+    ]
+    with pytest.raises(ValidationError) as refused:
+        enterprise_update(actor=None, enterprise=ent, data={"name": ""}, expected_version=2)
+    assert not isinstance(refused.value, ConflictError)
+    assert Enterprise.objects.get().version == 2
 
 
 def test_update_without_changes_writes_nothing():

@@ -20,7 +20,7 @@ def _english():
         yield
 
 
-# DOMAIN.md §8: real public codes and library test vectors.
+# docs/domain.md §8: real public codes and library test vectors.
 VALID = [
     "914403001922038216",  # Huawei Technologies
     "91440300708461136T",  # Shenzhen Tencent Computer Systems
@@ -30,7 +30,7 @@ VALID = [
     "91310115591693856A",
     "91310110666007217T",
 ]
-# Mock-data codes with well-known names that fail the check (DOMAIN.md §8): never fixtures.
+# Mock-data codes with well-known names that fail the check (docs/domain.md §8): never fixtures.
 INVALID = [
     "91110108717809965C",
     "91110000800088421P",

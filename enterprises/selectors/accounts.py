@@ -1,16 +1,15 @@
 """Reads for the enterprise self-service area (/me/): the enterprise of a member, its current
 state as the ledger tells it, and what it can do next, with the dates that follow from the
-rules (DOMAIN.md §3 abnormal directory, §4 annual reports, §5 repair, §7 suspension).
+rules (docs/domain.md §3 abnormal directory, §4 annual reports, §5 repair, §7 suspension).
 
 Everything is derived from the ledger records of one enterprise, read in one query; the
 guidance only explains, it changes nothing. The risk class is an internal supervision tool
-(DOMAIN.md §1) and is not returned unless the setting
+(docs/domain.md §1) and is not returned unless the setting
 ``CREDIT_PORTAL["SHOW_RISK_CLASS_TO_ENTERPRISES"]`` is true (default false).
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -20,31 +19,22 @@ from django.db.models import QuerySet
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from credit_portal.dates import add_months, add_years
 from credit_portal.models import User
+from enterprises.kinds import Section, kind_codes
 from enterprises.models import ActivationCode, CreditRecord, Enterprise
-from enterprises.selectors import credit_records_for, enterprise_list_for_user
+from enterprises.rules import (
+    OBJECTION_DAYS,
+    PENALTY_REPAIR_AFTER_MONTHS,
+    REMOVAL_DECISION_WORKING_DAYS,
+    SERIOUS_LIST_AFTER_YEARS,
+    SERIOUS_REPAIR_AFTER_YEARS,
+    SUSPENSION_EXTENSION_WINDOW_DAYS,
+)
+from enterprises.selectors.register import credit_records_for, enterprise_list_for_user
+from enterprises.state import state_fold
 
-Kind = CreditRecord.Kind
 Status = Enterprise.Status
-
-# DOMAIN.md §0 / §3 / §5 (keep in step with the bureau's confirmed values)
-REMOVAL_DECISION_WORKING_DAYS = 5
-OBJECTION_DAYS = 30
-SERIOUS_LIST_AFTER_YEARS = 3
-SERIOUS_REPAIR_AFTER_YEARS = 1
-PENALTY_REPAIR_AFTER_MONTHS = 6
-SUSPENSION_EXTENSION_WINDOW_DAYS = 30
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later; the month's last day when it has no such day."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    return add_months(day, 12 * years)
 
 
 def _d(day: dt.date | None) -> str:
@@ -300,7 +290,7 @@ def _steps(
                 ],
             )
         )
-    # Annual report (DOMAIN.md §4): 1 Jan - 30 Jun for the previous year; an entity set up in
+    # Annual report (docs/domain.md §4): 1 Jan - 30 Jun for the previous year; an entity set up in
     # year X first reports in X+1.
     year = today.year
     due_year = year if today <= dt.date(year, 6, 30) else year + 1
@@ -309,7 +299,7 @@ def _steps(
         filed = [
             r
             for r in records
-            if r.kind == Kind.ANNUAL_REPORT_FILED
+            if r.kind in kind_codes(section=Section.ANNUAL_REPORTS)
             and (r.details or {}).get("report_year") == report_year
         ]
         if filed:
@@ -319,7 +309,7 @@ def _steps(
             }
             tone = "ok"
         elif enterprise.entity_type == Enterprise.EntityType.INDIVIDUAL_BUSINESS:
-            # An individual business is marked, not listed (DOMAIN.md §3, SAIC Order 69).
+            # An individual business is marked, not listed (docs/domain.md §3, SAIC Order 69).
             text = _(
                 "File the annual report for %(y)s between 1 January and 30 June %(due)s on the "
                 "publicity system. A report not filed by 30 June leads to the business being "
@@ -374,12 +364,13 @@ def enterprise_overview(*, enterprise: Enterprise, today: dt.date) -> Overview:
     """What the /me/ page shows: current state, guidance with dates, letters received."""
     records = list(credit_records_for(enterprise=enterprise))
     views = _record_views(records, today)
-    closed = {r.closes_id for r in records if r.closes_id is not None}
-    past = [r for r in records if r.occurred_on <= today]
-    abnormal = [r for r in past if r.kind == Kind.ABNORMAL_LISTING and r.pk not in closed]
-    serious = [r for r in past if r.kind == Kind.SERIOUS_LISTING and r.pk not in closed]
-    penalties = [v for v in views if v.record.kind == Kind.PENALTY and v.public_now]
-    letters = [r for r in records if r.kind == Kind.SOFT_ENFORCEMENT]
+    # The state rule (enterprises.state) over the ledger in date order; lists newest first.
+    state = state_fold(sorted(records, key=lambda r: (r.occurred_on, r.pk)), today)
+    abnormal, serious = state.abnormal_listings[::-1], state.serious_listings[::-1]
+    penalty_kinds = set(kind_codes(section=Section.PENALTIES))
+    penalties = [v for v in views if v.record.kind in penalty_kinds and v.public_now]
+    letter_kinds = set(kind_codes(section=Section.LETTERS))
+    letters = [r for r in records if r.kind in letter_kinds]
     return Overview(
         enterprise=enterprise,
         today=today,

@@ -20,8 +20,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from credit_portal.demo import demo_accounts_build, demo_enterprise_logins
+from credit_portal.demo import demo_accounts_build
 from enterprises.demo import DEFAULT_CHUNK, DistrictExistsError, demo_district_seed
+from enterprises.demo_accounts import demo_enterprise_logins
 from enterprises.models import Enterprise
 
 DEFAULT_SEED = 2026

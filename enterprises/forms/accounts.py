@@ -1,12 +1,13 @@
 """Forms of the enterprise accounts pages. They check the shape of the input only; the rules
-(code, password validators, contact) live in `enterprises.services.accounts`."""
+(code, password validators, contact) live in `enterprises.services.accounts`, whose errors are
+put back into the form by `credit_portal.forms.form_errors_from`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from enterprises.uscc import normalize, uscc_problems
@@ -93,19 +94,6 @@ class RegisterForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords are not the same."))
         return data
-
-    def add_service_errors(self, exc: ValidationError) -> None:
-        """Put the service's errors on the fields they concern."""
-        if not hasattr(exc, "error_dict"):
-            self.add_error(None, exc)
-            return
-        rename = {"password": "password1", NON_FIELD_ERRORS: None}
-        for key, errors in exc.error_dict.items():
-            target = rename.get(key, key)
-            if target is not None and target not in self.fields:
-                target = None
-            for error in errors:
-                self.add_error(target, error)
 
 
 class ActivationCodeIssueForm(forms.Form):

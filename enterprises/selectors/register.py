@@ -1,4 +1,4 @@
-"""Reads of the enterprises app. Jurisdiction lives here: every view and endpoint fetches
+"""Reads of the register. Jurisdiction lives here: every view and endpoint fetches
 enterprises through `enterprise_list_for_user`, so an enterprise outside a user's reach is a 404.
 """
 
@@ -12,7 +12,6 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connections
 from django.db.models import (
     Count,
-    Exists,
     F,
     Func,
     JSONField,
@@ -25,29 +24,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, StrIndex
 from django.db.models.lookups import GreaterThan
 
-from credit_portal.models import AuditEvent, Department, StaffProfile, User
+from credit_portal.models import AuditEvent, User
+from credit_portal.selectors import departments_of_jurisdiction
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.permissions import EnterprisePerm
 from enterprises.uscc import looks_like_regno, looks_like_uscc, normalize
-
-
-def bureau_profiles(*, user: User) -> QuerySet[StaffProfile]:
-    """The user's staff profile if it is in the bureau (whose staff supervise the whole
-    district); empty for partner departments' staff and everyone else."""
-    return StaffProfile.objects.filter(user=user, department__is_bureau=True)
-
-
-def departments_of_jurisdiction(*, user: User) -> QuerySet[Department]:
-    """The departments whose entities a staff user may see and assign: every department for a
-    superuser or a member of the bureau, the user's own department for partner staff, none for
-    anyone else (an enterprise user, an account without a staff profile)."""
-    if user.is_superuser:
-        return Department.objects.all()
-    bureau_staff = bureau_profiles(user=user)
-    own = StaffProfile.objects.filter(user=user).values("department_id")
-    # Subqueries, not a join through the staff profiles: each department once (a join gave a
-    # department once per member, which a form's choice lookup refused).
-    return Department.objects.filter(Q(pk__in=own) | Q(Exists(bureau_staff)))
 
 
 def enterprise_list_for_user(*, user: User) -> QuerySet[Enterprise]:
@@ -55,10 +36,11 @@ def enterprise_list_for_user(*, user: User) -> QuerySet[Enterprise]:
 
     Rules: staff holding `view_enterprise` who work for the bureau see the district's register
     (the bureau supervises every entity in it); staff of a partner department see the entities
-    that department is responsible for (DESIGN.md: "staff login limited to their department");
-    an enterprise user sees only their own enterprise; anyone else nothing. The departments a
-    user may see are one uncorrelated subquery of the same statement: no extra round trip, and
-    (measured on 1M rows) no per-row cost, unlike a correlated EXISTS (3x on a full scan).
+    that department is responsible for (docs/architecture.md: "staff login limited to their
+    department"); an enterprise user sees only their own enterprise; anyone else nothing. The
+    departments a user may see are one uncorrelated subquery of the same statement: no extra
+    round trip, and (measured on 1M rows) no per-row cost, unlike a correlated EXISTS (3x on a
+    full scan).
     """
     qs = Enterprise.objects.select_related("department")
     if not user.is_authenticated:
@@ -191,7 +173,7 @@ def credit_records_for(*, enterprise: Enterprise) -> QuerySet[CreditRecord]:
 def public_credit_records(
     *, enterprise: Enterprise | OuterRef, on: dt.date
 ) -> QuerySet[CreditRecord]:
-    """What the publicity system shows on `on` (DOMAIN.md §3-§5): public records inside their
+    """What the publicity system shows on `on` (docs/domain.md §3-§5): public records inside their
     publicity period that nothing has closed (no repaired, removed or expired records).
     `enterprise` may be an `OuterRef` to use this as a subquery."""
     target: Any = enterprise  # the stubs do not know that a lookup takes an OuterRef

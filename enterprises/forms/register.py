@@ -1,6 +1,6 @@
 """HTML forms of the staff register pages. They check the shape of the input only (types,
 lengths, choices); the rules live in `enterprises.services` and their errors are put back into
-the form by `form_add_service_errors`."""
+the form by `credit_portal.forms.form_errors_from`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -16,7 +15,7 @@ from django.utils.translation import pgettext_lazy
 from credit_portal.models import Department
 from enterprises.industries import DIVISION_CHOICES, DIVISIONS, SECTION_CHOICES
 from enterprises.models import Enterprise
-from enterprises.services.ledger import EXTENSION_WINDOW_DAYS, MAX_SUSPENSION_DAYS
+from enterprises.rules import MAX_SUSPENSION_DAYS, SUSPENSION_EXTENSION_WINDOW_DAYS
 from enterprises.uscc import normalize
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -34,25 +33,6 @@ def _division_choices() -> list[tuple[Any, Any]]:
         ]
         groups.append((section_choice_label, options))
     return groups
-
-
-def form_add_service_errors(
-    form: forms.Form, exc: ValidationError, *, aliases: dict[str, str] | None = None
-) -> None:
-    """Attach a service's ValidationError to the form: messages for fields the form has go to
-    those fields (through `aliases` when the service names them differently), the rest to the
-    top of the form."""
-    aliases = aliases or {}
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        target = aliases.get(name, name)
-        messages = [m for e in errors for m in e.messages]
-        if target in form.fields and target != NON_FIELD_ERRORS:
-            form.add_error(target, messages)
-        else:
-            form.add_error(None, messages)
 
 
 class EnterpriseForm(forms.Form):
@@ -242,7 +222,7 @@ class StatusChangeForm(forms.Form):
     )
 
     max_suspension_days = MAX_SUSPENSION_DAYS
-    extension_window_days = EXTENSION_WINDOW_DAYS
+    extension_window_days = SUSPENSION_EXTENSION_WINDOW_DAYS
 
     def __init__(self, *args: Any, possible: set[str] | None = None, **kwargs: Any) -> None:
         """`possible`: the changes the entity's status allows (the others are not offered)."""

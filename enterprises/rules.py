@@ -1,0 +1,47 @@
+"""The register's rules: periods, limits and transitions, each with its source.
+
+Services (writes), selectors (reads, the self-service guidance) and pages read these names;
+no number below is written anywhere else. Sources are stated in `docs/domain.md` (the
+section is given on each line), which also marks how well each is verified.
+"""
+
+from __future__ import annotations
+
+from enterprises.models import Enterprise
+
+Status = Enterprise.Status
+
+# --- Suspension (歇业) -------------------------------------------------------------------
+# 市场主体登记管理条例 art. 30, 实施细则 art. 40-43 (docs/domain.md §7): a suspension lasts at
+# most 3 years in total; one day more than 3 × 365 admits a period that spans a 29 February.
+MAX_SUSPENSION_DAYS = 3 * 365 + 1
+# An extension is filed within the 30 days before the current period ends (§7).
+SUSPENSION_EXTENSION_WINDOW_DAYS = 30
+
+# The status changes the register allows from each status (§7 state machine): a suspension is
+# extended by a further suspension; a revoked entity can only be deregistered; deregistration
+# is final.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    Status.OPERATING: frozenset({Status.SUSPENDED, Status.DEREGISTERED, Status.REVOKED}),
+    Status.SUSPENDED: frozenset(
+        {Status.SUSPENDED, Status.OPERATING, Status.DEREGISTERED, Status.REVOKED}
+    ),
+    Status.REVOKED: frozenset({Status.DEREGISTERED}),
+    Status.DEREGISTERED: frozenset(),
+}
+
+# --- Abnormal operations directory (经营异常名录) -------------------------------------------
+# Removal decided within 5 working days of the cure (docs/domain.md §0 and §3).
+REMOVAL_DECISION_WORKING_DAYS = 5
+# An objection to a listing is filed within 30 days of its publication (§3).
+OBJECTION_DAYS = 30
+# Listed for 3 years without curing: moved to the serious illegal and dishonest list
+# (企业信息公示暂行条例 art. 17; §3).
+SERIOUS_LIST_AFTER_YEARS = 3
+
+# --- Credit repair (信用修复) --------------------------------------------------------------
+# The serious list may be repaired after 1 year on it (SAMR Order 44; §5).
+SERIOUS_REPAIR_AFTER_YEARS = 1
+# Penalty information may be repaired after 6 months of publicity (SAMR Order 45 art. 14;
+# 1 year for food, drugs and special equipment; §5).
+PENALTY_REPAIR_AFTER_MONTHS = 6

@@ -1,0 +1,278 @@
+"""The register's one way to write credit facts: the single path (`credit_fact_append`) and the
+set-based path (`credit_facts_append`) leave the same rows, idempotent by (source, kind)."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import translation
+
+from credit_portal.models import AuditEvent
+from enterprises.models import CreditRecord, Enterprise, LedgerChange
+from enterprises.services.ledger import (
+    CreditFact,
+    FactsAppended,
+    credit_fact_append,
+    credit_facts_append,
+)
+from enterprises.state import STATE_FIELDS
+from enterprises.subscriptions import ledger_subscribe, ledger_unsubscribe
+from tests.enterprises.factories import EnterpriseFactory, Kind
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+def _world(tag):
+    """Four enterprises registered on the same days, with their own codes."""
+    return [EnterpriseFactory(registered_on=D(2018, 1, 1 + i), name=f"{tag}{i}") for i in range(4)]
+
+
+def _facts(world, tag, listing_pk=None):
+    """The scenario's facts for one world; the second call closes the first call's listing."""
+    e1, e2, e3, e4 = (e.pk for e in world)
+    if listing_pk is not None:
+        return [
+            CreditFact(
+                e2,
+                Kind.ABNORMAL_REMOVAL,
+                D(2026, 3, 2),
+                "removed",
+                is_public=True,
+                closes_id=listing_pk,
+                source=("tests", "removal", f"{tag}-2"),
+            ),
+        ]
+    suspension = {
+        "status": "suspended",
+        "previous": "operating",
+        "from": "2026-06-01",
+        "until": "2027-05-31",
+    }
+    listing = CreditFact(
+        e2,
+        Kind.ABNORMAL_LISTING,
+        D(2025, 7, 10),
+        "listed",
+        is_public=True,
+        details={"reason": "unreachable"},
+        source=("tests", "listing", f"{tag}-2"),
+    )
+    return [
+        CreditFact(
+            e1,
+            Kind.STATUS_CHANGE,
+            D(2026, 6, 1),
+            "suspended",
+            is_public=True,
+            details=suspension,
+            source=("tests", "status", f"{tag}-1"),
+        ),
+        listing,
+        CreditFact(
+            e3,
+            Kind.STATUS_CHANGE,
+            D(2026, 1, 5),
+            "deregistered",
+            is_public=True,
+            details={"status": "deregistered", "previous": "operating"},
+            source=("tests", "status", f"{tag}-3"),
+        ),
+        # Two facts for one enterprise in one call.
+        CreditFact(
+            e4,
+            Kind.PENALTY,
+            D(2025, 9, 1),
+            "fined",
+            is_public=True,
+            publicity_end=D(2025, 11, 30),
+            source=("tests", "penalty", f"{tag}-4"),
+        ),
+        CreditFact(
+            e4,
+            Kind.ABNORMAL_LISTING,
+            D(2025, 10, 1),
+            "listed",
+            is_public=True,
+            source=("tests", "listing", f"{tag}-4"),
+        ),
+        # The same fact twice: recorded once.
+        listing,
+    ]
+
+
+def _snapshot(world, tag):
+    """Ledger rows, audit rows and cached state of a world, without keys, timestamps and the
+    world's own tag; enterprises by position, a closed record by its summary."""
+    index = {e.pk: i for i, e in enumerate(world)}
+    records = CreditRecord.objects.filter(enterprise__in=world).order_by("id")
+    by_pk = {r.pk: r for r in records}
+    skip = {"id", "recorded_at", "enterprise_id", "closes_id", "source_id"}
+    ledger = [
+        (
+            index[r.enterprise_id],
+            by_pk[r.closes_id].summary if r.closes_id else None,
+            r.source_id.replace(tag, "*"),
+            {
+                f.attname: getattr(r, f.attname)
+                for f in CreditRecord._meta.concrete_fields
+                if f.attname not in skip
+            },
+        )
+        for r in records
+    ]
+    events = AuditEvent.objects.filter(enterprise__in=world).order_by("id")
+    audit = [
+        (
+            index[e.enterprise_id],
+            e.event_type,
+            e.actor_id,
+            e.target_type,
+            by_pk[int(e.target_id)].summary,
+            e.target_repr,
+            {**e.extra, "closes": by_pk[e.extra["closes"]].summary if e.extra["closes"] else None},
+            e.request_id,
+            e.ip_address,
+        )
+        for e in events
+    ]
+    state = [
+        {name: getattr(e, name) for name in (*STATE_FIELDS, "version")}
+        for e in Enterprise.objects.filter(pk__in=[w.pk for w in world]).order_by("pk")
+    ]
+    return ledger, audit, state
+
+
+def _listing_of(world):
+    return CreditRecord.objects.get(enterprise=world[1], kind=Kind.ABNORMAL_LISTING)
+
+
+def test_bulk_and_single_paths_leave_identical_rows(user_with_perms):
+    actor = user_with_perms()
+    single, bulk = _world("S"), _world("B")
+
+    *facts, duplicate = _facts(single, "S")
+    for fact in facts:
+        credit_fact_append(fact=fact, actor=actor)
+    with pytest.raises(ValidationError) as refused:  # the single path says so
+        credit_fact_append(fact=duplicate, actor=actor)
+    assert refused.value.code == "duplicate"
+    credit_fact_append(fact=_facts(single, "S", _listing_of(single).pk)[0], actor=actor)
+
+    first = credit_facts_append(facts=_facts(bulk, "B"), actor=actor)
+    second = credit_facts_append(facts=_facts(bulk, "B", _listing_of(bulk).pk), actor=actor)
+
+    assert first == FactsAppended(written=5, skipped=1, state_changed=4)
+    assert second == FactsAppended(written=1, skipped=0, state_changed=1)
+    assert _snapshot(bulk, "B") == _snapshot(single, "S")
+    e1, e2, e3, e4 = Enterprise.objects.filter(pk__in=[e.pk for e in bulk]).order_by("pk")
+    assert (e1.status, e1.suspended_from, e1.suspended_until) == (
+        "suspended",
+        D(2026, 6, 1),
+        D(2027, 5, 31),
+    )
+    assert (e2.is_abnormal, e3.status, e4.is_abnormal) == (False, "deregistered", True)
+
+
+def test_a_rerun_adds_nothing_and_writes_no_enterprise(user_with_perms):
+    actor = user_with_perms()
+    world = _world("R")
+    credit_facts_append(facts=_facts(world, "R"), actor=actor)
+    before = _snapshot(world, "R")
+    versions = list(Enterprise.objects.order_by("pk").values_list("version", flat=True))
+
+    again = credit_facts_append(facts=_facts(world, "R"), actor=actor)
+
+    assert again == FactsAppended(written=0, skipped=6, state_changed=0)
+    assert _snapshot(world, "R") == before
+    assert list(Enterprise.objects.order_by("pk").values_list("version", flat=True)) == versions
+
+
+def test_one_bad_fact_refuses_the_call_before_anything_is_written(user_with_perms):
+    world = _world("X")
+    listing = credit_fact_append(fact=_facts(world, "X")[1], actor=None)
+    credit_fact_append(fact=_facts(world, "X", listing.pk)[0], actor=None)
+    count = CreditRecord.objects.count()
+    good = CreditFact(world[0].pk, Kind.PENALTY, D(2025, 1, 2), "fined")
+    twice_closed = CreditFact(
+        world[1].pk, Kind.REPAIR, D(2026, 4, 1), "repaired", closes_id=listing.pk
+    )
+    wrong_list = CreditFact(
+        world[1].pk, Kind.SERIOUS_REMOVAL, D(2026, 4, 1), "x", closes_id=listing.pk
+    )
+    future = CreditFact(world[0].pk, Kind.PENALTY, D(2999, 1, 1), "later")
+    unknown = CreditFact(world[0].pk, "no_such_kind", D(2025, 1, 1), "?")
+    for bad, message in (
+        (twice_closed, "already been closed"),
+        (wrong_list, "already been closed"),
+        (future, "cannot be in the future"),
+        (unknown, "Unknown kind"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            credit_facts_append(facts=[good, bad], actor=None)
+        assert message in str(caught.value.message_dict["facts[1]"])
+    assert CreditRecord.objects.count() == count
+
+
+def test_closing_a_listing_of_the_other_list_is_refused():
+    world = _world("L")
+    listing = credit_fact_append(fact=_facts(world, "L")[1], actor=None)
+    with pytest.raises(ValidationError) as caught:
+        credit_facts_append(
+            facts=[
+                CreditFact(
+                    world[1].pk, Kind.SERIOUS_REMOVAL, D(2026, 4, 1), "x", closes_id=listing.pk
+                )
+            ],
+            actor=None,
+        )
+    assert "same list" in str(caught.value.message_dict["facts[0]"])
+
+
+def test_appends_queue_each_enterprise_for_subscribers_who_drain_it_in_batches():
+    from enterprises.subscriptions import ledger_changes_dispatch
+
+    heard: list[list[int]] = []
+    ledger_subscribe("tests.listener", heard.append)
+    try:
+        world = _world("Q")
+        credit_facts_append(facts=_facts(world, "Q"), actor=None)
+        credit_fact_append(
+            fact=CreditFact(world[0].pk, Kind.PENALTY, D(2025, 2, 1), "fined"), actor=None
+        )
+        # One row per enterprise and call: four from the bulk call, one from the single one.
+        assert LedgerChange.objects.filter(subscriber="tests.listener").count() == 5
+
+        assert ledger_changes_dispatch(batch=3) == {"tests.listener": 5}
+        assert heard == [sorted(e.pk for e in world[:3]), sorted({world[3].pk, world[0].pk})]
+        assert ledger_changes_dispatch() == {"tests.listener": 0}  # idempotent
+    finally:
+        ledger_unsubscribe("tests.listener")
+
+
+def test_a_failing_subscriber_keeps_its_batch_queued():
+    from enterprises.subscriptions import ledger_changes_dispatch
+
+    def broken(ids):
+        raise RuntimeError("down")
+
+    ledger_subscribe("tests.broken", broken)
+    try:
+        world = _world("F")
+        credit_facts_append(facts=_facts(world, "F"), actor=None)
+        assert ledger_changes_dispatch() == {"tests.broken": 0}
+        assert LedgerChange.objects.filter(subscriber="tests.broken").count() == 4
+    finally:
+        ledger_unsubscribe("tests.broken")
+        LedgerChange.objects.all().delete()
+
+
+def test_without_subscribers_an_append_queues_nothing():
+    credit_facts_append(facts=_facts(_world("N"), "N"), actor=None)
+    assert not LedgerChange.objects.exists()
