@@ -245,7 +245,8 @@ def credit_fact_append(
     LedgerChange.objects.bulk_create(
         [LedgerChange(subscriber=name, enterprise_id=locked.pk) for name in subscriber_names()]
     )
-    state_refresh_sql("SELECT %s AS id", [locked.pk])
+    if _has_effect(fact.kind):  # a penalty or a letter changes no cached state
+        state_refresh_sql("SELECT %s AS id", [locked.pk])
     if audited:
         audit_event_record(
             actor=actor,
@@ -284,6 +285,7 @@ _STAGED = (
     "closes_id",
 )
 _STAGE, _WRITTEN = "cp_fact_stage", "cp_fact_written"
+_LOCK_WINDOW = 10_000
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,16 @@ class FactsAppended:
     written: int
     skipped: int
     state_changed: int
+
+
+def kinds_with_effect() -> list[str]:
+    """The kinds whose facts can change the cached state (every effect but NONE)."""
+    return sorted(k.code for k in kinds_all() if k.effect != Effect.NONE)
+
+
+def _has_effect(code: str) -> bool:
+    kind = kind_get(code)
+    return kind is not None and kind.effect != Effect.NONE
 
 
 def _column_types() -> dict[str, str]:
@@ -342,14 +354,24 @@ def _stage(facts: Sequence[CreditFact]) -> None:
             cursor.executemany(f"INSERT INTO {_STAGE} VALUES ({marks})", rows)  # noqa: S608
 
 
-def _lock(enterprise_ids: list[int]) -> None:
-    """Lock the enterprises in id order; refuse ids that are not in the register."""
-    found = list(
-        Enterprise.objects.select_for_update()
-        .filter(pk__in=enterprise_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+def _lock(enterprise_ids: list[int], *, lock: set[int]) -> None:
+    """Lock the enterprises in `lock` in id order, check that the others exist (in windows of
+    10,000 ids: SQLite takes at most 32,766 parameters a statement); refuse ids that are not in
+    the register."""
+    found: list[int] = []
+    for start in range(0, len(enterprise_ids), _LOCK_WINDOW):
+        window = enterprise_ids[start : start + _LOCK_WINDOW]
+        locked = [pk for pk in window if pk in lock]
+        others = [pk for pk in window if pk not in lock]
+        if locked:
+            found += (
+                Enterprise.objects.select_for_update()
+                .filter(pk__in=locked)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        if others:
+            found += Enterprise.objects.filter(pk__in=others).values_list("pk", flat=True)
     if len(found) != len(enterprise_ids):
         missing = sorted(set(enterprise_ids) - set(found))[:10]
         raise ValidationError(
@@ -495,7 +517,11 @@ def credit_facts_append(
         checked.append(fact)
     if not checked:
         return FactsAppended(written=0, skipped=len(facts), state_changed=0)
-    _lock(sorted({f.enterprise_id for f in checked}))
+    # Only facts with an effect can change the cached state: their enterprises are locked (so
+    # that a single append waits rather than folds beside this call) and refreshed; a penalty or
+    # a letter is written without either.
+    stateful = {f.enterprise_id for f in checked if _has_effect(f.kind)}
+    _lock(sorted({f.enterprise_id for f in checked}), lock=stateful)
     _stage(checked)
     if any(f.source for f in checked):
         _drop_recorded()
@@ -510,7 +536,15 @@ def credit_facts_append(
             {"subscriber": name, "enterprise_id": Sql("w.enterprise_id")},
             source=f"(SELECT DISTINCT enterprise_id FROM {_WRITTEN}) w ORDER BY w.enterprise_id",  # noqa: S608
         )
-    changed = state_refresh_sql(f"SELECT DISTINCT enterprise_id AS id FROM {_WRITTEN}")  # noqa: S608
+    changed = 0
+    if stateful:
+        effectful = kinds_with_effect()
+        kinds_in = ", ".join(["%s"] * len(effectful))
+        changed = state_refresh_sql(
+            f"SELECT DISTINCT enterprise_id AS id FROM {_WRITTEN} "  # noqa: S608
+            f"WHERE kind IN ({kinds_in})",
+            effectful,
+        )
     # The two tables go with the commit on PostgreSQL; on SQLite at the next call.
     return FactsAppended(written=written, skipped=len(facts) - written, state_changed=changed)
 

@@ -276,3 +276,13 @@ def test_a_failing_subscriber_keeps_its_batch_queued():
 def test_without_subscribers_an_append_queues_nothing():
     credit_facts_append(facts=_facts(_world("N"), "N"), actor=None)
     assert not LedgerChange.objects.exists()
+
+
+def test_a_fact_about_no_market_entity_is_refused():
+    missing = Enterprise.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with pytest.raises(ValidationError) as caught:
+        credit_facts_append(
+            facts=[CreditFact(missing + 1000, Kind.PENALTY, D(2025, 1, 1), "fined")], actor=None
+        )
+    assert "No such market entity" in str(caught.value)
+    assert not CreditRecord.objects.exists()
