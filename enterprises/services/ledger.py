@@ -32,7 +32,7 @@ import datetime as dt
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -131,9 +131,7 @@ def _fact_checked(fact: CreditFact, today: dt.date) -> CreditFact:
         raise ValidationError({"publicity_end": [_("The publicity period ends before it starts.")]})
     if fact.source is not None and not all(fact.source):
         raise ValidationError({"source": [_("A source names its app, model and key.")]})
-    if start != fact.publicity_start:
-        fact = CreditFact(**{**fact.__dict__, "publicity_start": start})
-    return fact
+    return fact if start == fact.publicity_start else replace(fact, publicity_start=start)
 
 
 def _closing_problem(fact: CreditFact, closed: CreditRecord | None, already: bool) -> str | None:

@@ -18,7 +18,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from credit_portal.models import AuditEvent, Department
-from credit_portal.text import pinyin_initials
 from enterprises.models import CreditRecord, Enterprise, ImportJob
 from enterprises.services import imports
 from enterprises.services.imports import (
@@ -237,20 +236,6 @@ def test_entity_types_as_written_in_chinese_registers(written, expected):
     run(csv_bytes([row(1, entity_type=written)]))
 
     assert Enterprise.objects.get().entity_type == expected
-
-
-def test_fast_initials_equal_register_name_initials():
-    names = [
-        "成都市双流区银行（分行）",
-        "重庆火锅店",
-        "长沙长长乐乐有限公司",
-        "ABC科技有限公司",
-        "四川省成都市双流区东升街道棠湖路12号-3",
-        "行长行走银行",
-        "",
-    ] + [EnterpriseFactory.build().name for _ in range(50)]
-    for name in names:
-        assert pinyin_initials(name) == name_initials(name), name
 
 
 # --------------------------------------------------------------------------- row errors
