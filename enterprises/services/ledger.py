@@ -5,15 +5,18 @@ Every app writes its facts here, never into `CreditRecord` directly:
 - `credit_record_append`: one fact, with a clear error for every bad input (a form, an API
   call, a service that decides one case);
 - `credit_facts_append`: many facts in one set-based call (a deadline job that lists 100,000
-  enterprises, a job that ends 10,000 publicity terms, the import's registrations).
+  enterprises, a job that ends 10,000 publicity terms);
+- `credit_facts_append_derived`: many facts that the database derives from rows it holds,
+  given as a SELECT (the registrations of the enterprises an import has just written): the
+  same path without Python per fact.
 
 Both leave the same rows behind (tests/enterprises/test_credit_facts.py): the record; one
 audit event per record (`enterprises.credit_record_appended`), unless the caller's own event
 records the facts (a registration is recorded by `enterprise_created`); a row per subscriber
 and enterprise in the pending table `LedgerChange`, which the subscribers drain
-(`enterprises.subscriptions`); and the
-cached state on `Enterprise` brought in line with the ledger by the one fold in SQL
-(`enterprises.state.state_refresh_sql`), writing only enterprises whose state changes.
+(`enterprises.subscriptions`); and the cached state on `Enterprise` brought in line with the
+ledger by the one fold in SQL (`enterprises.state.state_refresh_sql`), writing only enterprises
+whose state changes.
 
 Invariants
 - A record is never changed or deleted (ORM guard + PostgreSQL trigger).
@@ -283,7 +286,6 @@ _STAGED = (
     "closes_id",
 )
 _STAGE, _WRITTEN = "cp_fact_stage", "cp_fact_written"
-_LOCK_WINDOW = 10_000
 
 
 @dataclass(frozen=True)
@@ -309,6 +311,23 @@ def _has_effect(code: str) -> bool:
 def _column_types() -> dict[str, str]:
     fields = {f.attname: f for f in CreditRecord._meta.concrete_fields}
     return {name: fields[name].db_type(connection) or "text" for name in _STAGED}
+
+
+def _probe() -> str:
+    """Ends an EXISTS over the register or the ledger so that it stays one index lookup per
+    staged row: PostgreSQL otherwise turns it into a hash join over the whole table whenever
+    its statistics are stale (during an import, every chunk), a cost that grows with the table.
+    OFFSET 0 keeps the subquery as it is written."""
+    return " OFFSET 0" if connection.vendor == "postgresql" else ""
+
+
+def _analyze(table: str) -> None:
+    """Statistics for a temporary table the next statements join (PostgreSQL): it has none,
+    and a guess of thousands of rows turns each index lookup into a scan of the whole register
+    or ledger, which grows with every chunk of an import."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
 
 
 def _temp_table(name: str, columns: str) -> None:
@@ -352,70 +371,119 @@ def _stage(facts: Sequence[CreditFact]) -> None:
             cursor.executemany(f"INSERT INTO {_STAGE} VALUES ({marks})", rows)  # noqa: S608
 
 
-def _lock(enterprise_ids: list[int], *, lock: set[int]) -> None:
-    """Lock the enterprises in `lock` in id order, check that the others exist (in windows of
-    10,000 ids: SQLite takes at most 32,766 parameters a statement); refuse ids that are not in
-    the register."""
-    found: list[int] = []
-    for start in range(0, len(enterprise_ids), _LOCK_WINDOW):
-        window = enterprise_ids[start : start + _LOCK_WINDOW]
-        locked = [pk for pk in window if pk in lock]
-        others = [pk for pk in window if pk not in lock]
-        if locked:
-            found += (
-                Enterprise.objects.select_for_update()
-                .filter(pk__in=locked)
-                .order_by("pk")
-                .values_list("pk", flat=True)
-            )
-        if others:
-            found += Enterprise.objects.filter(pk__in=others).values_list("pk", flat=True)
-    if len(found) != len(enterprise_ids):
-        missing = sorted(set(enterprise_ids) - set(found))[:10]
-        raise ValidationError(
-            {"enterprise": [_("No such market entity: %(ids)s.") % {"ids": missing}]}
+def _lock_staged() -> bool:
+    """Lock, in id order, the enterprises of the staged facts that can change the cached state
+    (a single append then waits rather than folds beside this call; a penalty or a letter needs
+    no lock); refuse facts about no enterprise of the register. Returns whether any fact can
+    change the state. SQLite locks the whole database for a write: nothing to lock there."""
+    table = connection.ops.quote_name(Enterprise._meta.db_table)
+    effectful = kinds_with_effect()
+    kinds_in = ", ".join(["%s"] * len(effectful))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT s.enterprise_id FROM {_STAGE} s WHERE NOT EXISTS ("  # noqa: S608
+            f"SELECT 1 FROM {table} e WHERE e.id = s.enterprise_id{_probe()}) ORDER BY 1 LIMIT 10"
         )
+        missing = [row[0] for row in cursor.fetchall()]
+        if missing:
+            raise ValidationError(
+                {"enterprise": [_("No such market entity: %(ids)s.") % {"ids": missing}]}
+            )
+        lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+        # Uses index: enterprises_enterprise_pkey.
+        cursor.execute(
+            f"SELECT e.id FROM {table} e WHERE e.id IN (SELECT enterprise_id FROM {_STAGE} "  # noqa: S608
+            f"WHERE kind IN ({kinds_in})) ORDER BY e.id{lock}",
+            effectful,
+        )
+        return bool(cursor.fetchall())
 
 
 def _drop_recorded() -> int:
     """Drop the staged facts whose (source, kind) the ledger holds already; return how many.
-    Uses index: credit_source_idx."""
+    Uses index: credit_source_idx, one lookup per staged fact (`_probe`)."""
     record = connection.ops.quote_name(CreditRecord._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {_STAGE} WHERE source_id <> '' AND EXISTS (SELECT 1 FROM {record} r "  # noqa: S608
             f"WHERE r.source_app = {_STAGE}.source_app AND r.source_model = {_STAGE}.source_model "
-            f"AND r.source_id = {_STAGE}.source_id AND r.kind = {_STAGE}.kind)"
+            f"AND r.source_id = {_STAGE}.source_id AND r.kind = {_STAGE}.kind{_probe()})"
         )
         return int(cursor.rowcount)
 
 
-def _check_closings(facts: Sequence[CreditFact]) -> None:
+def _check_closings() -> None:
     """The closings still staged, checked against the records they close in one query."""
     record = connection.ops.quote_name(CreditRecord._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.seq, r.id, r.enterprise_id, r.kind, r.occurred_on, EXISTS ("  # noqa: S608
-            f"SELECT 1 FROM {record} c WHERE c.closes_id = r.id) FROM {_STAGE} s "
-            f"LEFT JOIN {record} r ON r.id = s.closes_id WHERE s.closes_id IS NOT NULL"
+            f"SELECT s.seq, s.enterprise_id, s.kind, s.occurred_on, r.id, r.enterprise_id, "  # noqa: S608
+            f"r.kind, r.occurred_on, EXISTS (SELECT 1 FROM {record} c WHERE c.closes_id = r.id) "
+            f"FROM {_STAGE} s LEFT JOIN {record} r ON r.id = s.closes_id "
+            "WHERE s.closes_id IS NOT NULL ORDER BY s.seq"
         )
         rows = cursor.fetchall()
     closing: dict[int, int] = {}
     errors: dict[str, list[str]] = {}
-    for seq, pk, enterprise_id, kind, occurred_on, already in rows:
+    for (
+        seq,
+        enterprise_id,
+        kind,
+        occurred_on,
+        pk,
+        closed_enterprise,
+        closed_kind,
+        closed_on,
+        already,
+    ) in rows:
+        fact = CreditFact(enterprise_id, kind, _day(occurred_on), "", closes_id=pk)
         closed = None
         if pk is not None:
-            if isinstance(occurred_on, str):  # SQLite
-                occurred_on = dt.date.fromisoformat(occurred_on)
             closed = CreditRecord(
-                pk=pk, enterprise_id=enterprise_id, kind=kind, occurred_on=occurred_on
+                pk=pk,
+                enterprise_id=closed_enterprise,
+                kind=closed_kind,
+                occurred_on=_day(closed_on),
             )
         twice = closing.setdefault(pk, seq) != seq
-        problem = _closing_problem(facts[seq], closed, bool(already) or twice)
+        problem = _closing_problem(fact, closed, bool(already) or twice)
         if problem:
             errors.setdefault(f"facts[{seq}]", []).append(problem)
     if errors:
         raise ValidationError(errors)
+
+
+def _day(value: dt.date | str) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value  # SQLite: text
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join(["%s"] * len(values)) or "NULL"
+
+
+def _check_derived() -> None:
+    """The rules of `_fact_checked` over facts derived in SQL, in one query: a declared kind,
+    not in the future, closing kinds (and only they) name a record, a status fact a status."""
+    declared = [k.code for k in kinds_all()]
+    closing = kind_codes(effect=Effect.CLOSES)
+    status = kind_codes(effect=Effect.STATUS)
+    status_of = (
+        "(s.details ->> 'status')"
+        if connection.vendor == "postgresql"
+        else "json_extract(s.details, '$.status')"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT s.seq FROM {_STAGE} s WHERE s.kind NOT IN ({_marks(declared)}) "  # noqa: S608
+            f"OR s.occurred_on > %s "
+            f"OR (s.kind IN ({_marks(closing)})) <> (s.closes_id IS NOT NULL) "
+            f"OR (s.kind IN ({_marks(status)}) AND COALESCE({status_of}, '') NOT IN "
+            f"({_marks(Status.values)})) ORDER BY s.seq LIMIT 10",
+            [*declared, timezone.localdate(), *closing, *status, *Status.values],
+        )
+        bad = [row[0] for row in cursor.fetchall()]
+    if bad:
+        raise ValidationError({f"facts[{seq}]": [_("Not a valid credit fact.")] for seq in bad})
 
 
 def _insert_records(actor_id: int | None) -> int:
@@ -442,7 +510,9 @@ def _insert_records(actor_id: int | None) -> int:
                 f"WITH ins AS ({insert}) INSERT INTO {_WRITTEN} SELECT * FROM ins",  # noqa: S608
                 params,
             )
-            return int(cursor.rowcount)
+            written = int(cursor.rowcount)
+            _analyze(_WRITTEN)
+            return written
         else:  # SQLite: no INSERT inside WITH
             cursor.execute(insert, params)
             written = cursor.fetchall()
@@ -515,16 +585,42 @@ def credit_facts_append(
         checked.append(fact)
     if not checked:
         return FactsAppended(written=0, skipped=len(facts), state_changed=0)
-    # Only facts with an effect can change the cached state: their enterprises are locked (so
-    # that a single append waits rather than folds beside this call) and refreshed; a penalty or
-    # a letter is written without either.
-    stateful = {f.enterprise_id for f in checked if _has_effect(f.kind)}
-    _lock(sorted({f.enterprise_id for f in checked}), lock=stateful)
     _stage(checked)
-    if any(f.source for f in checked):
-        _drop_recorded()
-    if any(f.closes_id is not None for f in checked):
-        _check_closings(checked)
+    appended = _append_staged(actor=actor, audited=audited)
+    return replace(appended, skipped=len(facts) - appended.written)
+
+
+@transaction.atomic
+def credit_facts_append_derived(
+    *, select: str, params: Sequence[Any] = (), actor: User | None, audited: bool = True
+) -> FactsAppended:
+    """Append facts that the database derives from rows it holds (the registrations of the
+    enterprises an import has just written), with no Python per fact: `select` returns the
+    columns seq, then `_STAGED`'s, one row per fact in the order to write them.
+
+    Rules and side effects: those of `credit_facts_append` (the rules checked in one query);
+    a fact given twice, or recorded already, is skipped.
+    """
+    types = _column_types()
+    _temp_table(_STAGE, ", ".join(["seq integer"] + [f"{c} {types[c]}" for c in _STAGED]))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {_STAGE} (seq, {', '.join(_STAGED)}) {select}",
+            params,
+        )
+        staged = int(cursor.rowcount)
+    _check_derived()
+    appended = _append_staged(actor=actor, audited=audited)
+    return replace(appended, skipped=staged - appended.written)
+
+
+def _append_staged(*, actor: User | None, audited: bool) -> FactsAppended:
+    """Write the staged facts (checked one by one already): lock, drop those recorded, check
+    the closings, insert, audit, queue for the subscribers, refresh the cached state."""
+    _analyze(_STAGE)
+    stateful = _lock_staged()
+    _drop_recorded()
+    _check_closings()
     written = _insert_records(_actor_id(actor))
     if audited:
         _audit_written(actor)
@@ -544,7 +640,7 @@ def credit_facts_append(
             effectful,
         )
     # The two tables go with the commit on PostgreSQL; on SQLite at the next call.
-    return FactsAppended(written=written, skipped=len(facts) - written, state_changed=changed)
+    return FactsAppended(written=written, skipped=0, state_changed=changed)
 
 
 def _status_summary(new_status: str, details: dict[str, Any]) -> str:

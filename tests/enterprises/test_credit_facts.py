@@ -286,3 +286,27 @@ def test_a_fact_about_no_market_entity_is_refused():
         )
     assert "No such market entity" in str(caught.value)
     assert not CreditRecord.objects.exists()
+
+
+def test_facts_derived_in_sql_are_checked_and_idempotent():
+    from enterprises.services.ledger import credit_facts_append_derived
+    from enterprises.services.register import registration_facts_select
+
+    world = _world("D")
+    select, params = registration_facts_select(codes=[e.uscc for e in world])
+
+    first = credit_facts_append_derived(select=select, params=params, actor=None)
+    again = credit_facts_append_derived(select=select, params=params, actor=None)
+
+    assert first == FactsAppended(written=4, skipped=0, state_changed=0)
+    assert again == FactsAppended(written=0, skipped=4, state_changed=0)
+    assert CreditRecord.objects.filter(kind=Kind.REGISTRATION).count() == 4
+    assert AuditEvent.objects.filter(event_type="enterprises.credit_record_appended").count() == 4
+    with pytest.raises(ValidationError) as caught:
+        credit_facts_append_derived(
+            select=select,
+            params=[Kind.PENALTY.replace("penalty", "no_such"), *params[1:]],
+            actor=None,
+        )
+    assert set(caught.value.message_dict) == {"facts[0]", "facts[1]", "facts[2]", "facts[3]"}
+    assert CreditRecord.objects.count() == 4
