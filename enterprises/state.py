@@ -222,11 +222,11 @@ def state_refresh_sql(
     fold, params = state_fold_sql(ids_sql, ids_params, on)
     table = connection.ops.quote_name(Enterprise._meta.db_table)
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    changed = " OR ".join(f"e.{name} {differs} f.{name}" for name in STATE_FIELDS)
+    differ = " OR ".join(f"e.{name} {differs} f.{name}" for name in STATE_FIELDS)
     assignments = ", ".join(f"{name} = f.{name}" for name in STATE_FIELDS)
     sql = (
         f"UPDATE {table} AS e SET {assignments}, version = e.version + 1, "  # noqa: S608
-        f"updated_at = %s FROM ({fold}) f WHERE e.id = f.id AND ({changed})"
+        f"updated_at = %s FROM ({fold}) f WHERE e.id = f.id AND ({differ})"
     )
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
