@@ -28,7 +28,7 @@ def import_job_run_task(job_id: int) -> str:
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def enterprise_states_refresh_task() -> int:
     """Daily: end filed suspensions whose period is over. Idempotent (see the service)."""
-    from enterprises.services.ledger import enterprise_states_refresh
+    from enterprises.services.status import enterprise_states_refresh
 
     return enterprise_states_refresh()
 

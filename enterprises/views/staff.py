@@ -43,8 +43,9 @@ from enterprises.rules import (
 )
 from enterprises.selectors import audit_events_for, credit_records_for, enterprise_list_for_user
 from enterprises.services.export import enterprise_register_export
-from enterprises.services.ledger import enterprise_state_as_of, enterprise_status_change
+from enterprises.services.ledger import enterprise_state_as_of
 from enterprises.services.register import enterprise_create, enterprise_update
+from enterprises.services.status import enterprise_status_change
 from enterprises.uscc import normalize
 
 PAGE_SIZES = (20, 50, 100)

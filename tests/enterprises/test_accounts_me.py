@@ -15,7 +15,8 @@ from credit_portal.models import User
 from credit_portal.roles import Role
 from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
 from enterprises.permissions import EnterprisePerm
-from enterprises.services.ledger import credit_record_append, enterprise_status_change
+from enterprises.services.ledger import credit_record_append
+from enterprises.services.status import enterprise_status_change
 from tests.enterprises.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -310,7 +311,7 @@ def test_the_officers_note_never_reaches_the_enterprise(client, mine, today):
     """Review: a status change records the officer's note in its details, for staff. Records
     written before that (their line ends with " (note)") are shown without it: the ledger is
     append-only, so the cut is made when the line is shown, here and in the API."""
-    from enterprises.services.ledger import enterprise_status_change
+    from enterprises.services.status import enterprise_status_change
 
     suspension = enterprise_status_change(
         actor=None,

@@ -8,12 +8,9 @@ from django.utils import translation
 
 from credit_portal.models import AuditEvent
 from enterprises.models import CreditRecord, Enterprise
-from enterprises.services.ledger import (
-    credit_record_append,
-    enterprise_state_as_of,
-    enterprise_status_change,
-)
+from enterprises.services.ledger import credit_record_append, enterprise_state_as_of
 from enterprises.services.register import enterprise_update
+from enterprises.services.status import enterprise_status_change
 from tests.enterprises.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,17 +97,17 @@ def test_expired_suspension_counts_as_operating():
 def test_a_status_change_is_all_or_nothing(monkeypatch):
     """If its last step (the audit event) fails, neither the ledger record nor the status
     stays: the service is one transaction."""
-    from enterprises.services import ledger
+    from enterprises.services import status as status_service
 
     ent = EnterpriseFactory(registered_on=D(2019, 3, 1))
-    record = ledger.audit_event_record
+    record = status_service.audit_event_record
 
     def failing(**kwargs):
         if kwargs["event_type"] == "enterprises.status_changed":
             raise RuntimeError("audit log unavailable")
         return record(**kwargs)
 
-    monkeypatch.setattr(ledger, "audit_event_record", failing)
+    monkeypatch.setattr(status_service, "audit_event_record", failing)
     with pytest.raises(RuntimeError):
         enterprise_status_change(
             actor=None, enterprise=ent, new_status="revoked", effective_on=D(2024, 1, 1)

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from credit_portal.models import User
 from enterprises.models import CreditRecord, EnterpriseMembership
-from enterprises.services.ledger import credit_record_append, enterprise_status_change
+from enterprises.services.ledger import credit_record_append
+from enterprises.services.status import enterprise_status_change
 from tests.enterprises.factories import EnterpriseFactory, make_uscc, public_profile_queries
 
 pytestmark = pytest.mark.django_db

@@ -167,7 +167,7 @@ def test_a_changed_licence_item_is_a_public_change_of_registration(user_with_per
 
 
 def test_a_correction_or_a_deregistered_entity_writes_no_change_of_registration():
-    from enterprises.services.ledger import enterprise_status_change
+    from enterprises.services.status import enterprise_status_change
 
     ent = enterprise_create(actor=None, data=_data())
     enterprise_update(

@@ -20,8 +20,8 @@ from credit_portal.permissions import CorePerm
 from enterprises.filters import EnterpriseFilter
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.permissions import EnterprisePerm as P
-from enterprises.services.ledger import enterprise_status_change
 from enterprises.services.register import enterprise_create, enterprise_update
+from enterprises.services.status import enterprise_status_change
 from tests.enterprises.factories import (
     DepartmentFactory,
     EnterpriseFactory,
@@ -831,7 +831,7 @@ def test_status_page_offers_only_the_changes_the_status_allows(login, user_with_
 def test_status_page_offers_a_late_resumption_after_an_expired_suspension(login, user_with_perms):
     """The suspension ended and the nightly job rewrote the status; a resumption filed late
     (dated inside the suspension) is still possible, so it is offered."""
-    from enterprises.services.ledger import enterprise_states_refresh
+    from enterprises.services.status import enterprise_states_refresh
 
     ent = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
     today = timezone.localdate()

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from enterprises.services.ledger import enterprise_states_refresh
+from enterprises.services.status import enterprise_states_refresh
 
 
 class Command(BaseCommand):
