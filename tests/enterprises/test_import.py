@@ -397,8 +397,9 @@ def test_new_rows_cost_a_constant_number_of_queries():
     summary audit event, the per-enterprise audit events, release: 24 on SQLite, which copies
     the records written into the second table with a statement of its own. On PostgreSQL the
     enterprises go in with COPY, which the query log does not see, the records written go to
-    the second table in the insert's own statement, that table is analysed and the refresh
-    runs with the JIT compiler off (set and reset): 25.
+    the second table in the insert's own statement, both temporary tables are analysed and
+    the refresh runs with the JIT compiler off (set and reset): 26. Less the departments,
+    which the count leaves out: 23 and 25.
     """
     run(csv_bytes([row(0)]))  # warm caches (content types)
     counts = []
@@ -406,9 +407,13 @@ def test_new_rows_cost_a_constant_number_of_queries():
         data = csv_bytes([row(start + i) for i in range(size)])
         with CaptureQueriesContext(connection) as queries:
             assert run(data).created == size
-        counts.append(len(queries))
-    most = 25 if connection.vendor == "postgresql" else 24
-    assert counts[0] == counts[1] <= most, counts
+        # The departments are read by whichever thread validates first (the validating thread
+        # has a connection of its own): not counted, they are one query in any case.
+        counts.append(
+            sum("credit_portal_department" not in q["sql"] for q in queries.captured_queries)
+        )
+    expected = 25 if connection.vendor == "postgresql" else 23
+    assert counts == [expected, expected]
 
 
 def test_text_with_tabs_newlines_and_backslashes_is_stored_as_written():
