@@ -9,6 +9,12 @@ to do while the writer waits for PostgreSQL; `bulk_insert` and `insert_values` t
 the lines. Columns stamped with the time of the write (auto_now, auto_now_add) hold a
 placeholder in such a line, replaced with the write's timestamp in one pass over the text.
 
+A loader of many rows of a few shapes (the demo district) gives them as tuples for a list of
+columns (`insert_rows`): no dict per row, the columns it leaves out filled once per call. Its
+rows can carry their own primary keys (`with_pk`: a loader that numbers its rows itself, so that
+one row can point at another of the same batch); the sequences are then moved past them
+(`sequences_reset`).
+
 Rows derived from rows already in the database (the ledger record and the audit event of each
 enterprise just imported) are best made by the database itself: `insert_select` writes
 INSERT ... SELECT, with no Python per row at all.
@@ -16,12 +22,15 @@ INSERT ... SELECT, with no Python per row at all.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import json
+import operator
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
@@ -37,15 +46,38 @@ NOW = "\x00now\x00"
 
 def copy_text(value: Any) -> str:
     """One value in PostgreSQL's COPY text format (a JSON value: pass its dump)."""
+    # translate() looks up every character in a dict; most values need no escape at all.
+    if type(value) is str:  # the most frequent by far: one test, no call
+        return value.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(value) else value
     if value is None:
         return NULL
     if value is True:
         return "t"
     if value is False:
         return "f"
-    text = str(value)
-    # translate() looks up every character in a dict; most values need no escape at all.
+    # A str subclass (a TextChoices member) stands for its text, as the database adapters
+    # write it, without a call of its __str__ (Python code in Django's choices).
+    text = str.__str__(value) if isinstance(value, str) else str(value)
     return text.translate(_COPY_ESCAPES) if _COPY_SPECIAL.search(text) else text
+
+
+# Types whose text is str(value), which never holds a character to escape.
+_PLAIN = frozenset({type(None), int, float, Decimal, dt.date, dt.datetime, dt.time})
+
+
+def _column_text(values: Sequence[Any]) -> Sequence[str]:
+    """[copy_text(v) for v in values], with less Python per value: a column of text without a
+    character to escape as it is, one of plain types (and None) by str()."""
+    types = set(map(type, values))
+    if all(issubclass(t, str) for t in types):
+        if types != {str}:  # str subclasses (TextChoices members) stand for their text
+            values = list(map(str.__str__, values))
+        return list(map(copy_text, values)) if _COPY_SPECIAL.search("".join(values)) else values
+    if types <= _PLAIN:
+        if type(None) in types:
+            return [NULL if v is None else str(v) for v in values]
+        return list(map(str, values))
+    return list(map(copy_text, values))
 
 
 def _copy_value(value: Any, is_json: bool) -> str:
@@ -56,7 +88,8 @@ def _copy_value(value: Any, is_json: bool) -> str:
 
 @dataclass(frozen=True)
 class CopyPlan:
-    """How the rows of one model are written with COPY: every concrete column but the key."""
+    """How the rows of one model are written with COPY: every concrete column but the key (or
+    with it, first, for rows that carry their own)."""
 
     statement: str
     columns: str  # the quoted column names, comma-separated
@@ -74,12 +107,13 @@ class CopyPlan:
 
 
 @functools.cache
-def copy_plan(model: type[models.Model]) -> CopyPlan:
+def copy_plan(model: type[models.Model], *, with_pk: bool = False) -> CopyPlan:
+    """The plan of `model`'s rows; `with_pk`: the rows carry their own primary keys."""
     meta = model._meta
-    if not isinstance(meta.pk, models.fields.AutoFieldMixin):
+    if not with_pk and not isinstance(meta.pk, models.fields.AutoFieldMixin):
         # The key is left to the database's sequence; a UUID key would go in as NULL.
         raise ValueError(f"{meta.label}: COPY here needs an auto-increment primary key")
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if with_pk or not f.primary_key]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
 
@@ -95,6 +129,12 @@ def copy_plan(model: type[models.Model]) -> CopyPlan:
         stamped=tuple(f.attname for f in fields if is_stamped(f)),
         attnames=frozenset(f.attname for f in fields),
     )
+
+
+def _copy_in(statement: str, text: str) -> None:
+    """Run `statement` (COPY ... FROM STDIN) with `text` as its input."""
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        cursor.cursor.copy_expert(statement, io.StringIO(text))
 
 
 def copy_line(obj: models.Model) -> str:
@@ -149,9 +189,7 @@ def bulk_insert(objs: list[Any], *, key: str | None = None, lines: list[str] | N
     text = "".join(lines if lines is not None else (copy_line(o) for o in objs))
     if plan.stamped:
         text = text.replace(NOW, copy_text(now))
-    buffer = io.StringIO(text)
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.cursor.copy_expert(plan.statement, buffer)
+    _copy_in(plan.statement, text)
     if key is not None:
         by_key = {getattr(o, key): o for o in objs}
         # Uses index: the unique index of `key`.
@@ -171,8 +209,9 @@ def insert_values(
     """Insert new rows of `model` given as {attname: value} dicts (cleaned). On PostgreSQL with
     COPY and without building instances; `lines[i]`, when given and not None, is rows[i]'s
     `copy_line_of` made ahead of time. Elsewhere bulk_create. No primary keys come back: what
-    needs them reads the rows back, or is derived in the database (`insert_select`). Keys that
-    are not columns are refused, on every backend."""
+    needs them reads the rows back, or is derived in the database (`insert_select`), or the
+    rows carry their own (`insert_rows`). Keys that are not columns are refused, on every
+    backend."""
     if not rows:
         return
     plan = copy_plan(model)  # checks the model on every backend
@@ -187,8 +226,106 @@ def insert_values(
     )
     if plan.stamped:
         text = text.replace(NOW, copy_text(timezone.now()))
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.cursor.copy_expert(plan.statement, io.StringIO(text))
+    _copy_in(plan.statement, text)
+
+
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    with_pk: bool = False,
+) -> None:
+    """Insert new rows of `model` given as tuples of values (cleaned) for `columns` (attnames),
+    in that order: for a loader of many rows of one shape, without a dict per row.
+
+    On PostgreSQL one COPY whose column list follows `columns`; each value is in the text of
+    `copy_text` (a JSON value dumped first; one object shared by many rows, a constant
+    `details` say, is dumped once), made a column at a time (`_column_text`: less Python per
+    value than a call for each). A column not in `columns` holds the time of the write if it is
+    stamped (auto_now, auto_now_add; so does a stamped column in `columns`, as in
+    `insert_values`), else its field's default, evaluated once for the call (a callable default
+    gives every row the same value, as in `insert_select`). Elsewhere bulk_create.
+    With `with_pk` the rows carry their own primary keys (the key is one of `columns`; a row
+    without it is refused), so that one row can point at another of the same call; on
+    PostgreSQL the sequence does not see them: call `sequences_reset` before the table takes
+    rows numbered by the sequence again. Columns that are not the model's, or named twice, are
+    refused before anything is written, on every backend. Runs inside the caller's transaction.
+    """
+    if not rows:
+        return
+    plan = copy_plan(model, with_pk=with_pk)  # checks the model on every backend
+    meta = model._meta
+    names = tuple(columns)
+    plan.check(model, dict.fromkeys(names))
+    if len(set(names)) != len(names):
+        raise ValueError(f"{meta.label}: a column named twice in {list(names)}")
+    if set(map(len, rows)) != {len(names)}:
+        raise ValueError(f"{meta.label}: a row of another length than {list(names)}")
+    if with_pk:
+        key = meta.pk.attname if meta.pk is not None else "pk"
+        if key not in names:
+            raise ValueError(f"{meta.label}: with_pk, but no {key} among the columns")
+        if None in map(operator.itemgetter(names.index(key)), rows):
+            raise ValueError(f"{meta.label}: a row without its key ({key})")
+    omitted = [v for v in plan.values if v[0] not in names]
+    defaults = {attname: f.get_default() for attname, _j, stamped, f in omitted if not stamped}
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            [model(**defaults, **dict(zip(names, row, strict=True))) for row in rows]
+        )
+        return
+    stamp = copy_text(timezone.now())
+    # The text of each JSON object met, by id; `seen` keeps the objects alive meanwhile, so
+    # that an id is never reused. No container per row (each would add to the collector's
+    # work, which grows with all a loader holds in memory).
+    shared: dict[int, str] = {}
+    seen: list[Any] = []
+
+    def json_text(value: Any) -> str:
+        if not value and type(value) in (list, dict):
+            return "[]" if type(value) is list else "{}"  # json.dumps of an empty one
+        text = shared.get(id(value))
+        if text is None:
+            text = shared[id(value)] = _copy_value(value, True)
+            seen.append(value)
+        return text
+
+    kinds = {attname: (is_json, stamped, f) for attname, is_json, stamped, f in plan.values}
+    texts: list[Sequence[str]] = []
+    for at, name in enumerate(names):
+        values = list(map(operator.itemgetter(at), rows))
+        is_json, stamped, _f = kinds[name]
+        if stamped:
+            texts.append([stamp] * len(values))
+        elif is_json:
+            texts.append(list(map(json_text, values)))
+        else:
+            texts.append(_column_text(values))
+    if omitted:  # the same text on every row
+        tail = "\t".join(
+            stamp if stamped else _copy_value(defaults[attname], is_json)
+            for attname, is_json, stamped, _f in omitted
+        )
+        texts.append([tail] * len(rows))
+    text = "\n".join(map("\t".join, zip(*texts, strict=True))) + "\n"
+    quote = connection.ops.quote_name
+    column_list = ", ".join(quote(kinds[n][2].column) for n in (*names, *(v[0] for v in omitted)))
+    statement = f"COPY {quote(meta.db_table)} ({column_list}) FROM STDIN"
+    _copy_in(statement, text)
+
+
+def sequences_reset(*models_: type[models.Model]) -> None:
+    """Move the primary-key sequences of `models_` past their highest key, after rows written
+    with their own keys (`insert_rows(..., with_pk=True)`). Nothing to do on SQLite, whose
+    AUTOINCREMENT follows the keys written. Runs inside the caller's transaction."""
+    from django.core.management.color import no_style
+
+    statements = connection.ops.sequence_reset_sql(no_style(), list(models_))
+    if statements:
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
 
 
 @dataclass(frozen=True)

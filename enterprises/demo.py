@@ -28,10 +28,10 @@ same (seed, count, as_of) yields the same rows whatever the chunk size; dates ar
 `as_of` (default today). Credit codes come from an affine permutation of the row index (unique
 without a lookup). Pinyin initials are precomputed per word of the word lists, never per name.
 
-Speed: rows are generated as tuples in chunks and written with COPY on PostgreSQL (psycopg2
-`copy_expert`, text format) and `bulk_create` elsewhere (SQLite), all in one transaction.
-Primary keys are assigned here (so that `closes` can point at a record of the same chunk);
-the sequences are reset afterwards.
+Speed: rows are generated as tuples in chunks and written as they are by the shared bulk writer
+(`credit_portal.bulk.insert_rows`: COPY on PostgreSQL, `bulk_create` elsewhere, e.g. SQLite),
+all in one transaction. Primary keys are assigned here (so that `closes` can point at a record
+of the same chunk; `with_pk`); the sequences are reset afterwards.
 """
 
 from __future__ import annotations
@@ -40,15 +40,12 @@ import bisect
 import datetime as dt
 import hashlib
 import hmac
-import io
-import json
 import math
 import operator
 import queue
 import random
 import threading
 import time
-import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -58,7 +55,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from credit_portal.bulk import NULL, copy_text
+from credit_portal.bulk import insert_rows, sequences_reset
 from credit_portal.dates import add_months, add_years
 from credit_portal.text import pinyin_initials
 from enterprises.industries import DIVISIONS
@@ -107,7 +104,10 @@ AUTHORITY = "成都市双流区市场监督管理局"
 OLD_AUTHORITY = "双流县工商行政管理局"
 USCC_REFORM = dt.date(2015, 10, 1)  # 三证合一: new registrations get MA… codes
 DEFAULT_CHUNK = 50_000
-TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+# A record is recorded at 10:00 on its day, China Standard Time: UTC+8 all year (so also in the
+# summers of 1986-1991, when Asia/Shanghai kept daylight saving time).
+RECORDED_AT = dt.time(10)
+CST = dt.timezone(dt.timedelta(hours=8))
 
 # --- word lists --------------------------------------------------------------------------
 
@@ -566,7 +566,7 @@ R_FIELDS = [
     "source_model",
     "source_id",
     "closes_id",
-    "recorded_at",  # a date here; writers make it 10:00 local time
+    "recorded_at",  # 10:00 China Standard Time on the day (RECORDED_AT)
 ]
 
 
@@ -630,6 +630,7 @@ class DistrictGenerator:
         key = (settings.CREDIT_PORTAL.get("ID_DIGEST_KEY") or settings.SECRET_KEY).encode()
         self.hmac_base = hmac.new(key, digestmod=hashlib.sha256)
         self.doc_seq: dict[str, int] = {}
+        self.recorded_at: dict[dt.date, dt.datetime] = {}  # of the records of each day
         self.showcase = Showcase()
         self.stats: dict[str, int] = {}
         for words in (BRAND_CHARS, SURNAMES, GIVEN):
@@ -712,6 +713,9 @@ class DistrictGenerator:
         self.next_rid += 1
         if public and start is None:
             start = on
+        recorded = self.recorded_at.get(on)
+        if recorded is None:
+            recorded = self.recorded_at[on] = dt.datetime.combine(on, RECORDED_AT, tzinfo=CST)
         out.append(
             (
                 rid,
@@ -727,7 +731,7 @@ class DistrictGenerator:
                 details if details is not None else {},
                 *source,
                 closes,
-                on,
+                recorded,
             )
         )
         self.stats[kind] = self.stats.get(kind, 0) + 1
@@ -1242,109 +1246,20 @@ _ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 # --- writers -----------------------------------------------------------------------------
 
 
-class _PostgresWriter:
-    """COPY … FROM STDIN in text format (psycopg2 `copy_expert`)."""
+class _Writer:
+    """The rows of a chunk through the shared bulk writer (`credit_portal.bulk.insert_rows`:
+    COPY on PostgreSQL, bulk_create elsewhere), with the keys assigned by the generator
+    (`with_pk`); `finish` moves the sequences past them. On PostgreSQL `begin` and `finish`
+    also drop and rebuild the secondary indexes and foreign keys of the two tables."""
 
     def __init__(self) -> None:
-        self.now = timezone.now().isoformat()
-        self.e_extra = _extra_columns(
-            Enterprise, {*E_FIELDS, "created_at", "updated_at", "uscc_check_overridden", "version"}
-        )
-        self.r_extra = _extra_columns(CreditRecord, set(R_FIELDS))
-        self.reg_details = json.dumps(REG_DETAILS)
-
-    def _copy(self, table: str, columns: list[str], lines: list[str]) -> None:
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with connection.cursor() as cursor:
-            raw = cursor.cursor
-            raw.copy_expert(sql, io.StringIO("".join(lines)))
+        self.postgres = connection.vendor == "postgresql"
 
     def enterprises(self, rows: list[tuple[Any, ...]]) -> None:
-        extra_cols = [c for c, _v in self.e_extra]
-        extra = "".join("\t" + v for _c, v in self.e_extra)
-        tail = f"\tf\t1\t{self.now}\t{self.now}{extra}\n"
-        lines = []
-        for r in rows:
-            (eid, uscc, legacy, name, former, initials_, etype, section, division, reg, auth,
-             address, street, rep, masked, digest, capital, scope, status, sfrom, suntil,
-             son, dept, abnormal, serious) = r  # fmt: skip
-            lines.append(
-                "\t".join(
-                    (
-                        str(eid),
-                        uscc,
-                        legacy,
-                        copy_text(name),
-                        copy_text(json.dumps(former, ensure_ascii=False)) if former else "[]",
-                        initials_,
-                        etype,
-                        section,
-                        division,
-                        reg.isoformat(),
-                        auth,
-                        copy_text(address),
-                        street,
-                        rep,
-                        masked,
-                        digest,
-                        "\\N" if capital is None else str(capital),
-                        scope,
-                        status,
-                        "\\N" if sfrom is None else sfrom.isoformat(),
-                        "\\N" if suntil is None else suntil.isoformat(),
-                        "\\N" if son is None else son.isoformat(),
-                        str(dept),
-                        "t" if abnormal else "f",
-                        "t" if serious else "f",
-                    )
-                )
-                + tail
-            )
-        columns = [
-            *(_column(Enterprise, f) for f in E_FIELDS),
-            "uscc_check_overridden",
-            "version",
-            "created_at",
-            "updated_at",
-            *extra_cols,
-        ]
-        self._copy(Enterprise._meta.db_table, columns, lines)
+        insert_rows(Enterprise, E_FIELDS, rows, with_pk=True)
 
     def records(self, rows: list[tuple[Any, ...]]) -> None:
-        extra_cols = [c for c, _v in self.r_extra]
-        extra = "".join("\t" + v for _c, v in self.r_extra)
-        lines = []
-        for r in rows:
-            (rid, eid, kind, on, public, start, end, auth, doc, summary, details, s_app,
-             s_model, s_id, closes, recorded) = r  # fmt: skip
-            lines.append(
-                "\t".join(
-                    (
-                        str(rid),
-                        str(eid),
-                        kind,
-                        on.isoformat(),
-                        "t" if public else "f",
-                        NULL if start is None else start.isoformat(),
-                        NULL if end is None else end.isoformat(),
-                        auth,
-                        doc,
-                        copy_text(summary),
-                        self.reg_details
-                        if details is REG_DETAILS
-                        else copy_text(json.dumps(details, ensure_ascii=False)),
-                        s_app,
-                        s_model,
-                        s_id,
-                        NULL if closes is None else str(closes),
-                        recorded.isoformat() + " 10:00:00+08",
-                    )
-                )
-                + extra
-                + "\n"
-            )
-        columns = [*(_column(CreditRecord, f) for f in R_FIELDS), *extra_cols]
-        self._copy(CreditRecord._meta.db_table, columns, lines)
+        insert_rows(CreditRecord, R_FIELDS, rows, with_pk=True)
 
     def begin(self) -> None:
         """Drop the secondary indexes and foreign keys of the two (empty) tables; `finish`
@@ -1355,6 +1270,8 @@ class _PostgresWriter:
         that back a constraint (primary keys, unique constraints) stay. DDL is transactional
         in PostgreSQL: if the load fails, the indexes come back with the rollback.
         """
+        if not self.postgres:
+            return
         tables = [Enterprise._meta.db_table, CreditRecord._meta.db_table]
         with connection.cursor() as cursor:
             cursor.execute(
@@ -1379,8 +1296,9 @@ class _PostgresWriter:
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
 
     def finish(self) -> None:
-        from django.core.management.color import no_style
-
+        sequences_reset(Enterprise, CreditRecord)  # past the keys the generator gave
+        if not self.postgres:
+            return
         with connection.cursor() as cursor:
             # Deferred foreign-key checks of the COPYs must run before an index can be built.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -1390,8 +1308,6 @@ class _PostgresWriter:
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
             for _name, definition in self.index_defs:
                 cursor.execute(definition)
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Enterprise, CreditRecord]):
-                cursor.execute(sql)
             cursor.execute(f"ANALYZE {Enterprise._meta.db_table}")
             cursor.execute(f"ANALYZE {CreditRecord._meta.db_table}")
 
@@ -1434,58 +1350,6 @@ def _prefetch(chunks: Iterator[Chunk], depth: int = 2) -> Iterator[Chunk]:
         worker.join(timeout=5)
 
 
-class _OrmWriter:
-    """bulk_create (SQLite and any other database)."""
-
-    def enterprises(self, rows: list[tuple[Any, ...]]) -> None:
-        objs = []
-        for r in rows:
-            data = dict(zip(E_FIELDS, r, strict=True))
-            objs.append(Enterprise(**data))
-        Enterprise.objects.bulk_create(objs, batch_size=1000)
-
-    def records(self, rows: list[tuple[Any, ...]]) -> None:
-        objs = []
-        times: dict[dt.date, dt.datetime] = {}
-        for r in rows:
-            data = dict(zip(R_FIELDS, r, strict=True))
-            day = data["recorded_at"]
-            data["recorded_at"] = times.get(day) or times.setdefault(
-                day, dt.datetime.combine(day, dt.time(10), tzinfo=TZ)
-            )
-            objs.append(CreditRecord(**data))
-        CreditRecord.objects.bulk_create(objs, batch_size=1000)
-
-    def begin(self) -> None:
-        return None
-
-    def finish(self) -> None:
-        return None
-
-
-def _column(model: Any, name: str) -> str:
-    return str(model._meta.get_field(name).column)
-
-
-def _extra_columns(model: Any, known: set[str]) -> list[tuple[str, str]]:
-    """Columns added to the model after this module was written: their default, once."""
-    out = []
-    for f in model._meta.concrete_fields:
-        if f.name in known or f.attname in known or f.column in {"id"}:
-            continue
-        value = f.get_db_prep_save(f.get_default(), connection)
-        if isinstance(value, bool):
-            text = "t" if value else "f"
-        elif value is None:
-            text = "\\N"
-        elif hasattr(value, "adapted"):  # psycopg2 Json adapter
-            text = copy_text(json.dumps(value.adapted))
-        else:
-            text = copy_text(value)
-        out.append((f.column, text))
-    return out
-
-
 # --- entry point -------------------------------------------------------------------------
 
 
@@ -1509,7 +1373,6 @@ def demo_district_build(
     as_of: dt.date | None = None,
     chunk: int = DEFAULT_CHUNK,
     progress: Callable[[int, int], None] | None = None,
-    use_copy: bool | None = None,
 ) -> DistrictResult:
     """Write a synthetic district of `count` entities into an empty register (one transaction).
 
@@ -1522,9 +1385,7 @@ def demo_district_build(
     as_of = as_of or timezone.localdate()
     started = time.perf_counter()
     departments = dict(Department.objects.values_list("code", "id"))
-    if use_copy is None:
-        use_copy = connection.vendor == "postgresql"
-    writer: _PostgresWriter | _OrmWriter = _PostgresWriter() if use_copy else _OrmWriter()
+    writer = _Writer()
     with transaction.atomic():
         first_eid = (
             Enterprise.objects.order_by("-id").values_list("id", flat=True).first() or 0
@@ -1574,7 +1435,7 @@ def demo_district_build(
         stats=gen.stats,
         showcase=gen.showcase,
         first_enterprise_id=first_eid,
-        method="COPY" if use_copy else "bulk_create",
+        method="COPY" if writer.postgres else "bulk_create",
     )
 
 
