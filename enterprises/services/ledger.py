@@ -8,9 +8,9 @@ Every app writes its facts here, never into `CreditRecord` directly:
   enterprises, a job that ends 10,000 publicity terms);
 - `credit_facts_append_derived`: many facts that the database derives from rows it holds,
   given as a SELECT (the registrations of the enterprises an import has just written): the
-  same path without Python per fact.
+  same rules and rows without Python per fact, inserted straight from the SELECT.
 
-Both leave the same rows behind (tests/enterprises/test_credit_facts.py): the record; one
+All leave the same rows behind (tests/enterprises/test_credit_facts.py): the record; one
 audit event per record (`enterprises.credit_record_appended`), unless the caller's own event
 records the facts (a registration is recorded by `enterprise_created`); a row per subscriber
 and enterprise in the pending table `LedgerChange`, which the subscribers drain
@@ -39,7 +39,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -217,7 +217,9 @@ def credit_fact_append(
         key is not None
         and CreditRecord.objects.filter(
             source_app=key[0], source_model=key[1], source_id=key[2], kind=key[3]
-        ).exists()
+        )
+        .exclude(source_id="")  # the unique index's predicate: it serves the lookup
+        .exists()
     ):
         raise ValidationError(_("This fact has already been recorded."), code="duplicate")
     record = CreditRecord(
@@ -256,12 +258,25 @@ def credit_fact_append(
 
 # --- Many facts in one call ---------------------------------------------------------------
 #
-# The facts go into a temporary table (COPY on PostgreSQL), and from there every row is
-# written by the database: the enterprises are locked in id order (so that single appends and
-# other bulk calls wait rather than interleave), facts already in the ledger are dropped by
-# their idempotency key, the closings are checked in one query, the records are inserted in
-# the order given, then their audit events and pending rows are derived from the records
-# written, and one UPDATE refreshes the cached state of the enterprises touched.
+# Every row is written by the database, through two temporary tables: the facts staged, and
+# the records written. Two ways in:
+# - facts built in Python (`credit_facts_append`) are checked in Python and staged (COPY on
+#   PostgreSQL); the enterprises whose state they can change are locked in id order (so that
+#   single appends and other bulk calls wait rather than interleave), facts already in the
+#   ledger dropped by their idempotency key, the closings checked in one query, and the
+#   records inserted in the order given;
+# - facts derived by the database (`credit_facts_append_derived`) go, on PostgreSQL, straight
+#   from their SELECT into the ledger, with no staging and no lookup of their keys: the same
+#   statement checks the records written against the same rules and the register and locks
+#   the same enterprises, and the closings are then checked on the records written. A fact
+#   that breaks a rule, or that the ledger's unique indexes refuse (recorded already, given
+#   twice, a record closed already), rolls that statement back, and the call goes the first
+#   way, which skips the recorded facts and refuses a bad one with its message. The lock
+#   comes before the fold reads the ledger, which is all it guards.
+# Then, from the records written: their audit events and pending rows, and one UPDATE that
+# refreshes the cached state of the enterprises touched.
+# The two tables are made once per database session and emptied by every commit (PostgreSQL),
+# so a call does no catalog work.
 
 # The staged columns: CreditRecord's, but for the key and the columns the call sets itself.
 _STAGED = (
@@ -281,6 +296,11 @@ _STAGED = (
     "closes_id",
 )
 _STAGE, _WRITTEN = "cp_fact_stage", "cp_fact_written"
+# The idempotency key: the ledger's unique index on (source, kind), for a source that is set.
+_ON_CONFLICT = (
+    "ON CONFLICT (source_app, source_model, source_id, kind) WHERE NOT (source_id = '') "
+    "DO NOTHING RETURNING id, enterprise_id, kind, occurred_on, closes_id, summary"
+)
 
 
 @dataclass(frozen=True)
@@ -303,9 +323,44 @@ def _has_effect(code: str) -> bool:
     return kind is not None and kind.effect != Effect.NONE
 
 
-def _column_types() -> dict[str, str]:
-    fields = {f.attname: f for f in CreditRecord._meta.concrete_fields}
-    return {name: fields[name].db_type(connection) or "text" for name in _STAGED}
+def _pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _quoted(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+_TABLES_SQL: dict[str, list[str]] = {}
+
+
+def _tables() -> None:
+    """The two temporary tables, empty: made the first time a database session needs them and
+    kept (PostgreSQL empties them at every commit: ON COMMIT DELETE ROWS), emptied here for a
+    second call in the same transaction. One round trip on PostgreSQL."""
+    statements = _TABLES_SQL.get(connection.vendor)
+    if statements is None:
+        fields = {f.attname: f for f in CreditRecord._meta.concrete_fields}
+        types = {name: fields[name].db_type(connection) or "text" for name in _STAGED}
+        stage = ", ".join(["seq integer"] + [f"{c} {types[c]}" for c in _STAGED])
+        written = (
+            f"id bigint, enterprise_id {types['enterprise_id']}, kind {types['kind']}, "
+            f"occurred_on {types['occurred_on']}, closes_id bigint, summary text"
+        )
+        keep = " ON COMMIT DELETE ROWS" if _pg() else ""
+        statements = [
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} ({stage}){keep}",
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {_WRITTEN} ({written}){keep}",
+            f"DELETE FROM {_STAGE}",  # noqa: S608
+            f"DELETE FROM {_WRITTEN}",  # noqa: S608
+        ]
+        _TABLES_SQL[connection.vendor] = statements
+    with connection.cursor() as cursor:
+        if _pg():
+            cursor.execute("; ".join(statements))
+        else:  # SQLite: one statement a call
+            for statement in statements:
+                cursor.execute(statement)
 
 
 def _probe() -> str:
@@ -313,103 +368,81 @@ def _probe() -> str:
     staged row: PostgreSQL otherwise turns it into a hash join over the whole table whenever
     its statistics are stale (during an import, every chunk), a cost that grows with the table.
     OFFSET 0 keeps the subquery as it is written."""
-    return " OFFSET 0" if connection.vendor == "postgresql" else ""
+    return " OFFSET 0" if _pg() else ""
 
 
 def _analyze(table: str) -> None:
     """Statistics for a temporary table the next statements join (PostgreSQL): it has none,
     and a guess of thousands of rows turns each index lookup into a scan of the whole register
     or ledger, which grows with every chunk of an import."""
-    if connection.vendor == "postgresql":
+    if _pg():
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {table}")
 
 
-def _temp_table(name: str, columns: str) -> None:
-    on_commit = " ON COMMIT DROP" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {name}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {name} ({columns}){on_commit}")
-
-
-def _stage(facts: Sequence[CreditFact]) -> None:
-    types = _column_types()
-    _temp_table(_STAGE, ", ".join(["seq integer"] + [f"{c} {types[c]}" for c in _STAGED]))
-    rows = [
-        (
-            seq,
-            f.enterprise_id,
-            f.kind,
-            f.occurred_on,
-            f.is_public,
-            f.publicity_start,
-            f.publicity_end,
-            f.authority,
-            f.document_number,
-            f.summary,
-            json.dumps(f.details, ensure_ascii=False),
-            *(f.source or ("", "", "")),
-            f.closes_id,
-        )
-        for seq, f in enumerate(facts)
-    ]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            text = "".join("\t".join(map(copy_text, row)) + "\n" for row in rows)
-            columns = ", ".join(("seq", *_STAGED))
-            with connection.wrap_database_errors:
-                cursor.cursor.copy_expert(
-                    f"COPY {_STAGE} ({columns}) FROM STDIN", io.StringIO(text)
-                )
-        else:
-            marks = ", ".join(["%s"] * (len(_STAGED) + 1))
-            cursor.executemany(f"INSERT INTO {_STAGE} VALUES ({marks})", rows)  # noqa: S608
+def _lock_sql(table: str) -> tuple[str, list[str]]:
+    """SELECT, in id order and locking them (PostgreSQL), the enterprises of the facts in
+    `table` whose kind can change the cached state: a single append then waits rather than
+    folds beside this call; a penalty or a letter needs no lock. A row whose current version
+    this transaction wrote (created it, or updated it after locking it; its xmin) is left out:
+    no other transaction can lock it before this one ends (it cannot see a row created here,
+    and waits on a row updated here), so a lock would change nothing but cost a write per row.
+    SQLite locks the whole database for a write: nothing to lock there."""
+    effectful = kinds_with_effect()
+    ours = " AND e.xmin <> xid(pg_current_xact_id())" if _pg() else ""
+    lock = " FOR UPDATE" if _pg() else ""
+    # Uses index: enterprises_enterprise_pkey.
+    return (
+        f"SELECT e.id FROM {_quoted(Enterprise)} e WHERE e.id IN (SELECT enterprise_id "  # noqa: S608
+        f"FROM {table} WHERE kind IN ({_marks(effectful)})){ours} ORDER BY e.id{lock}",
+        effectful,
+    )
 
 
 def _lock_staged() -> bool:
-    """Lock, in id order, the enterprises of the staged facts that can change the cached state
-    (a single append then waits rather than folds beside this call; a penalty or a letter needs
-    no lock); refuse facts about no enterprise of the register. Returns whether any fact can
-    change the state. SQLite locks the whole database for a write: nothing to lock there."""
-    table = connection.ops.quote_name(Enterprise._meta.db_table)
+    """Lock the enterprises of the staged facts that can change the cached state
+    (`_lock_sql`); refuse facts about no enterprise of the register. Returns whether any fact
+    can change the state."""
     effectful = kinds_with_effect()
-    kinds_in = ", ".join(["%s"] * len(effectful))
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT DISTINCT s.enterprise_id FROM {_STAGE} s WHERE NOT EXISTS ("  # noqa: S608
-            f"SELECT 1 FROM {table} e WHERE e.id = s.enterprise_id{_probe()}) ORDER BY 1 LIMIT 10"
+            f"SELECT 1 FROM {_quoted(Enterprise)} e WHERE e.id = s.enterprise_id{_probe()}) "
+            "ORDER BY 1 LIMIT 10"
         )
         missing = [row[0] for row in cursor.fetchall()]
         if missing:
             raise ValidationError(
                 {"enterprise": [_("No such market entity: %(ids)s.") % {"ids": missing}]}
             )
-        lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
-        # Uses index: enterprises_enterprise_pkey.
+        cursor.execute(*_lock_sql(_STAGE))
+        if cursor.fetchall():
+            return True
         cursor.execute(
-            f"SELECT e.id FROM {table} e WHERE e.id IN (SELECT enterprise_id FROM {_STAGE} "  # noqa: S608
-            f"WHERE kind IN ({kinds_in})) ORDER BY e.id{lock}",
+            f"SELECT 1 FROM {_STAGE} WHERE kind IN ({_marks(effectful)}) LIMIT 1",  # noqa: S608
             effectful,
         )
-        return bool(cursor.fetchall())
+        return cursor.fetchone() is not None
 
 
 def _drop_recorded() -> int:
     """Drop the staged facts whose (source, kind) the ledger holds already; return how many.
-    Uses index: credit_source_idx, one lookup per staged fact (`_probe`)."""
-    record = connection.ops.quote_name(CreditRecord._meta.db_table)
+    Uses index: credit_record_once_per_source (partial: the subquery repeats its predicate),
+    one lookup per staged fact (`_probe`)."""
+    record = _quoted(CreditRecord)
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {_STAGE} WHERE source_id <> '' AND EXISTS (SELECT 1 FROM {record} r "  # noqa: S608
             f"WHERE r.source_app = {_STAGE}.source_app AND r.source_model = {_STAGE}.source_model "
-            f"AND r.source_id = {_STAGE}.source_id AND r.kind = {_STAGE}.kind{_probe()})"
+            f"AND r.source_id = {_STAGE}.source_id AND r.kind = {_STAGE}.kind "
+            f"AND r.source_id <> ''{_probe()})"
         )
         return int(cursor.rowcount)
 
 
 def _check_closings() -> None:
     """The closings still staged, checked against the records they close in one query."""
-    record = connection.ops.quote_name(CreditRecord._meta.db_table)
+    record = _quoted(CreditRecord)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT s.seq, s.enterprise_id, s.kind, s.occurred_on, r.id, r.enterprise_id, "  # noqa: S608
@@ -456,25 +489,32 @@ def _marks(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values)) or "NULL"
 
 
-def _check_derived() -> None:
-    """The rules of `_fact_checked` over facts derived in SQL, in one query: a declared kind,
-    not in the future, closing kinds (and only they) name a record, a status fact a status."""
+def _rules_broken(alias: str) -> tuple[str, list[Any]]:
+    """The rules of `_fact_checked` over facts derived in SQL, as a condition true of a fact
+    (aliased `alias`) that breaks one: a declared kind, not in the future, closing kinds (and
+    only they) name a record, a status fact a known status."""
     declared = [k.code for k in kinds_all()]
     closing = kind_codes(effect=Effect.CLOSES)
     status = kind_codes(effect=Effect.STATUS)
     status_of = (
-        "(s.details ->> 'status')"
-        if connection.vendor == "postgresql"
-        else "json_extract(s.details, '$.status')"
+        f"({alias}.details ->> 'status')" if _pg() else f"json_extract({alias}.details, '$.status')"
     )
+    return (
+        f"({alias}.kind NOT IN ({_marks(declared)}) OR {alias}.occurred_on > %s "
+        f"OR ({alias}.kind IN ({_marks(closing)})) <> ({alias}.closes_id IS NOT NULL) "
+        f"OR ({alias}.kind IN ({_marks(status)}) AND COALESCE({status_of}, '') NOT IN "
+        f"({_marks(Status.values)})))",
+        [*declared, timezone.localdate(), *closing, *status, *Status.values],
+    )
+
+
+def _check_derived() -> None:
+    """The staged facts derived in SQL, checked against `_rules_broken` in one query."""
+    broken, params = _rules_broken("s")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT s.seq FROM {_STAGE} s WHERE s.kind NOT IN ({_marks(declared)}) "  # noqa: S608
-            f"OR s.occurred_on > %s "
-            f"OR (s.kind IN ({_marks(closing)})) <> (s.closes_id IS NOT NULL) "
-            f"OR (s.kind IN ({_marks(status)}) AND COALESCE({status_of}, '') NOT IN "
-            f"({_marks(Status.values)})) ORDER BY s.seq LIMIT 10",
-            [*declared, timezone.localdate(), *closing, *status, *Status.values],
+            f"SELECT s.seq FROM {_STAGE} s WHERE {broken} ORDER BY s.seq LIMIT 10",  # noqa: S608
+            params,
         )
         bad = [row[0] for row in cursor.fetchall()]
     if bad:
@@ -484,23 +524,15 @@ def _check_derived() -> None:
 def _insert_records(actor_id: int | None) -> int:
     """Insert the staged facts in their order; the records written go to the second table.
     Returns how many were written."""
-    record = connection.ops.quote_name(CreditRecord._meta.db_table)
+    record = _quoted(CreditRecord)
     columns = ", ".join(_STAGED)
     insert = (
         f"INSERT INTO {record} ({columns}, recorded_by_id, recorded_at) "  # noqa: S608
-        f"SELECT {columns}, %s, %s FROM {_STAGE} WHERE true ORDER BY seq "
-        "ON CONFLICT (source_app, source_model, source_id, kind) WHERE NOT (source_id = '') "
-        "DO NOTHING RETURNING id, enterprise_id, kind, occurred_on, closes_id, summary"
-    )
-    types = _column_types()
-    _temp_table(
-        _WRITTEN,
-        f"id bigint, enterprise_id {types['enterprise_id']}, kind {types['kind']}, "
-        f"occurred_on {types['occurred_on']}, closes_id bigint, summary text",
+        f"SELECT {columns}, %s, %s FROM {_STAGE} WHERE true ORDER BY seq {_ON_CONFLICT}"
     )
     params = [actor_id, timezone.now()]
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+        if _pg():
             cursor.execute(
                 f"WITH ins AS ({insert}) INSERT INTO {_WRITTEN} SELECT * FROM ins",  # noqa: S608
                 params,
@@ -527,8 +559,8 @@ def _audit_written(actor: User | None) -> None:
         "CASE w.kind " + " ".join("WHEN %s THEN %s" for _label in labels) + " ELSE w.kind END",
         tuple(p for pair in labels for p in pair),
     )
-    day = "CAST(w.occurred_on AS TEXT)" if connection.vendor == "postgresql" else "w.occurred_on"
-    extra = "jsonb_build_object" if connection.vendor == "postgresql" else "json_object"
+    day = "CAST(w.occurred_on AS TEXT)" if _pg() else "w.occurred_on"
+    extra = "jsonb_build_object" if _pg() else "json_object"
     insert_select(
         AuditEvent,
         {
@@ -580,12 +612,49 @@ def credit_facts_append(
         checked.append(fact)
     if not checked:
         return FactsAppended(written=0, skipped=len(facts), state_changed=0)
+    _tables()
     _stage(checked)
     appended = _append_staged(actor=actor, audited=audited)
     return replace(appended, skipped=len(facts) - appended.written)
 
 
-@transaction.atomic
+def _stage(facts: Sequence[CreditFact]) -> None:
+    rows = [
+        (
+            seq,
+            f.enterprise_id,
+            f.kind,
+            f.occurred_on,
+            f.is_public,
+            f.publicity_start,
+            f.publicity_end,
+            f.authority,
+            f.document_number,
+            f.summary,
+            json.dumps(f.details, ensure_ascii=False),
+            *(f.source or ("", "", "")),
+            f.closes_id,
+        )
+        for seq, f in enumerate(facts)
+    ]
+    with connection.cursor() as cursor:
+        if _pg():
+            text = "".join("\t".join(map(copy_text, row)) + "\n" for row in rows)
+            columns = ", ".join(("seq", *_STAGED))
+            with connection.wrap_database_errors:
+                cursor.cursor.copy_expert(
+                    f"COPY {_STAGE} ({columns}) FROM STDIN", io.StringIO(text)
+                )
+        else:
+            marks = ", ".join(["%s"] * (len(_STAGED) + 1))
+            cursor.executemany(f"INSERT INTO {_STAGE} VALUES ({marks})", rows)  # noqa: S608
+
+
+class _Refused(Exception):  # noqa: N818 - not an error: the way back to the staged path
+    """A derived fact breaks a rule: roll the unstaged insert back and take the staged path,
+    which refuses the call with a message per fact."""
+
+
 def credit_facts_append_derived(
     *, select: str, params: Sequence[Any] = (), actor: User | None, audited: bool = True
 ) -> FactsAppended:
@@ -595,28 +664,119 @@ def credit_facts_append_derived(
 
     Rules and side effects: those of `credit_facts_append` (the rules checked in one query);
     a fact given twice, or recorded already, is skipped.
+    Speed (PostgreSQL): new facts go straight into the ledger (an import's registrations: no
+    more than the INSERT ... SELECT of the records alone, but for the state refresh); a call
+    with a fact recorded already, given twice or bad is rolled back and staged (a rerun pays
+    for its facts twice).
     """
-    types = _column_types()
-    _temp_table(_STAGE, ", ".join(["seq integer"] + [f"{c} {types[c]}" for c in _STAGED]))
+    if _pg():
+        try:
+            with transaction.atomic():
+                return _append_derived_unstaged(select, params, actor=actor, audited=audited)
+        except (_Refused, IntegrityError):
+            pass  # rolled back: the staged path skips, or names the fact and its rule
+    return _append_derived_staged(select, params, actor=actor, audited=audited)
+
+
+@transaction.atomic
+def _append_derived_staged(
+    select: str, params: Sequence[Any], *, actor: User | None, audited: bool
+) -> FactsAppended:
+    """The derived facts staged first, then written as `credit_facts_append` writes its own."""
+    _tables()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {_STAGE} (seq, {', '.join(_STAGED)}) {select}",
-            params,
-        )
+        cursor.execute(f"INSERT INTO {_STAGE} (seq, {', '.join(_STAGED)}) {select}", params)
         staged = int(cursor.rowcount)
     _check_derived()
     appended = _append_staged(actor=actor, audited=audited)
     return replace(appended, skipped=staged - appended.written)
 
 
+def _append_derived_unstaged(
+    select: str, params: Sequence[Any], *, actor: User | None, audited: bool
+) -> FactsAppended:
+    """PostgreSQL: the derived facts inserted straight from `select`, in its order, with no
+    staging and no lookup of their keys: a fact recorded already, or given twice, fails the
+    ledger's unique index on (source, kind), as a closing of a record closed already (or twice)
+    fails the one on `closes` (IntegrityError). The same statement keeps the records written
+    in the second table, checks them against the rules and the register, and locks their
+    enterprises as `_lock_staged` does (one lookup per enterprise serves both); the closings
+    are then checked on the records written. Raises `_Refused` when any check fails."""
+    _tables()
+    record, enterprise, columns = _quoted(CreditRecord), _quoted(Enterprise), ", ".join(_STAGED)
+    broken, broken_params = _rules_broken("s")
+    effectful = kinds_with_effect()
+    sql = (
+        f"WITH ins AS (INSERT INTO {record} ({columns}, recorded_by_id, recorded_at) "  # noqa: S608
+        f"SELECT {', '.join(f'd.{c}' for c in _STAGED)}, %s, %s FROM ({select}) "
+        f"AS d (seq, {columns}) ORDER BY d.seq "
+        "RETURNING id, enterprise_id, kind, occurred_on, closes_id, summary, details), "
+        f"w AS (INSERT INTO {_WRITTEN} SELECT id, enterprise_id, kind, occurred_on, closes_id, "
+        "summary FROM ins), "
+        # Each enterprise once: whether a fact can change its state, whether the register has
+        # it, and whether this transaction wrote its row (`_lock_sql`). Uses index:
+        # enterprises_enterprise_pkey, one lookup per enterprise (OFFSET 0).
+        "p AS MATERIALIZED (SELECT x.id, x.effect, e.ours FROM (SELECT enterprise_id AS id, "
+        f"bool_or(kind IN ({_marks(effectful)})) AS effect FROM ins GROUP BY enterprise_id) x "
+        "LEFT JOIN LATERAL (SELECT e.xmin = xid(pg_current_xact_id()) AS ours "
+        f"FROM {enterprise} e WHERE e.id = x.id OFFSET 0) e ON true), "
+        f"locked AS (SELECT e.id FROM {enterprise} e WHERE e.id IN (SELECT id FROM p "
+        "WHERE effect AND NOT ours) ORDER BY e.id FOR UPDATE) "
+        "SELECT (SELECT COUNT(*) FROM ins), EXISTS (SELECT 1 FROM p WHERE effect), "
+        "EXISTS (SELECT 1 FROM ins WHERE closes_id IS NOT NULL), "
+        f"EXISTS (SELECT 1 FROM ins s WHERE {broken}) OR EXISTS (SELECT 1 FROM p "
+        "WHERE ours IS NULL), (SELECT COUNT(*) FROM locked)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [_actor_id(actor), timezone.now(), *params, *effectful, *broken_params])
+        written, stateful, closings, refused, _locked = cursor.fetchone()
+    if refused:
+        raise _Refused
+    if closings:
+        _check_closings_written()
+    if stateful:
+        _analyze(_WRITTEN)  # the fold's plan depends on it
+    appended = _append_written(actor=actor, audited=audited, stateful=stateful)
+    return replace(appended, written=written)
+
+
+def _check_closings_written() -> None:
+    """The closings among the records just written, checked against the records they close
+    (none of which another record closes: the unique index on `closes` saw to that)."""
+    record = _quoted(CreditRecord)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT w.enterprise_id, w.kind, w.occurred_on, r.id, r.enterprise_id, r.kind, "  # noqa: S608
+            f"r.occurred_on FROM {_WRITTEN} w LEFT JOIN {record} r ON r.id = w.closes_id "
+            f"AND r.id NOT IN (SELECT id FROM {_WRITTEN}) WHERE w.closes_id IS NOT NULL"
+        )
+        rows = cursor.fetchall()
+    for enterprise_id, kind, occurred_on, pk, closed_enterprise, closed_kind, closed_on in rows:
+        fact = CreditFact(enterprise_id, kind, occurred_on, "", closes_id=pk)
+        closed = None
+        if pk is not None:
+            closed = CreditRecord(
+                pk=pk, enterprise_id=closed_enterprise, kind=closed_kind, occurred_on=closed_on
+            )
+        if _closing_problem(fact, closed, False):
+            raise _Refused
+
+
 def _append_staged(*, actor: User | None, audited: bool) -> FactsAppended:
     """Write the staged facts (checked one by one already): lock, drop those recorded, check
-    the closings, insert, audit, queue for the subscribers, refresh the cached state."""
+    the closings, insert, then `_append_written`."""
     _analyze(_STAGE)
     stateful = _lock_staged()
     _drop_recorded()
     _check_closings()
     written = _insert_records(_actor_id(actor))
+    appended = _append_written(actor=actor, audited=audited, stateful=stateful)
+    return replace(appended, written=written)
+
+
+def _append_written(*, actor: User | None, audited: bool, stateful: bool) -> FactsAppended:
+    """After the records are written (in the second table), their enterprises locked: audit,
+    queue for the subscribers, refresh the cached state (when a fact can change it)."""
     if audited:
         _audit_written(actor)
     for name in subscriber_names():
@@ -628,11 +788,9 @@ def _append_staged(*, actor: User | None, audited: bool) -> FactsAppended:
     changed = 0
     if stateful:
         effectful = kinds_with_effect()
-        kinds_in = ", ".join(["%s"] * len(effectful))
         changed = state_refresh_sql(
             f"SELECT DISTINCT enterprise_id AS id FROM {_WRITTEN} "  # noqa: S608
-            f"WHERE kind IN ({kinds_in})",
+            f"WHERE kind IN ({_marks(effectful)})",
             effectful,
         )
-    # The two tables go with the commit on PostgreSQL; on SQLite at the next call.
-    return FactsAppended(written=written, skipped=0, state_changed=changed)
+    return FactsAppended(written=0, skipped=0, state_changed=changed)

@@ -2,9 +2,13 @@
 set-based path (`credit_facts_append`) leave the same rows, idempotent by (source, kind)."""
 
 import datetime as dt
+import json
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError, connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from credit_portal.models import AuditEvent
@@ -14,6 +18,7 @@ from enterprises.services.ledger import (
     FactsAppended,
     credit_fact_append,
     credit_facts_append,
+    credit_facts_append_derived,
 )
 from enterprises.state import STATE_FIELDS
 from enterprises.subscriptions import ledger_subscribe, ledger_unsubscribe
@@ -289,7 +294,6 @@ def test_a_fact_about_no_market_entity_is_refused():
 
 
 def test_facts_derived_in_sql_are_checked_and_idempotent():
-    from enterprises.services.ledger import credit_facts_append_derived
     from enterprises.services.register import registration_facts_select
 
     world = _world("D")
@@ -310,3 +314,175 @@ def test_facts_derived_in_sql_are_checked_and_idempotent():
         )
     assert set(caught.value.message_dict) == {"facts[0]", "facts[1]", "facts[2]", "facts[3]"}
     assert CreditRecord.objects.count() == 4
+
+
+def _select_of(facts):
+    """A SELECT giving these facts as `credit_facts_append_derived` reads them (seq first)."""
+    pg = connection.vendor == "postgresql"
+
+    def typed(kind):
+        return f"CAST(%s AS {kind})" if pg else "%s"
+
+    row = ", ".join(
+        [
+            "%s",
+            "%s",
+            "%s",
+            typed("date"),
+            "%s",
+            typed("date"),
+            typed("date"),
+            "%s",
+            "%s",
+            "%s",
+            typed("jsonb"),
+            "%s",
+            "%s",
+            "%s",
+            typed("bigint"),
+        ]
+    )
+    params = []
+    for seq, f in enumerate(facts):
+        app, model, key = f.source or ("", "", "")
+        params += [
+            seq,
+            f.enterprise_id,
+            f.kind,
+            f.occurred_on,
+            f.is_public,
+            f.publicity_start or (f.occurred_on if f.is_public else None),
+            f.publicity_end,
+            f.authority,
+            f.document_number,
+            f.summary,
+            json.dumps(f.details, ensure_ascii=False),
+            app,
+            model,
+            key,
+            f.closes_id,
+        ]
+    return " UNION ALL ".join(f"SELECT {row}" for _f in facts), params
+
+
+@pytest.mark.parametrize("duplicate", [False, True], ids=["new facts", "with a duplicate"])
+def test_derived_facts_leave_the_rows_of_the_bulk_path(user_with_perms, duplicate):
+    """Facts given as a SELECT: straight into the ledger when all are new (PostgreSQL), staged
+    when the ledger's unique index refuses one (a fact given twice); the same rows either way."""
+    actor = user_with_perms()
+    bulk, derived = _world("B"), _world("V")
+    credit_facts_append(facts=_facts(bulk, "B"), actor=actor)
+    credit_facts_append(facts=_facts(bulk, "B", _listing_of(bulk).pk), actor=actor)
+
+    facts = _facts(derived, "V")
+    select, params = _select_of(facts if duplicate else facts[:-1])
+    with CaptureQueriesContext(connection) as queries:
+        first = credit_facts_append_derived(select=select, params=params, actor=actor)
+    staged = any("INSERT INTO cp_fact_stage" in q["sql"] for q in queries.captured_queries)
+    assert staged == (duplicate or connection.vendor != "postgresql")
+    select, params = _select_of(_facts(derived, "V", _listing_of(derived).pk))
+    second = credit_facts_append_derived(select=select, params=params, actor=actor)
+
+    assert first == FactsAppended(written=5, skipped=int(duplicate), state_changed=4)
+    assert second == FactsAppended(written=1, skipped=0, state_changed=1)
+    assert _snapshot(derived, "V") == _snapshot(bulk, "B")
+    again = credit_facts_append_derived(select=select, params=params, actor=actor)
+    assert again == FactsAppended(written=0, skipped=1, state_changed=0)
+    assert _snapshot(derived, "V") == _snapshot(bulk, "B")
+
+
+def test_derived_facts_are_refused_whole_like_the_bulk_path():
+    world = _world("W")
+    listing = credit_fact_append(fact=_facts(world, "W")[1], actor=None)
+    credit_fact_append(fact=_facts(world, "W", listing.pk)[0], actor=None)
+    still_listed = credit_fact_append(fact=_facts(world, "W")[4], actor=None)
+    count = CreditRecord.objects.count()
+    good = CreditFact(world[0].pk, Kind.PENALTY, D(2025, 1, 2), "fined")
+    for bad, key, message in (
+        (  # found on the records written (the listing is open: no unique index objects)
+            CreditFact(
+                world[3].pk, Kind.SERIOUS_REMOVAL, D(2026, 4, 1), "x", closes_id=still_listed.pk
+            ),
+            "facts[1]",
+            "same list",
+        ),
+        (
+            CreditFact(world[1].pk, Kind.REPAIR, D(2026, 4, 1), "x", closes_id=listing.pk),
+            "facts[1]",
+            "already been closed",
+        ),
+        (
+            CreditFact(world[2].pk, Kind.REPAIR, D(2026, 4, 1), "x", closes_id=listing.pk),
+            "facts[1]",
+            "another market entity",
+        ),
+        (
+            CreditFact(world[0].pk, Kind.PENALTY, D(2999, 1, 1), "later"),
+            "facts[1]",
+            "Not a valid credit fact",
+        ),
+        (
+            CreditFact(10**9, Kind.PENALTY, D(2025, 1, 1), "nobody"),
+            "enterprise",
+            "No such market entity",
+        ),
+    ):
+        select, params = _select_of([good, bad])
+        with pytest.raises(ValidationError) as caught:
+            credit_facts_append_derived(select=select, params=params, actor=None)
+        assert message in str(caught.value.message_dict[key])
+    assert CreditRecord.objects.count() == count
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_derived_append_locks_the_enterprises_whose_state_it_changes(require_postgres):
+    """Until the append's transaction ends, a single append to an enterprise whose state its
+    facts can change waits (here: NOWAIT fails), even when the fact leaves the state as it was
+    (no UPDATE holds the row then); one the same transaction created needs no lock (no other
+    transaction sees it) and is appended to all the same."""
+    kept, fined = EnterpriseFactory(name="甲"), EnterpriseFactory(name="乙")
+    appended, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def append():
+        try:
+            with transaction.atomic():
+                fresh = EnterpriseFactory(name="丙")
+                select, params = _select_of(
+                    [
+                        CreditFact(
+                            kept.pk,
+                            Kind.STATUS_CHANGE,
+                            D(2025, 7, 1),
+                            "still operating",
+                            details={"status": "operating"},
+                        ),
+                        CreditFact(fined.pk, Kind.PENALTY, D(2025, 7, 1), "fined"),
+                        CreditFact(fresh.pk, Kind.ABNORMAL_LISTING, D(2025, 7, 1), "listed"),
+                    ]
+                )
+                done = credit_facts_append_derived(select=select, params=params, actor=None)
+                assert done == FactsAppended(written=3, skipped=0, state_changed=1)
+                appended.set()
+                release.wait(10)
+        except BaseException as exc:  # reported by the test thread
+            errors.append(exc)
+            appended.set()
+        finally:
+            connections.close_all()
+
+    worker = threading.Thread(target=append)
+    worker.start()
+    try:
+        assert appended.wait(10) and not errors
+        with pytest.raises(DatabaseError), transaction.atomic():
+            Enterprise.objects.select_for_update(nowait=True).get(pk=kept.pk)
+        with transaction.atomic():  # a penalty changes no state: no lock
+            Enterprise.objects.select_for_update(nowait=True).get(pk=fined.pk)
+    finally:
+        release.set()
+        worker.join()
+    assert not errors
+    assert Enterprise.objects.get(name="丙").is_abnormal
+    assert Enterprise.objects.get(name="甲").version == kept.version
