@@ -1,4 +1,4 @@
-# Credit Portal image: one image for web (gunicorn), Celery worker and beat.
+# Credit Portal image: one image for the one-shot migrate, web (gunicorn), Celery worker and beat.
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -5,7 +5,10 @@ Every error body has the same shape::
     {"detail": "human message", "code": "machine_code", "errors": {"field": ["message", ...]}}
 
 `errors` is present for validation failures only. A Django `ValidationError` raised inside a
-service becomes a 400 with the same shape, never a 500.
+service becomes a 400 with the same shape, never a 500. `credit_portal.api_schema` documents
+these answers in the OpenAPI schema; `credit_portal.parsers` holds the JSON parser. (Neither
+lives here: DRF imports this module, for the pagination class, while its own views module is
+being imported, so this one imports no views and no drf-spectacular.)
 """
 
 from __future__ import annotations
@@ -23,9 +26,41 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 
 class StandardPagination(pagination.PageNumberPagination):
+    """Page numbers: 50 rows a page unless `page_size` asks for another size, at most 500.
+
+    A `page` that is not a page of the list (0, a word, beyond the last page) is a 404; a
+    `page_size` above the maximum is reduced to it, one that is not a positive whole number is
+    ignored. The schema says both (`get_schema_operation_parameters`).
+    """
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        page, *size = super().get_schema_operation_parameters(view)
+        page["schema"]["minimum"] = 1
+        page["description"] = (
+            "Page number, from 1. A page beyond the last (or one that is not a number) is a "
+            '404 with code "not_found".'
+        )
+        for parameter in size:
+            parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+            parameter["description"] = (
+                f"Rows per page, {self.page_size} by default. A larger value than "
+                f"{self.max_page_size} is reduced to {self.max_page_size}; one that is not a "
+                "positive whole number is ignored."
+            )
+        return [page, *size]
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        properties = paginated["properties"]
+        properties["count"]["description"] = "Number of rows in the whole list."
+        properties["next"]["description"] = "The next page, null on the last."
+        properties["previous"]["description"] = "The previous page, null on the first."
+        paginated["required"] = ["count", "next", "previous", "results"]
+        return paginated
 
 
 def _django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:

@@ -2,6 +2,10 @@
 
 django-celery-beat's DatabaseScheduler copies `beat_schedule` into the database on start, where
 administrators can pause entries or change their timing in the admin.
+
+Timers are rows, never messages: a reminder or a deadline is a row with a due date that a
+periodic job below finds; no task is sent with `eta` or `countdown`, and there are no chords
+(`credit_portal.jobs` says why).
 """
 
 import os
@@ -27,6 +31,13 @@ app.conf.beat_schedule = {
     # queue table, so that nothing is lost while the broker is down (enterprises.subscriptions).
     "ledger-changes-dispatch": {
         "task": "enterprises.tasks.ledger_changes_dispatch_task",
+        "schedule": 60.0,
+    },
+    # Jobs are rows; a lost wake-up or a killed worker is made good within minutes: pending
+    # jobs not woken lately and running jobs whose lease expired are woken again
+    # (credit_portal.jobs). Also what picks the waiting jobs up when the broker is back.
+    "jobs-sweep": {
+        "task": "credit_portal.tasks.jobs_sweep_task",
         "schedule": 60.0,
     },
     # Keeps the broker and result backend honest: the health page reports the last beat.

@@ -1,4 +1,5 @@
-"""Rate limiting of the public credit lookup: one mechanism, one counter per client.
+"""Rate limiting of the public credit lookup (one counter per client address) and of the API
+behind a login (one counter per user): one mechanism.
 
 The public lookup (pages under /credit/ and the API under /api/v1/public/) needs no login, so
 it is limited per client address to stop bulk harvesting of the register while leaving a
@@ -37,6 +38,19 @@ When the limit is reached
 - API: HTTP 429 with ``Retry-After`` and the error body of `credit_portal.api`:
   ``{"detail": "<the same explanation>", "code": "throttled"}``.
 A refused request is not counted, so waiting the announced time is always enough.
+
+The API behind a login (staff, enterprise users, other systems with a token)
+- `StaffApiRateThrottle`, the same sliding window (and Lua script on Redis) with scope
+  ``"staff_api"``, counts per user: ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["staff_api"]``
+  (``CP_STAFF_API_RATE``, default 120/min: far above what a person or a paging client needs,
+  and a bound on what a stolen token or a runaway script can draw from the register). It is
+  ``DEFAULT_THROTTLE_CLASSES``, so every DRF view has it unless it names its own (the public
+  lookup, the token endpoint). The 429 is DRF's ``Throttled`` with ``Retry-After``, in the
+  error format of `credit_portal.api` (code ``"throttled"``).
+
+Logins are limited elsewhere: django-axes per username and address, and per address across
+usernames (`credit_portal.login_limits`); failed registrations in
+`enterprises.services.accounts`.
 """
 
 from __future__ import annotations
@@ -172,29 +186,28 @@ class _SlidingWindowScript:
 _scripts: weakref.WeakKeyDictionary[Any, _SlidingWindowScript] = weakref.WeakKeyDictionary()
 
 
-class PublicRateThrottle(SimpleRateThrottle):
-    """Requests per client IP for the public lookup (pages and API share the counter)."""
-
-    scope = "public"
+class SlidingWindowThrottle(SimpleRateThrottle):
+    """DRF's sliding window with the rate of `scope` read from the settings when the throttle is
+    made, kept atomically in Redis when the default cache is Redis (module docstring). A
+    subclass says whom it counts (`get_cache_key`; None: not counted)."""
 
     def get_rate(self) -> str | None:
         rates: dict[str, str | None] = settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {})
         try:
-            return rates[self.scope]
+            return rates[self.scope or ""]
         except KeyError:
             raise ImproperlyConfigured(
-                'REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] has no rate for scope "public".'
+                f'REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] has no rate for scope "{self.scope}".'
             ) from None
-
-    def get_cache_key(self, request: Request | HttpRequest, view: Any) -> str:
-        ident = client_ip_from_request(cast(HttpRequest, request)) or "unknown"
-        return self.cache_format % {"scope": self.scope, "ident": ident}
 
     def allow_request(self, request: Request, view: Any) -> bool:
         backend = caches["default"]
         if self.rate is None or not isinstance(backend, RedisCache):
             return super().allow_request(request, view)
-        self.key = self.get_cache_key(request, view)
+        key = self.get_cache_key(request, view)
+        if key is None:
+            return True
+        self.key = key
         # A key of its own (a Redis list, where DRF keeps a pickled value under self.key), so
         # that a worker of the previous release running beside this one during a deploy never
         # reads the other's format. With the cache's KEY_PREFIX and version.
@@ -211,7 +224,9 @@ class PublicRateThrottle(SimpleRateThrottle):
         try:
             result = script(key, self.now, self.window, allowed)
         except RedisError:
-            logger.warning("public throttle: Redis failed; lookup let through", exc_info=True)
+            logger.warning(
+                "%s throttle: Redis failed; request let through", self.scope, exc_info=True
+            )
             return True
         if result[0] == 1:
             return True
@@ -224,6 +239,32 @@ class PublicRateThrottle(SimpleRateThrottle):
             return super().wait()
         # The window is full: the next lookup is allowed once that entry leaves it.
         return self.window - (self.now - frees_at)
+
+
+class PublicRateThrottle(SlidingWindowThrottle):
+    """Requests per client IP for the public lookup (pages and API share the counter)."""
+
+    scope = "public"
+
+    def get_cache_key(self, request: Request | HttpRequest, view: Any) -> str:
+        ident = client_ip_from_request(cast(HttpRequest, request)) or "unknown"
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class StaffApiRateThrottle(SlidingWindowThrottle):
+    """Requests per user for the API behind a login (the default of every DRF view: settings
+    ``REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]``; the public lookup and the token endpoint
+    name their own). Anonymous requests are not counted here: DRF checks permissions before
+    throttles, so they reach this only on views open to everyone (the schema), and the views
+    behind a login have answered them 401/403 already."""
+
+    scope = "staff_api"
+
+    def get_cache_key(self, request: Request | HttpRequest, view: Any) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": user.pk}
 
 
 def retry_after_seconds(wait: float | None) -> int:

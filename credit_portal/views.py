@@ -6,11 +6,18 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
@@ -19,6 +26,7 @@ from credit_portal import services
 from credit_portal.forms import LoginForm
 from credit_portal.permissions import CorePerm
 from credit_portal.roles import ROLE_LABELS, Role
+from credit_portal.text import character_label
 
 
 class LoginView(auth_views.LoginView):
@@ -109,11 +117,44 @@ def error_400(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(request, "errors/400.html", status=400)
 
 
+def bad_character_response(request: HttpRequest, *, character: str, where: str) -> HttpResponse:
+    """400 for a request refused by `credit_portal.middleware.unstorable_characters_refused`:
+    the portal's 400 page, or the API's error body under /api/, naming the character."""
+    label = character_label(character)
+    if where == "cookie":
+        message = _(
+            "A cookie of this site holds a character that cannot be processed (%(char)s). "
+            "Delete this site's cookies and try again."
+        ) % {"char": label}
+    else:
+        message = _(
+            "The address holds a character that cannot be processed (%(char)s). Check the link "
+            "or what you typed, and try again."
+        ) % {"char": label}
+    if request.path_info.startswith("/api/"):
+        return JsonResponse(
+            {"detail": message, "code": "invalid_character"},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    return render(request, "errors/400.html", {"error_detail": message}, status=400)
+
+
 def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/403.html", status=403)
 
 
 def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if request.path_info.startswith("/api/"):
+        # An API address that matches no endpoint (a code that is not 18 letters and digits):
+        # the API's error body, as its OpenAPI schema documents for a 404, not the HTML page.
+        from rest_framework.exceptions import NotFound
+
+        return JsonResponse(
+            {"detail": str(NotFound.default_detail), "code": NotFound.default_code},
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return render(request, "errors/404.html", status=404)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -49,9 +49,16 @@ class _JurisdictionMixin(JurisdictionMixin):
 class EnterpriseAdminForm(forms.ModelForm):
     """Runs the register rules of `enterprise_clean` as form validation, so that a rule broken
     in the admin shows on the form (not as a server error), and carries the version the admin
-    loaded, so that a concurrent edit is refused instead of overwritten."""
+    loaded, so that a concurrent edit is refused instead of overwritten.
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    Optimistic locking, as on the staff edit page and the API (`enterprise_update`): a change
+    must send the version it was loaded at (a hidden field); without it, or with an older one,
+    nothing is saved and the form comes back with the person's input and a message. The check
+    locks the row (the admin validates and saves in one transaction), so no other edit can come
+    between the check and the save.
+    """
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     allow_check_override = False
 
     class Meta:
@@ -69,22 +76,38 @@ class EnterpriseAdminForm(forms.ModelForm):
         result = enterprise_clean(raw, allow_check_override=self.allow_check_override, partial=True)
         for field, messages in result.errors.items():
             self.add_error(field if field in self.fields else None, messages)
-        expected = cleaned.get("expected_version")
-        if self.instance.pk and expected is not None:
-            current = (
-                Enterprise.objects.filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
-            )
-            if current != expected:
+        if self.instance.pk:
+            self._check_version(cleaned.get("expected_version"))
+        return cleaned
+
+    def _check_version(self, expected: int | None) -> None:
+        if expected is None:
+            if "expected_version" not in self.errors:
                 self.add_error(
                     None,
                     _(
-                        "Someone else changed this market entity while you were editing it, so "
-                        "your change was not saved. Look at their change, then submit yours again."
+                        "This form did not say which version of the market entity it was "
+                        "loaded from, so it was not saved. Open the market entity again and "
+                        "make your change there."
                     ),
                 )
-        return cleaned
+            return
+        rows = Enterprise.objects.filter(pk=self.instance.pk)
+        if transaction.get_connection().in_atomic_block:
+            rows = rows.select_for_update()  # held until the admin's save commits
+        current = rows.values_list("version", flat=True).first()
+        if current is not None and current != expected:
+            self.add_error(
+                None,
+                _(
+                    "Someone else changed this market entity while you were editing it "
+                    "(you started from version %(expected)d, it is now at version "
+                    "%(current)d), so your change was not saved. Your input is still on this "
+                    "form: open the market entity in a new tab to see their change, then make "
+                    "yours there."
+                )
+                % {"expected": expected, "current": current},
+            )
 
 
 @admin.register(Enterprise)
@@ -135,26 +158,21 @@ class EnterpriseAdmin(JurisdictionMixin, DepartmentChoiceInJurisdiction, admin.M
     def save_model(self, request: HttpRequest, obj: Enterprise, form: Any, change: bool) -> None:
         data = {k: getattr(obj, k) for k in REGISTER_FIELDS if hasattr(obj, k)}
         allow = request.user.has_perm(EnterprisePerm.OVERRIDE_USCC_CHECK)
-        try:
-            if change:
-                original = Enterprise.objects.get(pk=obj.pk)
-                before = model_snapshot(original)
-                changed = {
-                    k: v for k, v in data.items() if before.get(k, before.get(f"{k}_id")) != v
-                }
-                saved = enterprise_update(
-                    actor=request.user,  # type: ignore[arg-type]
-                    enterprise=original,
-                    data=changed,
-                    expected_version=form.cleaned_data.get("expected_version"),
-                    allow_check_override=allow,
-                )
-            else:
-                saved = enterprise_create(actor=request.user, data=data, allow_check_override=allow)  # type: ignore[arg-type]
-        except ValidationError:
-            # The form ran the same rules (the department's choices are the jurisdiction's);
-            # only a race (an edit in between) gets here.
-            raise
+        # The form ran the same rules and, for a change, checked the version under a row lock
+        # held until this transaction commits: the services refuse nothing here.
+        if change:
+            original = Enterprise.objects.get(pk=obj.pk)
+            before = model_snapshot(original)
+            changed = {k: v for k, v in data.items() if before.get(k, before.get(f"{k}_id")) != v}
+            saved = enterprise_update(
+                actor=request.user,  # type: ignore[arg-type]
+                enterprise=original,
+                data=changed,
+                expected_version=form.cleaned_data["expected_version"],
+                allow_check_override=allow,
+            )
+        else:
+            saved = enterprise_create(actor=request.user, data=data, allow_check_override=allow)  # type: ignore[arg-type]
         obj.pk = saved.pk
         obj.refresh_from_db()
 

@@ -7,7 +7,15 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("Enterprise register and credit records")
 
     def ready(self) -> None:
+        from credit_portal.jobs import job_kind_register
         from enterprises import audit_events, kinds
+        from enterprises.models import ImportJob
 
         audit_events.declare()
         kinds.declare()
+        # Swept every minute for lost wake-ups and dead workers (credit_portal.jobs).
+        job_kind_register(
+            model=ImportJob,
+            task="enterprises.tasks.import_job_run_task",
+            cleanup="enterprises.services.imports.jobs.import_jobs_finished_cleanup",
+        )

@@ -16,8 +16,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
+from credit_portal.jobs import LeasedJob, job_sweep_index
 from credit_portal.models import AppendOnlyModel, Department
 from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
 from enterprises.kinds import KIND_MAX_LENGTH, STATUS_CHANGE, kind_choices, kind_label
@@ -402,47 +402,41 @@ class EnterpriseMembership(models.Model):
         return f"{self.user} → {self.enterprise.name}"
 
 
-class ImportJob(models.Model):
-    """One upload of register rows, with its progress and row errors."""
+class ImportJob(LeasedJob):
+    """One upload of register rows, with its progress and row errors.
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    A leased job (`credit_portal.jobs`): its steps are the file's chunks of `chunk_size` rows,
+    `position` counts the chunks committed, and the counters below are those of the committed
+    chunks (`enterprises.services.imports.jobs`).
+    """
 
     original_name = models.CharField(_("file name"), max_length=255)
     file = models.FileField(upload_to="imports/%Y/%m/", verbose_name=_("file"))
     dry_run = models.BooleanField(_("dry run"), default=False)
-    status = models.CharField(
-        max_length=16,
-        choices=Status.choices,
-        default=Status.PENDING,
-        verbose_name=pgettext_lazy("import job", "status"),  # not the register's 登记状态
-    )
+    # Fixed when the first chunk commits: a takeover must cut the file into the same chunks.
+    chunk_size = models.PositiveIntegerField(_("rows per chunk"), default=2_000)
     total_rows = models.PositiveIntegerField(default=0, verbose_name=_("total rows"))
     processed_rows = models.PositiveIntegerField(default=0, verbose_name=_("processed rows"))
     created_count = models.PositiveIntegerField(default=0, verbose_name=_("created"))
     updated_count = models.PositiveIntegerField(default=0, verbose_name=_("updated"))
     unchanged_count = models.PositiveIntegerField(default=0, verbose_name=_("unchanged"))
     error_count = models.PositiveIntegerField(default=0, verbose_name=_("rows with errors"))
+    # Every error message found, including those beyond the stored list's cap.
+    error_total = models.PositiveIntegerField(default=0, verbose_name=_("error messages"))
     # [{"row": n, "uscc": code, "name": name, "column": c, "message": m}] (code and name as written)
     errors = models.JSONField(default=list, blank=True, verbose_name=_("errors"))
-    message = models.TextField(blank=True, verbose_name=_("message"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("created by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
-    started_at = models.DateTimeField(null=True, blank=True, verbose_name=_("started at"))
-    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("import job")
         verbose_name_plural = _("import jobs")
+        indexes = [job_sweep_index("import_job_sweep_idx")]
 
     def __str__(self) -> str:
         # No status here: audit events keep this text, and a job's status moves on.

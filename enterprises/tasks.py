@@ -14,11 +14,12 @@ from celery import shared_task
     ignore_result=True,
 )
 def import_job_run_task(job_id: int) -> str:
-    """Run an import job (see `enterprises.services.imports.import_job_run`).
+    """Run or resume an import job (see `enterprises.services.imports.import_job_run`).
 
-    Idempotent: a finished job is left alone, so a redelivered message does nothing; a job whose
-    worker was killed mid-way runs again from the start and its committed rows come out
-    unchanged. At-least-once delivery (acks_late).
+    The message only wakes a worker; the job row is the truth (`credit_portal.jobs`). Idempotent:
+    a finished job, or one under another worker's live lease, is left alone, so a redelivered or
+    duplicated message does nothing; a job whose worker was killed is taken over once its lease
+    expires (the sweeper wakes it) and resumes after its last committed chunk.
     """
     from enterprises.services.imports import import_job_run
 

@@ -8,6 +8,7 @@ Variables (all optional here; production.py makes the secret ones required):
 """
 
 from pathlib import Path
+from typing import Literal
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -120,15 +121,23 @@ AXES_RESET_ON_SUCCESS = True
 # locked the username for every user of the portal.
 AXES_CLIENT_IP_CALLABLE = "credit_portal.middleware.client_ip_from_request"
 AXES_VERBOSE = False
+# Password spraying (a few passwords on many usernames from one address) is stopped by a second,
+# higher limit per client address across usernames (credit_portal/login_limits.py).
+AXES_HANDLER = "credit_portal.login_limits.LoginAttemptHandler"
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = env.int("DJANGO_LOGIN_FAILURE_LIMIT_PER_ADDRESS", default=20)
 
 # MIDDLEWARE
 MIDDLEWARE = [
     "credit_portal.middleware.request_id_header_check",  # before django-guid reads the header
     "django_guid.middleware.guid_middleware",
     "django.middleware.security.SecurityMiddleware",
+    # CSP and Permissions-Policy on every answer (static files too), no-store for logged-in users.
+    "credit_portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # 400 for a NUL byte in the address or a cookie, before anything puts it in a query.
+    "credit_portal.middleware.unstorable_characters_refused",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -182,6 +191,52 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_FAILURE_VIEW = "credit_portal.views.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content Security Policy (credit_portal.middleware.SecurityHeadersMiddleware): scripts, styles,
+# images, fonts and connections from this site only; no inline script, event handler or style
+# attribute anywhere (tests/credit_portal/test_headers_inline.py), and no nonce, since the layout
+# is rendered ahead of the request (credit_portal/layout.py). Django 6.0's setting name and shape.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],  # Swagger UI's icons are data: URIs
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Browser features no page uses, refused to the pages and to anything they could embed
+# (Permissions-Policy; an empty list disables the feature).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in [
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    ]
+}
+# The interface language: no script reads the cookie; Secure in production.py.
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE: Literal["Lax"] = "Lax"  # a literal, as set_cookie() is typed
 SESSION_COOKIE_AGE = 8 * 3600  # one working day
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -193,6 +248,8 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Credit Portal <no
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # CACHE and REDIS
+# Every Redis call has a timeout (cache, broker, result backend): a Redis that stops answering
+# must not hold a gunicorn worker, an upload or the health check (credit_portal.jobs).
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -200,6 +257,7 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "cp",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -224,7 +282,23 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {"*.bulk_*": {"queue": "bulk"}}  # long jobs never block notices
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A message only wakes a worker; the job row is the truth (credit_portal.jobs), so a redelivery
+# after the visibility timeout does nothing. Socket timeouts: a publish to a hung Redis gives up
+# in seconds (the kombu default waits for ever); longer than the consumer's 1 s BRPOP.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": 2,
+    "socket_connect_timeout": 2,
+}
+# Three attempts at most, then the publish fails (wake-ups of jobs use one retry).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_REDIS_SOCKET_TIMEOUT = 2  # the result backend (its default waits 120 s)
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -242,14 +316,25 @@ REST_FRAMEWORK = {
         "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies nested more than 32 levels deep are a 400, not a RecursionError (a 500).
+    "DEFAULT_PARSER_CLASSES": [
+        "credit_portal.parsers.DepthLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    # drf-spectacular's AutoSchema plus the error answers (400, 401/403, 404, 429) of each view.
+    "DEFAULT_SCHEMA_CLASS": "credit_portal.api_schema.PortalAutoSchema",
     "EXCEPTION_HANDLER": "credit_portal.api.exception_handler",
     # Public lookup pages and API share the "public" rate per client IP (credit_portal.throttling).
     "DEFAULT_THROTTLE_RATES": {
         "public": env("CP_PUBLIC_RATE", default="60/min"),
         "anon": "60/min",
         "user": "2000/hour",
+        "staff_api": env("CP_STAFF_API_RATE", default="120/min"),
     },
+    # Every API view behind a login: requests per user (the public lookup and the token endpoint
+    # name their own throttles).
+    "DEFAULT_THROTTLE_CLASSES": ["credit_portal.throttling.StaffApiRateThrottle"],
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
@@ -315,6 +400,9 @@ CREDIT_PORTAL = {
     # docs/domain.md §1: classification is an internal tool; the bureau decides whether firms
     # see it.
     "SHOW_RISK_CLASS_TO_ENTERPRISES": env.bool("CP_SHOW_RISK_CLASS_TO_ENTERPRISES", default=False),
+    # Background jobs (credit_portal.jobs): a worker's hold on a job, renewed with each step;
+    # a job whose worker died is taken over within this and a minute.
+    "JOB_LEASE_SECONDS": env.int("CP_JOB_LEASE_SECONDS", default=180),
     "BUREAU_NAME_EN": env(
         "CP_BUREAU_NAME_EN", default="Shuangliu District Administration for Market Regulation"
     ),

@@ -13,21 +13,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
-    inline_serializer,
 )
-from rest_framework import exceptions, generics, pagination, serializers
+from rest_framework import exceptions, generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from credit_portal.api import StandardPagination
+from credit_portal.api_schema import error_response
 from credit_portal.throttling import PublicApiThrottleMixin
 from enterprises.models import Enterprise
 from enterprises.public import (
     SEARCH_PAGE_SIZE,
+    SEARCH_RESULT_CAP,
     PublicEnterprise,
     PublicSearchPaginator,
     public_enterprise_from,
@@ -40,22 +41,6 @@ THROTTLE_NOTE = (
     "No authentication. Rate-limited per client address together with the /credit/ pages "
     "(60 requests a minute): beyond it the answer is 429 with a Retry-After header and "
     'code "throttled".'
-)
-
-
-ErrorSerializer = inline_serializer(
-    name="PublicError",
-    fields={
-        "detail": serializers.CharField(
-            help_text="Human-readable message in the request's language."
-        ),
-        "code": serializers.CharField(help_text='Machine code, e.g. "not_found", "throttled".'),
-        "errors": serializers.DictField(
-            child=serializers.ListField(child=serializers.CharField()),
-            required=False,
-            help_text="Messages per input field (validation errors only).",
-        ),
-    },
 )
 
 
@@ -188,11 +173,21 @@ class PublicProfileSerializer(serializers.Serializer):
     )
 
 
-class PublicSearchPagination(pagination.PageNumberPagination):
+class PublicSearchPagination(StandardPagination):
+    """20 matches a page (at most 50), over at most the first 1,000 matches."""
+
     page_size = SEARCH_PAGE_SIZE
-    page_size_query_param = "page_size"
     max_page_size = 50
     django_paginator_class = PublicSearchPaginator
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        paginated["properties"]["count"]["description"] = (
+            f"Number of matches; {SEARCH_RESULT_CAP + 1:,} means more than "
+            f"{SEARCH_RESULT_CAP:,}: only the first {SEARCH_RESULT_CAP:,} are paged, narrow the "
+            "search."
+        )
+        return paginated
 
 
 class _PublicApi(PublicApiThrottleMixin):
@@ -236,8 +231,10 @@ class PublicEnterpriseSearchApi(_PublicApi, generics.ListAPIView):  # type: igno
         ],
         responses={
             200: PublicEnterpriseRowSerializer(many=True),
-            400: OpenApiResponse(ErrorSerializer, description="Missing q or malformed code."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many requests."),
+            400: error_response(
+                "q is missing, empty or longer than 100 characters, or it is a malformed credit "
+                "code or registration number that matches nothing (errors.q says what is wrong)."
+            ),
         },
         auth=[],
         tags=["public"],
@@ -270,8 +267,7 @@ class PublicEnterpriseDetailApi(_PublicApi, APIView):  # type: ignore[misc]
         "page. " + THROTTLE_NOTE,
         responses={
             200: PublicProfileSerializer,
-            404: OpenApiResponse(ErrorSerializer, description="Unknown or malformed code."),
-            429: OpenApiResponse(ErrorSerializer, description="Too many requests."),
+            404: error_response('Unknown or malformed credit code (code "not_found").'),
         },
         auth=[],
         tags=["public"],

@@ -25,7 +25,6 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_serializer,
-    inline_serializer,
 )
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -34,6 +33,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from credit_portal.api import StandardPagination
+from credit_portal.api_schema import error_response
 from credit_portal.errors import ConflictError
 from credit_portal.models import User
 from enterprises.filters import LIST_COUNT_CAP, CappedPaginator, EnterpriseFilter, can_view_risk
@@ -61,6 +61,30 @@ class CappedPagination(StandardPagination):
 
     def django_paginator_class(self, queryset: Any, page_size: int) -> CappedPaginator:  # type: ignore[override]
         return CappedPaginator(queryset, page_size, cap=LIST_COUNT_CAP, unfiltered=self.unfiltered)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        page, *rest = super().get_schema_operation_parameters(view)
+        page["description"] += (
+            f" Only the first {LIST_COUNT_CAP:,} rows are paged (see count_capped): a page "
+            "beyond them is a 404 too."
+        )
+        return [page, *rest]
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        paginated = super().get_paginated_response_schema(schema)
+        properties = paginated["properties"]
+        properties["count"]["description"] = (
+            f"Number of matching rows, exact when count_capped is false; otherwise the count "
+            f"stopped at {LIST_COUNT_CAP:,}, meaning at least {LIST_COUNT_CAP:,}."
+        )
+        properties["count_capped"] = {
+            "type": "boolean",
+            "description": f"true when more than {LIST_COUNT_CAP:,} rows match: count is then "
+            f"{LIST_COUNT_CAP:,} and only that many rows are paged. Narrow the filters to see "
+            "the rest.",
+        }
+        paginated["required"] = [*paginated["required"], "count_capped"]
+        return paginated
 
     def get_paginated_response(self, data: Any) -> Response:
         assert self.page is not None  # noqa: S101 - paginate_queryset ran first
@@ -173,6 +197,7 @@ class EnterpriseDetailSerializer(EnterpriseListItemSerializer):
     updated_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(component_name="EnterpriseRegistration")
 class _RegisterInput(serializers.Serializer):
     """Shape of register data; the rules are checked by the service (`enterprise_clean`)."""
 
@@ -224,51 +249,53 @@ def _filter_parameters() -> list[OpenApiParameter]:
 
 
 def _filter_parameters_now() -> list[OpenApiParameter]:
+    """One parameter per filter, each saying which values it refuses with a 400 (the filter
+    form's errors, keyed by parameter in `errors`)."""
     params = []
     for name, flt in EnterpriseFilter.base_filters.items():
         kind: Any = OpenApiTypes.STR
         enum = None
+        description = str(flt.label)
         if isinstance(flt, df.BooleanFilter):
             kind = OpenApiTypes.BOOL
+            description += ": true or false (any other value is ignored)."
         elif isinstance(flt, df.DateFilter):
             kind = OpenApiTypes.DATE
-        elif isinstance(flt, df.OrderingFilter | df.ModelChoiceFilter):
-            enum = None
-        elif isinstance(flt, df.ChoiceFilter):
+            description += ": a date, YYYY-MM-DD (any other form is a 400)."
+        elif isinstance(flt, df.ChoiceFilter) and not isinstance(
+            flt, df.OrderingFilter | df.ModelChoiceFilter
+        ):
             enum = [value for value, _label in flt.extra["choices"]]
-        description = str(flt.label)
+            description += ": one of the values listed (another value is a 400)."
         if name == "q":
-            description = str(flt.extra.get("help_text", description))
-        if name == "department":
-            description += " (code)"
-        if name == "ordering":
+            kind = {"type": "string", "maxLength": flt.extra["max_length"]}
+            description = (
+                f"{flt.extra['help_text']} At most {flt.extra['max_length']} characters "
+                "(longer is a 400)."
+            )
+        elif name == "department":
+            description += ": a department code, e.g. amr (an unknown code is a 400)."
+        elif name == "ordering":
             description = (
                 "Comma-separated: name, registered_on, uscc, risk_score (risk_score only with "
-                "view_risk); prefix - for descending. Default -registered_on."
+                "view_risk, ignored otherwise); prefix - for descending. Default -registered_on. "
+                "An unknown field is a 400."
             )
-        if name == "risk_class":
-            description += " (only with view_risk; ignored otherwise)"
+        elif name == "risk_class":
+            description += " Only with view_risk; ignored otherwise."
+        elif name == "registered_from":
+            description += " A date after registered_to is a 400."
+        elif name == "industry_division":
+            description += " A division outside the industry_section given is a 400."
         params.append(OpenApiParameter(name=name, type=kind, enum=enum, description=description))
     return params
-
-
-def _paginated(name: str, item: type[serializers.Serializer]) -> Any:
-    return inline_serializer(
-        name=name,
-        fields={
-            "count": serializers.IntegerField(),
-            "count_capped": serializers.BooleanField(),
-            "next": serializers.URLField(allow_null=True),
-            "previous": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-        },
-    )
 
 
 class EnterpriseListApi(APIView):
     """List (filters, search, ordering, pagination) and create market entities."""
 
     permission_classes = [IsAuthenticated, CanReadRegister]
+    pagination_class = CappedPagination  # for the schema; `get` makes its own
 
     @extend_schema(
         operation_id="enterprises_list",
@@ -276,14 +303,19 @@ class EnterpriseListApi(APIView):
         description=(
             "Staff with view_enterprise see the register; an enterprise user sees only their "
             "own enterprise. Risk fields, the risk_class filter and the risk_score ordering "
-            "exist only for users with view_risk. `count` stops at 10,000 (`count_capped`)."
+            "exist only for users with view_risk (for others they are ignored, not refused). "
+            f"`count` stops at {LIST_COUNT_CAP:,} (`count_capped`). "
+            "Refused with 400 (code invalid, errors by parameter): a value that is not one of "
+            "a filter's choices (an unknown department code, an ordering field that does not "
+            "exist), a date that is not YYYY-MM-DD, registered_from after registered_to, an "
+            "industry_division outside the industry_section given, q longer than 100 "
+            "characters."
         ),
-        parameters=[
-            *_filter_parameters(),
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 500."),
-        ],
-        responses=_paginated("PaginatedEnterpriseList", EnterpriseListItemSerializer),
+        parameters=_filter_parameters(),
+        responses={
+            200: EnterpriseListItemSerializer(many=True),
+            400: error_response("A filter or the ordering is not valid (see the description)."),
+        },
     )
     def get(self, request: Request) -> Response:
         assert isinstance(request.user, User)  # noqa: S101
@@ -308,7 +340,15 @@ class EnterpriseListApi(APIView):
     @extend_schema(
         operation_id="enterprises_create",
         summary="Register a market entity",
-        description="Needs add_enterprise; allow_check_override needs override_uscc_check.",
+        description=(
+            "Needs add_enterprise; allow_check_override needs override_uscc_check (403 "
+            "without it). The register's rules are checked as in the staff form, each broken "
+            "one a 400 with the messages by field: a credit code that is malformed, fails its "
+            "check or is already registered; an unknown department (or, for partner-department "
+            "staff, another department), entity type or industry division; a division outside "
+            "the section given; a registration date in the future or before 1949-10-01; an "
+            "invalid identity number; a name with < or >."
+        ),
         request=_RegisterInput,
         responses={201: EnterpriseDetailSerializer},
     )
@@ -333,6 +373,7 @@ class EnterpriseDetailApi(APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema_serializer(component_name="EnterpriseChange")
     class PatchInput(_RegisterInput):
         version = serializers.IntegerField(
             min_value=1, help_text="The version you read: a stale one gives 409."
@@ -371,7 +412,14 @@ class EnterpriseDetailApi(APIView):
             "their own service and are not made here."
         ),
         request=PatchInput,
-        responses={200: EnterpriseDetailSerializer},
+        responses={
+            200: EnterpriseDetailSerializer,
+            409: error_response(
+                "The version sent is stale: someone else changed the entity first (code "
+                '"conflict"). Nothing was written; read it again and resend with the new '
+                "version."
+            ),
+        },
     )
     def patch(self, request: Request, uscc: str) -> Response:
         enterprise = _visible_enterprise(request, uscc)
@@ -422,8 +470,11 @@ class CreditRecordSerializer(serializers.Serializer):
     details = serializers.JSONField()
     closes = serializers.IntegerField(source="closes_id", allow_null=True)
     closed_by = serializers.SerializerMethodField()
-    recorded_by = serializers.SerializerMethodField(
-        help_text="Staff readers only; absent for enterprise users."
+    recorded_by = serializers.CharField(
+        required=False,
+        allow_null=True,
+        help_text="Who recorded it (null for a system job). Staff readers only; absent for "
+        "enterprise users.",
     )
     recorded_at = serializers.DateTimeField()
 
@@ -447,14 +498,12 @@ class CreditRecordSerializer(serializers.Serializer):
         except CreditRecord.closed_by.RelatedObjectDoesNotExist:
             return None
 
-    def get_recorded_by(self, record: CreditRecord) -> str | None:
-        return str(record.recorded_by) if record.recorded_by is not None else None
-
 
 class EnterpriseRecordsApi(APIView):
     """The credit ledger of one market entity, newest first (public and non-public records)."""
 
     permission_classes = [IsAuthenticated]
+    pagination_class = StandardPagination  # for the schema; `get` makes its own
 
     @extend_schema(
         operation_id="enterprises_records_list",
@@ -463,11 +512,7 @@ class EnterpriseRecordsApi(APIView):
             "Staff need view_creditrecord; an enterprise user reads their own enterprise's "
             "records. Closed records stay listed, linked by closes / closed_by."
         ),
-        parameters=[
-            OpenApiParameter("page", OpenApiTypes.INT),
-            OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 500."),
-        ],
-        responses=_paginated("PaginatedCreditRecordList", CreditRecordSerializer),
+        responses=CreditRecordSerializer(many=True),
     )
     def get(self, request: Request, uscc: str) -> Response:
         enterprise = _visible_enterprise(request, uscc)

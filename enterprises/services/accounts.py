@@ -10,6 +10,12 @@ Invariants
 - Wrong credit code, unknown code and a code of another enterprise all get the same message,
   so nobody can learn from the answer whether a credit code or a code exists. Only a person who
   holds the right code for the right credit code learns that it expired, was used or revoked.
+- Nor which usernames exist: whether the chosen username is taken is looked up, and said, only
+  once the code has been accepted (the person holds the bureau's live code for this credit
+  code, and must learn it to choose another name). A refused code gets the same answer, after
+  the same queries, for a taken and a free username; the format, password and contact checks
+  depend on the input alone. A "taken" answer counts as a failure for the throttle below, so
+  even a code holder cannot probe usernames at scale.
 
 Guessing (throttling)
 A code has 16 symbols from a 32-symbol alphabet (80 bits), so guessing one is hopeless; the
@@ -207,8 +213,6 @@ def _validate_person(
             ]
         if len(username) > 150:
             errors["username"] = [_("A username has at most 150 characters.")]
-        elif User.objects.filter(username__iexact=username).exists():
-            errors["username"] = [_("This username is taken; choose another.")]
     if phone and not MOBILE_RE.match(phone):
         errors["phone"] = [_("Enter an 11-digit mainland mobile number, e.g. 13812345678.")]
     if email:
@@ -235,8 +239,9 @@ def enterprise_user_register(
 
     Rules: the code matches the enterprise of the credit code and is neither used, revoked nor
     expired (one generic message for a mismatch, see the module docstring); the username is
-    free; the password passes the project's validators; a mainland mobile number or an email
-    address is given. Throttled against guessing (module docstring).
+    free (checked only for a valid code: the module docstring); the password passes the
+    project's validators; a mainland mobile number or an email address is given. Throttled
+    against guessing (module docstring).
     Side effects: a user in the "enterprise_user" role, an `EnterpriseMembership`, the code
     marked used, one audit event; nothing at all when anything is refused.
     Raises `ValidationError` (field errors; the code problem under NON_FIELD_ERRORS) or
@@ -250,7 +255,7 @@ def enterprise_user_register(
         phone = phone[3:]
     email = (email or "").strip()
     _throttle_check(uscc)
-    code_refused = False
+    counted_failure = False
     try:
         with transaction.atomic():
             code_row = (
@@ -266,15 +271,20 @@ def enterprise_user_register(
             )
             problem = _code_problem(code_row, uscc=uscc)
             if problem is not None:
-                code_refused = True
+                counted_failure = True
                 errors = {NON_FIELD_ERRORS: [problem], **errors}
+            elif "username" not in errors and _username_taken(username):
+                # Said only to the holder of a live code for this credit code, and counted
+                # like a refused code, so that nobody learns at scale which usernames exist.
+                counted_failure = True
+                errors["username"] = [_("This username is taken; choose another.")]
             if errors or code_row is None:  # a missing code always has a problem
                 raise ValidationError(errors)
             return _user_create(
                 code=code_row, username=username, password=password, phone=phone, email=email
             )
     except ValidationError:
-        if code_refused:
+        if counted_failure:
             _throttle_fail(uscc)
         raise
     except IntegrityError:
@@ -282,6 +292,10 @@ def enterprise_user_register(
         raise ValidationError(
             {"username": [_("This username is taken; choose another.")]}
         ) from None
+
+
+def _username_taken(username: str) -> bool:
+    return User.objects.filter(username__iexact=username).exists()
 
 
 def _code_problem(code: ActivationCode | None, *, uscc: str) -> str | None:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from credit_portal.audit import audit_event_record, model_diff, model_snapshot
 from credit_portal.errors import ConflictError
 from credit_portal.models import Department, User
-from credit_portal.text import pinyin_initials
+from credit_portal.text import character_label, invisible_characters, pinyin_initials
 from enterprises import industries
 from enterprises.identity import id_digest, mask_id, resident_id_problem
 from enterprises.kinds import REGISTRATION, REGISTRATION_CHANGE
@@ -111,6 +111,22 @@ def _text(value: Any) -> str:
     return _CONTROL.sub("", text).strip()
 
 
+def _check_invisible(result: CleanResult, key: str, text: str) -> None:
+    """Names and addresses hold no invisible or direction-changing characters
+    (`credit_portal.text.invisible_characters`, docs/domain.md §8): they make two names that
+    look the same different, or show a text in another order than it is stored."""
+    found = invisible_characters(text)
+    if found:
+        result.add(
+            key,
+            _(
+                "Contains an invisible or direction-changing character: %(chars)s. Remove it "
+                "(it often comes with copied text) and type the text again."
+            )
+            % {"chars": items_joined(character_label(ch) for ch in found[:3])},
+        )
+
+
 def _date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
@@ -138,7 +154,10 @@ def enterprise_clean(
     - the old 15-digit registration number, when given, passes ISO 7064 MOD 11,10;
     - the division belongs to the section (the section is derived when missing);
     - the registration date is real, not in the future, not before 1949-10-01;
-    - an identity number is validated, then kept only masked plus a keyed digest.
+    - an identity number is validated, then kept only masked plus a keyed digest;
+    - names, former names, the registration authority, the address, the street and the legal
+      representative's name hold no invisible or direction-changing character (§8, "Names and
+      addresses"); they are kept as written, not folded (full-width brackets stay).
     With `partial`, only the keys present are checked (updates). `today` (default: the local
     date now) is the limit of registration dates; a bulk caller passes it once.
     """
@@ -183,6 +202,7 @@ def enterprise_clean(
                 # A registered name is words, never markup (pages escape it anyway), and the
                 # register feeds the public lookup: refuse rather than publish "<b>...".
                 result.add(key, _("A name cannot contain the characters < or >."))
+            _check_invisible(result, key, text)
             result.data[key] = text
     if "business_scope" in keys:
         result.data["business_scope"] = _text(raw.get("business_scope"))
@@ -193,6 +213,7 @@ def enterprise_clean(
         result.data["former_names"] = [_text(n)[:200] for n in names if _text(n)]
         if any(_MARKUP.search(n) for n in result.data["former_names"]):
             result.add("former_names", _("A name cannot contain the characters < or >."))
+        _check_invisible(result, "former_names", "\n".join(result.data["former_names"]))
     if "entity_type" in keys and raw.get("entity_type"):
         value = _text(raw["entity_type"])
         value = _entity_types_by_label().get(value, value)

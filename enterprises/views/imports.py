@@ -2,7 +2,8 @@
 
 Thin views over `enterprises.services.imports`. Every page needs `EnterprisePerm.IMPORT`
 (anonymous users go to the login page, others get a 403); a job outside
-`import_jobs_for_user` is a 404.
+`import_jobs_for_user` is a 404. An upload that the background queue cannot take (Redis down)
+is refused with a 503 and the reason on the form; nothing of it is kept.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from credit_portal.jobs import JobQueueUnavailable
 from credit_portal.models import Department
 from credit_portal.permissions import StaffPermissionMixin
 from enterprises.models import ImportJob
@@ -37,6 +39,7 @@ from enterprises.xlsx import sheet_write, workbook_bytes, workbook_new, xlsx_res
 
 RECENT_JOBS = 20
 ERRORS_ON_PAGE = 200
+QUEUE_RETRY_AFTER = 120  # seconds: "try again in a few minutes"
 
 
 class ImportForm(forms.Form):
@@ -91,6 +94,11 @@ class ImportView(_ImportPermission):
                 )
             except ValidationError as exc:
                 form.add_error("file", exc)
+            except JobQueueUnavailable as exc:
+                form.add_error(None, exc.message)
+                response = self.page(form, status=503)
+                response["Retry-After"] = str(QUEUE_RETRY_AFTER)
+                return response
             else:
                 return redirect("enterprises:import_detail", pk=job.pk)
         return self.page(form, status=400)

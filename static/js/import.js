@@ -11,9 +11,7 @@
     if (el) { el.textContent = typeof value === "number" ? value.toLocaleString() : value; }
   }
   function update(data) {
-    var bar = field("bar");
-    bar.style.width = data.percent + "%";
-    bar.parentNode.setAttribute("aria-valuenow", String(data.percent));
+    field("bar").value = data.percent;  // a <progress> element: no style to set
     ["processed_rows", "total_rows"].forEach(function (k) {
       setText(k === "processed_rows" ? "processed" : "total", data[k]);
     });

@@ -648,10 +648,8 @@ def test_a_run_replaced_by_a_newer_run_stops(user_with_perms, monkeypatch):
     def apply_then_take_over(*args: Any, **kwargs: Any) -> None:
         original(*args, **kwargs)
         calls["n"] += 1
-        if calls["n"] == 2:  # another run starts while this one is in its second chunk
-            ImportJob.objects.filter(pk=job.pk).update(
-                started_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
-            )
+        if calls["n"] == 2:  # another worker takes the job over during the second chunk
+            ImportJob.objects.filter(pk=job.pk).update(lease_owner="another-worker")
 
     monkeypatch.setattr(applying, "_apply_chunk", apply_then_take_over)
 

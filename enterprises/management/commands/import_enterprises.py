@@ -1,7 +1,7 @@
 """Import the register of market entities from a CSV or XLSX file.
 
     python manage.py import_enterprises FILE [--dry-run] [--user USERNAME] [--chunk-size N]
-    python manage.py import_enterprises --job ID     # run (or rerun) an upload's import job
+    python manage.py import_enterprises --job ID     # run (or resume) an upload's import job
 
 Prints a summary and the row errors (row, column, message); exits with status 1 when the file
 was refused or any row had an error. Valid rows are applied even then (row by row, see

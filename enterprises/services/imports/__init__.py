@@ -2,7 +2,8 @@
 
 The import runs in stages, a module each:
 - `reading`: what a file may be; a file opened and checked up to its header row (`table_open`,
-  `import_file_check`, `ImportRefused`), then its rows as {field: value};
+  `import_file_check`, `ImportRefused`), then its rows as {field: value}; an XLSX sheet is
+  read by `workbook`, a streaming reader within fixed limits;
 - `validating`: every row validated with `enterprise_clean`, in a background thread a chunk or
   two ahead of the writer;
 - `applying`: the valid rows written chunk by chunk, each chunk in its own transaction
@@ -15,8 +16,10 @@ Callers import the names below from this package.
 
 All-or-nothing or row by row? Row by row, in chunks.
 - A file with a structural problem (unknown encoding, not a spreadsheet, unknown or duplicate
-  headers, a required column missing, too large, too many rows, a malformed CSV line) is refused
-  whole before anything is written: `ImportRefused`. Such a file is the wrong file or was saved
+  headers, a required column missing, too large, too many rows, a malformed CSV line, a
+  workbook past its limits or damaged anywhere) is refused whole before anything is written:
+  `ImportRefused`. The rows are read through once, as they will be read for writing, before
+  the first chunk (`Table.count`). Such a file is the wrong file or was saved
   the wrong way; nothing in it can be trusted.
 - Otherwise every row is validated with `enterprise_clean` (the same rules as the forms and the
   API). Invalid rows are reported ({row, column, message}, in the active language) and skipped;
@@ -29,7 +32,7 @@ All-or-nothing or row by row? Row by row, in chunks.
   counters, so what the progress bar shows is exactly what is in the register.
 
 Speed (bench/import_bench.py; target 100,000 CSV rows in at most 60 s on PostgreSQL): see the
-notes on speed of `reading` (XLSX rows counted from the XML), `validating` (the validating
+notes on speed of `reading` and `workbook` (the XLSX reader), `validating` (the validating
 thread, the pinyin initials) and `applying` (the writes of a chunk, and the figures measured).
 """
 

@@ -16,6 +16,9 @@ Upsert and idempotency
 - Rows of existing enterprises are locked (SELECT ... FOR UPDATE) in their chunk, so an import
   and an officer's edit never lose each other's change; two imports creating the same code at
   once make one chunk retry, where the row is then an update.
+- A job commits its position (chunks done) and counts with each chunk (`jobs`); a run that
+  takes the job over from a killed worker skips the committed chunks (`resume`), so no chunk
+  is applied twice and the counts are those of one run.
 
 Dry run: everything is read and validated and the outcome counted (would create, would update,
 unchanged, errors) without writing enterprises, ledger records or audit events; a job still
@@ -90,6 +93,7 @@ class ImportOutcome:
     dry_run: bool = False
     total_rows: int = 0
     processed_rows: int = 0
+    chunks_done: int = 0  # chunks committed (a job's position: a takeover resumes after them)
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -336,6 +340,7 @@ def enterprises_import(
     chunk_size: int = CHUNK_SIZE,
     job: ImportJob | None = None,
     on_progress: ProgressCallback | None = None,
+    resume: ImportOutcome | None = None,
 ) -> ImportOutcome:
     """Import (upsert by USCC) the register rows of a CSV or XLSX file, row by row in chunks.
 
@@ -346,11 +351,16 @@ def enterprises_import(
     REGISTRATION ledger records, updates of changed fields, one "enterprises.import_applied"
     audit event attributed to `actor`, and `on_progress(outcome, errors_changed)` (a job's
     counters). A dry run writes nothing but calls `on_progress`.
+    Resuming (a job taken over after its worker died): `resume` holds the counts, errors and
+    `chunks_done` of the chunks already committed, with the same `chunk_size`; the file is read
+    and validated again from the start (so that a code repeated later in the file is still
+    caught), and the done chunks are skipped, neither applied nor counted again.
     """
     _check_importer(actor)
     _max_bytes, max_rows = import_limits()
     table = table_open(file=file, file_name=file_name)
-    outcome = ImportOutcome(file_name=file_name, dry_run=dry_run)
+    outcome = resume or ImportOutcome()
+    outcome.file_name, outcome.dry_run = file_name, dry_run
     try:
         outcome.total_rows = table.count(max_rows)
         if on_progress is not None:
@@ -373,7 +383,8 @@ def enterprises_import(
         chunks = _validated_chunks(table, validator, chunk_size)
         try:
             for chunk in chunks:
-                _run_chunk(chunk, plan, outcome)
+                if chunk.index >= outcome.chunks_done:  # chunks are cut the same every time
+                    _run_chunk(chunk, plan, outcome)
         finally:
             chunks.close()
     except csv.Error as exc:  # pragma: no cover - the counting pass meets it first
@@ -406,6 +417,7 @@ def _run_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
                 if chunk.valid:
                     _apply_chunk(chunk, plan, outcome)
                 outcome.processed_rows += chunk.size
+                outcome.chunks_done = chunk.index + 1
                 if plan.on_progress is not None:
                     plan.on_progress(outcome, bool(chunk.errors))
             return
@@ -414,6 +426,6 @@ def _run_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
             # run it once more, when those rows are updates.
             created, updated, unchanged, processed = snapshot
             outcome.created, outcome.updated, outcome.unchanged = created, updated, unchanged
-            outcome.processed_rows = processed
+            outcome.processed_rows, outcome.chunks_done = processed, chunk.index
             if attempt == 2:
                 raise
