@@ -219,11 +219,14 @@ class CreditRecord(AppendOnlyModel):
     # enterprise's own pages and API leave them out; public pages show no details at all.
     STAFF_ONLY_DETAILS = frozenset({"note"})
 
+    # No index of its own: credit_ent_date_idx (enterprise, occurred_on) serves every lookup by
+    # enterprise, and each index of the ledger costs every append (bench/import_bench.py).
     enterprise = models.ForeignKey(
         Enterprise,
         on_delete=models.PROTECT,
         related_name="credit_records",
         verbose_name=_("market entity"),
+        db_index=False,
     )
     # Each app declares its own kinds, with their effect on the state fold (enterprises.kinds).
     kind = models.CharField(_("kind"), max_length=KIND_MAX_LENGTH, choices=kind_choices)
@@ -269,9 +272,8 @@ class CreditRecord(AppendOnlyModel):
         indexes = [
             models.Index(fields=["enterprise", "occurred_on"], name="credit_ent_date_idx"),
             models.Index(fields=["kind", "occurred_on"], name="credit_kind_date_idx"),
-            models.Index(
-                fields=["source_app", "source_model", "source_id"], name="credit_source_idx"
-            ),
+            # Lookups by source object use the unique index below (credit_record_once_per_source):
+            # a query must say source_id <> '' (or name a non-empty one) for its predicate.
         ]
         constraints = [
             # A source object yields at most one record of each kind: jobs that record facts
