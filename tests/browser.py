@@ -34,4 +34,10 @@ def browser_page(
             )
             yield context.new_page()
         finally:
+            # Playwright's event loop runs in this thread, and Django keeps connections per
+            # context: a query the test makes inside this block opened a connection of its
+            # own, which would outlive the test and keep the test database from being dropped.
+            from django.db import connections
+
+            connections.close_all()
             browser.close()
