@@ -4,13 +4,17 @@
     python3 dev.py serve   install into .venv, migrate, load the demo district, serve on :8000
     python3 dev.py test    install into .venv (with the test extras) and run the whole test suite
 
-Both commands are idempotent: a second run reuses the virtual environment and only
-installs what changed. Extra arguments after `test` go to pytest.
+Both commands are idempotent: a second run reuses the virtual environment and installs only
+what changed. Running the tests while the demo serves leaves the demo alone: `test` installs
+nothing when pyproject.toml is unchanged (only the test extras, the first time, without
+reinstalling the project), and the demo runs without the autoreloader, so nothing the tests
+write or install restarts it. Extra arguments after `test` go to pytest.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -20,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+STAMP = VENV / ".installed.json"  # pyproject.toml's digest and the extras installed with it
 
 
 def run(*args: str | os.PathLike[str], env: dict[str, str] | None = None) -> None:
@@ -29,28 +34,66 @@ def run(*args: str | os.PathLike[str], env: dict[str, str] | None = None) -> Non
         sys.exit(completed.returncode)
 
 
+def _installed() -> tuple[str, set[str]]:
+    """What the last install put into the venv: pyproject.toml's digest and the extras."""
+    try:
+        stamp = json.loads(STAMP.read_text())
+        return str(stamp["digest"]), {str(e) for e in stamp["extras"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return "", set()
+
+
+def _extra_requirements(extras: set[str]) -> list[str]:
+    import tomllib  # Python 3.11+, checked before this is called
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return [req for extra in sorted(extras) for req in project["optional-dependencies"][extra]]
+
+
 def install(extras: str) -> None:
+    """Install the project (editable) and the extras into .venv, only what is missing.
+
+    pyproject.toml unchanged since the last install: nothing to do, or, for extras not yet
+    installed, their requirements only, so that the project in the venv is not reinstalled
+    under a demo that is using it. pyproject.toml changed: everything again, with the extras
+    installed before.
+    """
     if sys.version_info < (3, 11):  # noqa: UP036 - this script may be started by an old Python
         sys.exit("Credit Portal needs Python 3.11 or newer.")
     if not PY.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
-    # Reinstall only when pyproject.toml or the extras changed.
-    stamp = VENV / f".installed-{extras or 'base'}"
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == digest:
-        return
-    run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    target = f".[{extras}]" if extras else "."
-    run(PY, "-m", "pip", "install", "--quiet", "-e", target)
-    stamp.write_text(digest)
+    installed_digest, installed_extras = _installed()
+    wanted = {extras} - {""}
+    if installed_digest == digest:
+        if wanted <= installed_extras:
+            return
+        run(PY, "-m", "pip", "install", "--quiet", *_extra_requirements(wanted - installed_extras))
+    else:
+        run(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        every = sorted(wanted | installed_extras)
+        run(PY, "-m", "pip", "install", "--quiet", "-e", f".[{','.join(every)}]" if every else ".")
+    STAMP.write_text(json.dumps({"digest": digest, "extras": sorted(wanted | installed_extras)}))
+
+
+def serve_command() -> list[str]:
+    """The demo server: no autoreloader, so that a test run (or anything else writing into the
+    checkout or the venv) never restarts it. To work on the code with reloading, run
+    `DJANGO_DEBUG=1 .venv/bin/python manage.py runserver`."""
+    return [str(PY), "manage.py", "runserver", "--noreload", "127.0.0.1:8000"]
+
+
+def serve_env() -> dict[str, str]:
+    """The demo's settings: credit_portal.settings.local (DEBUG off unless DJANGO_DEBUG=1)."""
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "credit_portal.settings.local"}
 
 
 def serve() -> None:
     install("")
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "credit_portal.settings.local"}
+    env = serve_env()
     run(PY, "manage.py", "migrate", "--noinput", env=env)
     run(PY, "manage.py", "seed_demo", "--if-empty", env=env)
-    run(PY, "manage.py", "runserver", "127.0.0.1:8000", env=env)
+    run(*serve_command(), env=env)
 
 
 def test(pytest_args: list[str]) -> None:

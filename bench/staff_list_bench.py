@@ -7,7 +7,10 @@ Command (PostgreSQL; the database is created/migrated if needed and filled once)
 
 Options: --extra-indexes creates the indexes proposed for a migration (see EXTRA_INDEXES) before
 measuring, --drop-extra-indexes removes them first (to compare both), --only NAME runs one
-combination, --explain prints the plan of each combination's page and count queries.
+combination, --clerk-searches runs only the searches by legal representative, address and
+the end of a credit code (issue 13; their values are drawn from the register, so the script
+runs on a demo district too: `bench/seed_bench.py --keep`), --explain prints the plan of each
+combination's page and count queries.
 
 What it does:
 1. Fills `enterprises_enterprise` with N synthetic rows by one set-based INSERT ... SELECT over
@@ -47,6 +50,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
+from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -348,6 +352,42 @@ COMBINATIONS: dict[str, Callable[[random.Random], dict[str, str]]] = {
     "deep page (page 100)": lambda r: {"status": "operating", "page": "100"},
 }
 
+# Searches where clerks look (issue 13): values drawn from the register itself (`_samples`), so
+# that they find something in this benchmark's rows and in a demo district's alike.
+SAMPLES: dict[str, list[str]] = {}
+CLERK_SEARCHES: dict[str, Callable[[random.Random], dict[str, str]]] = {
+    "legal rep (full name)": lambda r: {"q": r.choice(SAMPLES["rep"])},
+    "legal rep, none (miss)": lambda r: {"q": r.choice(["欧阳娜娜", "司马相如", "诸葛明亮"])},
+    "address (road + number)": lambda r: {"q": r.choice(SAMPLES["road_number"])},
+    "address (road)": lambda r: {"q": r.choice(SAMPLES["road"])},
+    "address, none (miss)": lambda r: {"q": r.choice(["量子大道8号", "火星路1号", "银河街2号"])},
+    "code end (4)": lambda r: {"q": r.choice(SAMPLES["code"])[-4:]},
+    "code end (6)": lambda r: {"q": r.choice(SAMPLES["code"])[-6:]},
+    "legal rep + address": lambda r: {"q": " ".join(r.choice(SAMPLES["rep_and_road"]))},
+}
+COMBINATIONS.update(CLERK_SEARCHES)
+
+
+def _samples() -> None:
+    """Legal representatives, roads and codes of about 500 entities spread over the table."""
+    top = Enterprise.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    step = max(1, top // 500)
+    rows = list(
+        Enterprise.objects.annotate(step=F("id") % step)
+        .filter(step=0)
+        .values_list("legal_rep_name", "address", "uscc")[:500]
+    )
+    # 四川省成都市双流区彭镇杨柳路385号4栋...: the road (杨柳路), or else the street (东升街道).
+    found = [re.search(r"区(.+?(?:街道|镇))(\D*?)(\d+号)", address) for _r, address, _c in rows]
+    roads = [m and (m.group(2) if len(m.group(2)) >= 3 else m.group(1)) for m in found]
+    SAMPLES["rep"] = [rep for rep, _a, _c in rows]
+    SAMPLES["road_number"] = [m.group(2) + m.group(3) for m in found if m]
+    SAMPLES["road"] = [road for road in roads if road]
+    SAMPLES["code"] = [code for _r, _a, code in rows]
+    SAMPLES["rep_and_road"] = [
+        (rep, road) for (rep, _a, _c), road in zip(rows, roads, strict=True) if road
+    ]
+
 
 def _explain(params: dict[str, str], user: User) -> None:
     from django.test import RequestFactory
@@ -377,7 +417,7 @@ def _summary(html: str) -> str:
     return " ".join(found.group(1).split()) if found else ""
 
 
-def measure(requests: int, only: str | None, explain: bool) -> None:
+def measure(requests: int, only: str | None, explain: bool, clerk: bool = False) -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     user = User.objects.get(username="credit")  # credit officer: view_enterprise + view_risk
     client = Client()
@@ -390,7 +430,7 @@ def measure(requests: int, only: str | None, explain: bool) -> None:
     )
     all_times: list[float] = []
     for name, make in COMBINATIONS.items():
-        if only and only != name:
+        if (only and only != name) or (clerk and name not in CLERK_SEARCHES):
             continue
         for _ in range(3):  # warm-up: connection, plan cache, buffers
             client.get("/enterprises/", make(rnd))
@@ -434,6 +474,7 @@ def main() -> None:
     parser.add_argument("--extra-indexes", action="store_true")
     parser.add_argument("--drop-extra-indexes", action="store_true")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--clerk-searches", action="store_true")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Run this on PostgreSQL: set DATABASE_URL (see the module docstring).")
@@ -458,7 +499,8 @@ def main() -> None:
         present = sorted(r[0] for r in cursor.fetchall())
     print(f"extra indexes present: {', '.join(present) or 'none'}")
     print(f"enterprises: {Enterprise.objects.count():,}")
-    measure(args.requests, args.only, args.explain)
+    _samples()
+    measure(args.requests, args.only, args.explain, args.clerk_searches)
 
 
 if __name__ == "__main__":

@@ -40,25 +40,25 @@ class StandardPagination(pagination.PageNumberPagination):
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         page, *size = super().get_schema_operation_parameters(view)
         page["schema"]["minimum"] = 1
-        page["description"] = (
+        # Made while the schema is generated, in its language (credit_portal.api_docs).
+        page["description"] = _(
             "Page number, from 1. A page beyond the last (or one that is not a number) is a "
             '404 with code "not_found".'
         )
         for parameter in size:
             parameter["schema"].update(minimum=1, maximum=self.max_page_size)
-            parameter["description"] = (
-                f"Rows per page, {self.page_size} by default. A larger value than "
-                f"{self.max_page_size} is reduced to {self.max_page_size}; one that is not a "
-                "positive whole number is ignored."
-            )
+            parameter["description"] = _(
+                "Rows per page, %(size)s by default. A larger value than %(max)s is reduced to "
+                "%(max)s; one that is not a positive whole number is ignored."
+            ) % {"size": self.page_size, "max": self.max_page_size}
         return [page, *size]
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         paginated = super().get_paginated_response_schema(schema)
         properties = paginated["properties"]
-        properties["count"]["description"] = "Number of rows in the whole list."
-        properties["next"]["description"] = "The next page, null on the last."
-        properties["previous"]["description"] = "The previous page, null on the first."
+        properties["count"]["description"] = _("Number of rows in the whole list.")
+        properties["next"]["description"] = _("The next page, null on the last.")
+        properties["previous"]["description"] = _("The previous page, null on the first.")
         paginated["required"] = ["count", "next", "previous", "results"]
         return paginated
 

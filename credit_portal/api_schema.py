@@ -22,6 +22,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
@@ -45,57 +48,68 @@ class _FieldErrorsField(serializers.DictField):
     """`errors` of the error body (typed for the schema only; never used to parse)."""
 
 
-@extend_schema_serializer(component_name="Error")
+@extend_schema_serializer(
+    component_name="Error", description=_("The body of every error answer of the API.")
+)
 class ErrorSerializer(serializers.Serializer):
     """The body of every error answer of the API (`exception_handler`)."""
 
-    detail = serializers.CharField(help_text="Human-readable message in the request's language.")
+    detail = serializers.CharField(help_text=_("Human-readable message in the request's language."))
     code = serializers.CharField(
-        help_text='Machine code: "invalid" (validation; see errors), "parse_error", '
-        '"not_authenticated", "authentication_failed", "permission_denied", "not_found", '
-        '"conflict", "unsupported_media_type", "throttled", "locked_out", "invalid_character", '
-        '"unavailable".'
+        help_text=_(
+            'Machine code: "invalid" (validation; see errors), "parse_error", '
+            '"not_authenticated", "authentication_failed", "permission_denied", "not_found", '
+            '"conflict", "unsupported_media_type", "throttled", "locked_out", '
+            '"invalid_character", "unavailable".'
+        )
     )
     # DRF's metaclass moves declared fields out of the class, so this one does not hide the
     # `Serializer.errors` property (mypy sees only the class body).
     errors = _FieldErrorsField(  # type: ignore[assignment]
         required=False,
-        help_text='Validation errors only: the messages for each input field ("non_field_errors" '
-        "for the input as a whole); for a list or nested field, the messages of each item.",
+        help_text=_(
+            'Validation errors only: the messages for each input field ("non_field_errors" '
+            "for the input as a whole); for a list or nested field, the messages of each item."
+        ),
     )
 
 
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
-ERROR_400_BODY = (
-    'The request body is not valid: code "invalid", and errors gives the messages for each '
-    "field. Or it could not be parsed: malformed JSON, or JSON nested more than "
-    f'{JSON_MAX_DEPTH} levels deep (code "parse_error").'
+# The texts below are lazy: the schema is generated in the language asked for (?lang=, else the
+# request's), docs/architecture.md "Who uses it"; tests/credit_portal/test_api_docs_language.py.
+ERROR_400_BODY = format_lazy(
+    _(
+        'The request body is not valid: code "invalid", and errors gives the messages for each '
+        "field. Or it could not be parsed: malformed JSON, or JSON nested more than {depth} "
+        'levels deep (code "parse_error").'
+    ),
+    depth=JSON_MAX_DEPTH,
 )
 # Any operation: `credit_portal.middleware.unstorable_characters_refused` answers before the view.
-ERROR_400_CHARACTER = (
+ERROR_400_CHARACTER = _(
     "The address (path or query) or a cookie holds a character that cannot be processed, a NUL "
     'or a lone surrogate (code "invalid_character").'
 )
-ERROR_401 = 'No valid credentials (code "not_authenticated" or "authentication_failed").'
-ERROR_403 = (
+ERROR_401 = _('No valid credentials (code "not_authenticated" or "authentication_failed").')
+ERROR_403 = _(
     'Not logged in: no session and no valid token (code "not_authenticated" or '
     '"authentication_failed"); or the user lacks the permission (code "permission_denied").'
 )
-ERROR_404 = (
+ERROR_404 = _(
     'Not found (code "not_found"): nothing at this address that the user may see, or a page '
     "beyond the last."
 )
-ERROR_415 = (
+ERROR_415 = _(
     'The body\'s Content-Type is not one the operation reads (code "unsupported_media_type").'
 )
-ERROR_429 = (
+ERROR_429 = _(
     'Too many requests (code "throttled"): wait the seconds given in the Retry-After header.'
 )
 RETRY_AFTER_HEADER = {
     "Retry-After": {
         "schema": {"type": "integer", "minimum": 1},
-        "description": "Seconds to wait before the next request is accepted.",
+        "description": _("Seconds to wait before the next request is accepted."),
     }
 }
 
@@ -109,13 +123,13 @@ class PortalAutoSchema(AutoSchema):
     the finished responses together.
     """
 
-    def error_answers(self) -> dict[str, str]:
+    def error_answers(self) -> dict[str, str | Promise]:
         """Status code -> description of the error answers this operation can give."""
-        answers: dict[str, str] = {}
+        answers: dict[str, str | Promise] = {}
         view = self.view
         answers["400"] = ERROR_400_CHARACTER
         if self.method in _BODY_METHODS:
-            answers["400"] = f"{ERROR_400_BODY} {ERROR_400_CHARACTER}"
+            answers["400"] = format_lazy("{} {}", ERROR_400_BODY, ERROR_400_CHARACTER)
             answers["415"] = ERROR_415
         if not all(isinstance(p, AllowAny) for p in view.get_permissions()):
             authenticators = view.get_authenticators()
@@ -133,7 +147,9 @@ class PortalAutoSchema(AutoSchema):
         responses: dict[str, Any] = super()._get_response_bodies(direction)
         answers = self.error_answers()
         if "400" in responses:  # the view's own 400: what its input may not be
-            responses["400"]["description"] += f" {ERROR_400_CHARACTER}"
+            responses["400"]["description"] = format_lazy(
+                "{} {}", responses["400"]["description"], ERROR_400_CHARACTER
+            )
             del answers["400"]
         for code, description in answers.items():
             if code not in responses:
@@ -152,7 +168,7 @@ def _sends_challenge(authenticator: BaseAuthentication) -> bool:
     return type(authenticator).authenticate_header is not BaseAuthentication.authenticate_header
 
 
-def error_response(description: str) -> OpenApiResponse:
+def error_response(description: str | Promise) -> OpenApiResponse:
     """An `extend_schema` response with the error body and this description, for the answers
     a view documents itself (a 409, or what exactly its 400 refuses)."""
     return OpenApiResponse(ErrorSerializer, description=description)

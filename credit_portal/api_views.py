@@ -49,20 +49,26 @@ class TokenObtainApi(APIView):
         token = serializers.CharField()
 
     @extend_schema(
-        summary="Obtain an API token",
-        description="Send it as `Authorization: Token <token>`; the same token is returned "
-        "until it is revoked. Wrong credentials are a 400 (non_field_errors).",
+        summary=_("Obtain an API token"),
+        description=_(
+            "Send it as `Authorization: Token <token>`; the same token is returned "
+            "until it is revoked. Wrong credentials are a 400 (non_field_errors)."
+        ),
         request=InputSerializer,
         responses={
             200: OutputSerializer,
             429: error_response(
-                'Too many requests from this address (code "throttled"), or too many failed '
-                "logins, for this username or from this address across usernames (code "
-                '"locked_out", for 30 minutes).'
+                _(
+                    'Too many requests from this address (code "throttled"), or too many failed '
+                    "logins, for this username or from this address across usernames (code "
+                    '"locked_out", for 30 minutes).'
+                )
             ),
             503: error_response(
-                'The cache that counts the attempts is unavailable (code "unavailable"); '
-                "try again later (Retry-After)."
+                _(
+                    'The cache that counts the attempts is unavailable (code "unavailable"); '
+                    "try again later (Retry-After)."
+                )
             ),
         },
         auth=[],

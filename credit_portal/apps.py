@@ -7,6 +7,17 @@ class CreditPortalConfig(AppConfig):
     name = "credit_portal"
     verbose_name = _("Accounts and audit")
 
+    def ready(self) -> None:
+        from credit_portal.capabilities import capability_declare
+
+        # The login page's panel (credit_portal.capabilities): the core's own part.
+        capability_declare(
+            "api",
+            _("A REST API for other systems, documented with its OpenAPI schema"),
+            url_name="api-docs",
+            order=60,
+        )
+
 
 class AxesConfig(AxesAppConfig):
     """django-axes (login lockouts) as installed here: its own config, with a name the admin

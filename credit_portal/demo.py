@@ -48,16 +48,20 @@ DEPARTMENTS: list[tuple[str, str, str]] = [
     ("tobacco", "区烟草专卖局", "Tobacco Monopoly Bureau"),
 ]
 
-# (username, display name, role, department code, is Django-admin user)
-STAFF: list[tuple[str, str, Role, str, bool]] = [
-    ("registrar", "李登记", Role.REGISTRAR, "amr", False),
-    ("inspector", "王检查", Role.INSPECTOR, "amr", False),
-    ("inspector2", "赵核查", Role.INSPECTOR, "amr", False),
-    ("env-inspector", "周环保", Role.INSPECTOR, "eco", False),
-    ("enforcer", "张执法", Role.ENFORCEMENT_OFFICER, "amr", False),
-    ("credit", "陈信用", Role.CREDIT_OFFICER, "amr", False),
-    ("supervisor", "刘科长", Role.SUPERVISOR, "amr", False),
-    ("admin", "系统管理员", Role.ADMINISTRATOR, "amr", True),
+# (username, display name, role, department code, admin site): "" none, "department" the
+# Django admin for the department's own accounts (is_staff), "all" a superuser. The bureau is
+# "amr"; "eco" is a partner department, with an inspector who reads and an administrator who
+# edits its entities and manages its accounts, so that a partner department can be tried.
+STAFF: list[tuple[str, str, Role, str, str]] = [
+    ("registrar", "李登记", Role.REGISTRAR, "amr", ""),
+    ("inspector", "王检查", Role.INSPECTOR, "amr", ""),
+    ("inspector2", "赵核查", Role.INSPECTOR, "amr", ""),
+    ("env-inspector", "周环保", Role.INSPECTOR, "eco", ""),
+    ("enforcer", "张执法", Role.ENFORCEMENT_OFFICER, "amr", ""),
+    ("credit", "陈信用", Role.CREDIT_OFFICER, "amr", ""),
+    ("supervisor", "刘科长", Role.SUPERVISOR, "amr", ""),
+    ("admin", "系统管理员", Role.ADMINISTRATOR, "amr", "all"),
+    ("env-admin", "吴环管", Role.ADMINISTRATOR, "eco", "department"),  # last: badge numbers kept
 ]
 
 
@@ -66,6 +70,8 @@ class DemoLogin:
     username: str
     password: str
     role: str
+    department: str = ""  # department code (staff); empty for enterprise users
+    admin_site: str = ""  # as in STAFF
 
 
 @transaction.atomic
@@ -91,14 +97,14 @@ def demo_accounts_build() -> list[DemoLogin]:
     departments = {d.code: d for d in Department.objects.all()}
     groups = {g.name: g for g in Group.objects.all()}
     logins: list[DemoLogin] = []
-    for username, display, role, dept_code, is_admin in STAFF:
+    for username, display, role, dept_code, admin_site in STAFF:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(
                 username=username,
                 display_name=display,
-                is_staff=is_admin,
-                is_superuser=is_admin,
+                is_staff=bool(admin_site),
+                is_superuser=admin_site == "all",
                 email=f"{username}@demo.invalid",
             )
             user.set_password(DEMO_PASSWORD)
@@ -116,5 +122,5 @@ def demo_accounts_build() -> list[DemoLogin]:
                 target=user,
                 extra={"new": {"username": username, "role": str(role)}},
             )
-        logins.append(DemoLogin(username, DEMO_PASSWORD, str(role)))
+        logins.append(DemoLogin(username, DEMO_PASSWORD, str(role), dept_code, admin_site))
     return logins

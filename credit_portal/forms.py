@@ -1,6 +1,9 @@
-"""Forms shared by the apps, and `form_errors_from`, which puts a service's errors on a form."""
+"""Forms shared by the apps, and `form_errors_from`, which puts a service's errors on a form
+(`form_errors_all`: with the form's own errors, so that every error shows at once)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
@@ -24,6 +27,37 @@ def form_errors_from(
             form.add_error(target, errors)
         else:
             form.add_error(None, errors)
+
+
+def form_errors_all(
+    form: forms.BaseForm,
+    check: Callable[[], object],
+    *,
+    aliases: dict[str, str] | None = None,
+) -> None:
+    """For a form whose own checks failed (a required field left empty, a malformed date):
+    run the service's checks on the fields that passed and show their errors too, so that the
+    user sees every error at once instead of the next one after each submit.
+
+    `check` validates what the form holds and writes nothing (a service's check function, fed
+    from `form.cleaned_data`), raising `ValidationError`. Its errors go where
+    `form_errors_from` puts them, except on a field that already has an error of its own (a
+    required field the service also finds missing is said once).
+    """
+    try:
+        check()
+    except ValidationError as exc:
+        if not hasattr(exc, "error_dict"):
+            form.add_error(None, exc)
+            return
+        aliases = aliases or {}
+        fresh = {
+            name: errors
+            for name, errors in exc.error_dict.items()
+            if aliases.get(name, name) not in form.errors
+        }
+        if fresh:
+            form_errors_from(form, ValidationError(fresh), aliases=aliases)
 
 
 class LoginForm(AuthenticationForm):

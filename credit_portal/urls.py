@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from credit_portal import views
+from credit_portal.api_docs import PortalSchemaView, PortalSwaggerView
 from credit_portal.api_views import TokenObtainApi
 from credit_portal.health import HealthzView
 
@@ -19,6 +19,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("no-access/", views.no_access, name="no_access"),
     path("healthz", HealthzView.as_view(), name="healthz"),
+    # Browsers ask for /favicon.ico where a page names no icon (a PDF, an API answer).
+    path("favicon.ico", views.favicon, name="favicon"),
     path("i18n/switch/", views.language_switch, name="language_switch"),
     path("i18n/", include("django.conf.urls.i18n")),  # POST set_language, kept for old links
     path("accounts/login/", views.LoginView.as_view(), name="login"),
@@ -32,10 +34,11 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    # The split view serves its start-up script from ?script: no inline script, so the docs work
-    # under the Content Security Policy (templates/drf_spectacular/swagger_ui.html).
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # The schema and its docs in the reader's language (credit_portal.api_docs). The split view
+    # serves its start-up script from ?script: no inline script, so the docs work under the
+    # Content Security Policy (templates/drf_spectacular/swagger_ui.html).
+    path("api/schema/", PortalSchemaView.as_view(), name="api-schema"),
+    path("api/docs/", PortalSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/auth/token/", TokenObtainApi.as_view(), name="api-token"),
 ]
 

@@ -14,6 +14,7 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
@@ -23,6 +24,7 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
 from credit_portal import services
+from credit_portal.capabilities import capabilities
 from credit_portal.forms import LoginForm
 from credit_portal.permissions import CorePerm
 from credit_portal.roles import ROLE_LABELS, Role
@@ -33,6 +35,10 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
     template_name = "registration/login.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # The panel promises what the apps declare they do today (credit_portal.capabilities).
+        return {**super().get_context_data(**kwargs), "capabilities": capabilities()}
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
@@ -54,6 +60,16 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def form_valid(self, form: Any) -> HttpResponse:
         services.user_password_change(request=self.request, form=form)
         return HttpResponseRedirect(self.get_success_url())
+
+
+FAVICON = "img/seal.svg"  # the portal's seal: templates/base.html, admin and API docs pages
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """/favicon.ico, where a browser looks for an icon when the page names none: the seal.
+    Not permanent: the static file's name changes with its content in production."""
+    return HttpResponseRedirect(static(FAVICON))
 
 
 @require_safe
@@ -88,10 +104,13 @@ def language_switch(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The start page after login: staff see their workbench, others go where they belong."""
+    """The front door, "/": an anonymous visitor goes to the public credit lookup, which is what
+    the public comes for (staff log in from its masthead); after login, staff see their
+    workbench and others go where they belong."""
     user = request.user
+    if not user.is_authenticated:
+        return redirect("public:search")
     if not user.has_perm(CorePerm.ACCESS_STAFF_PORTAL):
         if hasattr(user, "enterprise_membership"):
             return redirect("me:home")

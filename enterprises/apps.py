@@ -8,11 +8,12 @@ class EnterprisesConfig(AppConfig):
 
     def ready(self) -> None:
         from credit_portal.jobs import job_kind_register
-        from enterprises import audit_events, kinds
+        from enterprises import audit_events, capabilities, kinds
         from enterprises.models import ImportJob
 
         audit_events.declare()
         kinds.declare()
+        capabilities.declare()
         # Swept every minute for lost wake-ups and dead workers (credit_portal.jobs).
         job_kind_register(
             model=ImportJob,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credit_portal.audit import AuditEventType, audit_event_types_declare
 from credit_portal.models import AuditEvent
-from enterprises.kinds import kind_label
+from enterprises.kinds import items_joined, kind_label
 from enterprises.models import Enterprise
 
 # Changed in every edit (or derived from another field): not worth naming.
@@ -28,20 +28,35 @@ def _status_changed(event: AuditEvent) -> dict[str, Any]:
     return {"summary": f"{statuses.get(old, old)} → {statuses.get(new, new)}"}
 
 
-def _enterprise_changed(event: AuditEvent) -> dict[str, Any]:
-    """The names of the changed fields; whether a failing code check was overridden."""
-    # Imported when shown: this module is imported from `ready()`, before the services may be.
-    from enterprises.services.register import items_joined
+def _import_source(extra: dict[str, Any]) -> dict[str, Any]:
+    """The import that made the change, for the events an import writes per enterprise
+    (`enterprises.services.imports.applying`): its job's id (the history links to the job's
+    page) or, for a file imported on the command line without a job, the file's name."""
+    job = extra.get("import_job")
+    if isinstance(job, int) and not isinstance(job, bool):
+        return {"import_job": job}
+    if extra.get("import_file"):
+        return {"import_file": str(extra["import_file"])}
+    return {}
 
+
+def _enterprise_changed(event: AuditEvent) -> dict[str, Any]:
+    """The names of the changed fields; whether a failing code check was overridden; the
+    import that made the change."""
     extra = event.extra or {}
     labels = {f.attname: str(f.verbose_name) for f in Enterprise._meta.concrete_fields}
     changed = [labels.get(k, k) for k in (extra.get("new") or {}) if k not in _NOT_NAMED]
-    return {"summary": items_joined(changed), "overridden": extra.get("check_overridden")}
+    return {
+        "summary": items_joined(changed),
+        "overridden": extra.get("check_overridden"),
+        **_import_source(extra),
+    }
 
 
 def _enterprise_created(event: AuditEvent) -> dict[str, Any]:
-    """Whether a failing code check was overridden."""
-    return {"summary": "", "overridden": (event.extra or {}).get("check_overridden")}
+    """Whether a failing code check was overridden; the import that made the entity."""
+    extra = event.extra or {}
+    return {"summary": "", "overridden": extra.get("check_overridden"), **_import_source(extra)}
 
 
 def _credit_record_appended(event: AuditEvent) -> dict[str, Any]:

@@ -18,7 +18,8 @@ Shape (shares of all entities; docs/domain.md §3, §5, §7 and Appendix A for t
   removed, and the uncured ones of enterprises older than three years moved to the serious
   list (some of those repaired after a year); penalties with their publicity periods
   (warning only: not public; lower-amount fines: 3 months; others: 3 years; some repaired
-  early); soft-enforcement letters (not public); published inspection results.
+  early); soft-enforcement letters (not public), most answered in time, some late, some not at
+  all (overdue); published inspection results.
 The cached state fields (status, suspension, is_abnormal, on_serious_list, status_changed_on)
 are computed from the generated records with the rules of `enterprise_state_as_of`, so the
 two agree (tested).
@@ -83,6 +84,7 @@ class Kind:
     PENALTY = "penalty"
     REPAIR = "repair"
     SOFT_ENFORCEMENT = "soft_enforcement"
+    LETTER_REPLY = "letter_reply"
     INSPECTION_RESULT = "inspection_result"
     ANNUAL_REPORT_FILED = "annual_report_filed"
 
@@ -108,6 +110,9 @@ DEFAULT_CHUNK = 50_000
 # summers of 1986-1991, when Asia/Shanghai kept daylight saving time).
 RECORDED_AT = dt.time(10)
 CST = dt.timezone(dt.timedelta(hours=8))
+# The days a demo letter gives for the reply (the bureau's practice in the letters of
+# docs/domain.md §9; each letter carries its own deadline in its details).
+LETTER_REPLY_DAYS = 15
 
 # --- word lists --------------------------------------------------------------------------
 
@@ -435,7 +440,11 @@ INSPECTION_PLANS = (
     "产品质量监督抽查",
 )
 
-REG_DETAILS: dict[str, Any] = {"status": Enterprise.Status.OPERATING}
+# A registration's details: the status it sets and the entity type its summary names
+# (`enterprises.kinds.registration_summary`), one shared dict per type.
+REG_DETAILS: dict[str, dict[str, Any]] = {
+    str(t): {"status": Enterprise.Status.OPERATING, "entity_type": str(t)} for t in ET.values
+}
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -600,6 +609,9 @@ class DistrictGenerator:
         first_record_id: int = 1,
     ) -> None:
         self.rnd = _FastRandom(seed)
+        # The replies to letters draw from a stream of their own, so that adding them left the
+        # rest of the district as it was for a seed.
+        self.rnd_replies = _FastRandom(seed * 7919 + 1)
         self.count = count
         self.as_of = as_of
         self.dept = department_ids
@@ -841,7 +853,7 @@ class DistrictGenerator:
             registered,
             f"设立登记：{TYPE_ZH[etype]}",
             public=True,
-            details=REG_DETAILS,
+            details=REG_DETAILS[etype],
             authority=authority,
             source=("enterprises", "enterprise", str(eid)),
         )
@@ -1112,20 +1124,41 @@ class DistrictGenerator:
                 sent = _weekday(self._date_between(start_from, active_until))
                 key, label, abbr, _w, texts = self.pick_letter(rnd)
                 text = rnd.choice(texts).format(y=sent.year - 1)
-                self._record(
+                deadline = sent + dt.timedelta(days=LETTER_REPLY_DAYS)
+                doc = self._doc_no(abbr, sent.year)
+                letter = self._record(
                     recs,
                     eid,
                     Kind.SOFT_ENFORCEMENT,
                     sent,
                     f"{label}：{text}",
                     public=False,
-                    doc=self._doc_no(abbr, sent.year),
+                    doc=doc,
                     details={
                         "instrument": key,
                         "instrument_label": label,
-                        "deadline": (sent + dt.timedelta(days=15)).isoformat(),
+                        "deadline": deadline.isoformat(),
                     },
                 )
+                # The reply, a record closing the letter: 60 % in time, 20 % late, the rest
+                # never (overdue). The showcase's problem entity has not replied, its shop has.
+                draw = {"problem": 1.0, "shop": 0.0}.get(forced or "", self.rnd_replies.random())
+                if draw < 0.8:
+                    replied = (
+                        sent + dt.timedelta(days=self.rnd_replies.randint(3, LETTER_REPLY_DAYS))
+                        if draw < 0.6
+                        else deadline + dt.timedelta(days=self.rnd_replies.randint(1, 30))
+                    )
+                    if replied <= min(as_of, active_until):
+                        self._record(
+                            recs,
+                            eid,
+                            Kind.LETTER_REPLY,
+                            replied,
+                            f"收到对{label}（{doc}）的回复",
+                            public=False,
+                            closes=letter,
+                        )
 
         # Published inspection results
         if (rnd.random() < 0.08 or forced in ("problem", "shop", "clean")) and age > 60:

@@ -9,11 +9,12 @@ and the page shows no control for them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
 from django.core.paginator import Page, Paginator
-from django.db import connection, connections
+from django.db import connections
 from django.db.models import F, OrderBy, QuerySet
 from django.db.models.functions import Collate
 from django.utils.functional import cached_property
@@ -25,7 +26,8 @@ from credit_portal.models import Department
 from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES, section_of
 from enterprises.models import Enterprise
 from enterprises.permissions import EnterprisePerm
-from enterprises.selectors import enterprise_search
+from enterprises.selectors import RegisterCount, enterprise_search
+from enterprises.selectors.counts import COUNT_EXACT_UP_TO, Accuracy
 
 # Parameter -> model field. Every ordering ends with the primary key so that pages never
 # overlap or skip rows when many enterprises share a value (a date, a name).
@@ -39,7 +41,7 @@ RISK_ONLY_ORDERING = {"risk_score"}
 NAME_COLLATION = "zh-Hans-x-icu"  # ICU, Simplified Chinese: names in pinyin order
 DEFAULT_ORDERING = ["-registered_on", "id"]  # Uses index: ent_registered_idx (registered_on, id)
 RISK_ONLY_PARAMS = {"risk_class"}
-LIST_COUNT_CAP = 10_000  # lists count matches up to here, then say "more than"
+LIST_COUNT_CAP = COUNT_EXACT_UP_TO  # lists count and page their first 10,000 matches
 # Orderings whose order Python reproduces exactly (dates, numbers; risk scores NULLS LAST):
 # `CappedPaginator` then picks a page's ids itself. Text is left to the database's collation.
 _PYTHON_SORTABLE = {"registered_on", "risk_score", "id", "pk"}
@@ -128,7 +130,10 @@ class EnterpriseFilter(filters.FilterSet):
     q = filters.CharFilter(
         method="filter_search",
         label=_("Search"),
-        help_text=_("Credit code, old registration number, name, former name or pinyin initials."),
+        help_text=_(
+            "Credit code or its last 4 or more characters, old registration number, name, "
+            "former name, pinyin initials, legal representative or address."
+        ),
         max_length=100,
     )
     entity_type = filters.ChoiceFilter(
@@ -146,7 +151,7 @@ class EnterpriseFilter(filters.FilterSet):
     department = filters.ModelChoiceFilter(
         queryset=Department.objects.all(),
         to_field_name="code",
-        label=_("Department"),
+        label=_("Responsible department"),
         empty_label=_("All departments"),
     )
     risk_class = filters.ChoiceFilter(
@@ -196,7 +201,7 @@ class EnterpriseFilter(filters.FilterSet):
     def filter_search(
         self, queryset: QuerySet[Enterprise], name: str, value: str
     ) -> QuerySet[Enterprise]:
-        return enterprise_search(queryset=queryset, text=value)
+        return enterprise_search(queryset=queryset, text=value, staff=True)
 
     @property
     def active_filters(self) -> dict[str, Any]:
@@ -227,15 +232,16 @@ def _without_risk_params(data: Any) -> Any:
 
 
 class CappedPaginator(Paginator):
-    """A Django paginator for lists of up to a million rows: counts up to `cap`, and never
-    lets PostgreSQL walk an ordering index in search of a few rare matches.
+    """A Django paginator for lists of up to a million rows: pages the first `cap` matches,
+    and never lets PostgreSQL walk an ordering index in search of a few rare matches.
 
     One probe query reads the ids of at most `cap` + 1 matches, unordered (the cheapest plan:
     an index on the filter, a trigram bitmap, or one scan of the table):
-    - more than `cap` ids: the matches are dense. The list says "more than 10,000" and offers
-      the first `cap` rows (pages of the ordinary ORDER BY ... LIMIT query, which finds a page
-      quickly by walking the ordering index). With no filter at all the total comes from
-      PostgreSQL's planner estimate (`pg_class.reltuples`), shown as approximate.
+    - more than `cap` ids: the matches are dense. The list offers the first `cap` rows (pages
+      of the ordinary ORDER BY ... LIMIT query, which finds a page quickly by walking the
+      ordering index); `count` is `cap` and `count_capped` true. How many match in all,
+      `total`, comes from `total_of` (the view's `register_count`, exact where that is cheap,
+      else an estimate: `enterprises.selectors.counts`), at most two or three small queries.
     - at most `cap` ids: that is the exact count, and the page is read by primary key among
       those ids (for date and number orderings, the probe also reads the sort values and
       Python picks the page's ids, so only `per_page` rows are read by key). Without this, a
@@ -251,13 +257,12 @@ class CappedPaginator(Paginator):
         per_page: int,
         *,
         cap: int = LIST_COUNT_CAP,
-        unfiltered: bool = False,
+        total_of: Callable[[int], RegisterCount] | None = None,
     ) -> None:
         super().__init__(object_list, per_page)
         self.cap = cap
-        self.unfiltered = unfiltered
+        self.total_of = total_of
         self.count_capped = False
-        self.estimated_total: int | None = None
 
     @cached_property
     def _sort_plan(self) -> list[tuple[str, bool]] | None:
@@ -306,14 +311,23 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        """The rows paged: every match, or the first `cap` (`count_capped`)."""
         found = len(self._ids)
         if found > self.cap:
             self.count_capped = True
-            if self.unfiltered:
-                queryset = cast(QuerySet[Any], self.object_list)
-                self.estimated_total = _estimated_rows(queryset.model)
             return self.cap
         return found
+
+    @cached_property
+    def total(self) -> RegisterCount:
+        """How many rows match in all: exact up to `cap`, beyond it what `total_of` says
+        (given the probe's count), else "more than `cap`"."""
+        paged = self.count  # runs the probe
+        if not self.count_capped:
+            return RegisterCount(paged)
+        if self.total_of is None:
+            return RegisterCount(self.cap, Accuracy.AT_LEAST)
+        return self.total_of(len(self._ids))
 
     def page(self, number: Any) -> Page:
         number = self.validate_number(number)
@@ -333,15 +347,3 @@ class CappedPaginator(Paginator):
                 by_id.order_by(*queryset.query.order_by) if queryset.query.order_by else by_id
             )
         return Page(list(queryset[bottom:top]), number, self)
-
-
-def _estimated_rows(model: type[Any]) -> int | None:
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-            [model._meta.db_table],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row and row[0] and row[0] > 0 else None

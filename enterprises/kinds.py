@@ -21,14 +21,31 @@ state fold (`enterprises.state`, in Python and in SQL alike):
 
 `section` groups public facts as the national publicity system does (the public profile, the
 enterprise's own page); a kind outside every section is shown in the ledger only.
+
+`always_public`: the law makes every fact of the kind public, from its date until a record
+closes it, whatever the record's own `is_public` says. The ledger is append-only, so a kind
+that the register once wrote as not public is published by its kind, not by rewriting rows:
+changes of registration (企业信息公示暂行条例 art. 6; docs/domain.md §5) were written not public
+until issue 13.
+
+`summary`: the record's summary in the active language, made from its details, for the facts the
+system writes from data (a registration, a change of registration, a status change): the
+stored `summary` is one language's text, kept as it was written for the audit, and pages and
+the API show `kind_summary` instead. A kind without one (a penalty's text, written by an
+officer) shows its stored text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 # CreditRecord.kind's max_length.
@@ -53,7 +70,13 @@ class Section(StrEnum):
     PENALTIES = "penalties"
     INSPECTION_RESULTS = "inspection_results"
     ANNUAL_REPORTS = "annual_reports"
+    REGISTRATION_CHANGES = "registration_changes"
     LETTERS = "letters"
+
+
+# Renders a record's summary from its details in the active language; None when the details
+# lack what it needs (a record written before they held it): the stored text is shown then.
+SummaryRenderer = Callable[[Mapping[str, Any]], "str | None"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +87,8 @@ class LedgerKind:
     effect: Effect = Effect.NONE
     closes_kinds: frozenset[str] = frozenset()
     section: Section = Section.NONE
+    always_public: bool = False
+    summary: SummaryRenderer | None = None
 
 
 _KINDS: dict[str, LedgerKind] = {}
@@ -77,6 +102,8 @@ def kind_declare(
     effect: Effect = Effect.NONE,
     closes_kinds: frozenset[str] | set[str] = frozenset(),
     section: Section = Section.NONE,
+    always_public: bool = False,
+    summary: SummaryRenderer | None = None,
 ) -> LedgerKind:
     """Declare a kind of credit fact (from the declaring app's `AppConfig.ready`).
 
@@ -87,7 +114,9 @@ def kind_declare(
         raise ValueError(f"ledger kind {code!r}: 1 to {KIND_MAX_LENGTH} letters, digits or _")
     if closes_kinds and effect != Effect.CLOSES:
         raise ValueError(f"ledger kind {code!r}: only a closing kind names the kinds it closes")
-    kind = LedgerKind(code, label, app, effect, frozenset(closes_kinds), section)
+    kind = LedgerKind(
+        code, label, app, effect, frozenset(closes_kinds), section, always_public, summary
+    )
     known = _KINDS.get(code)
     if known is not None and known != kind:
         raise ValueError(f"ledger kind {code!r} is already declared by {known.app}")
@@ -103,13 +132,27 @@ def kinds_all() -> list[LedgerKind]:
     return list(_KINDS.values())
 
 
-def kind_codes(*, effect: Effect | None = None, section: Section | None = None) -> list[str]:
-    """The codes of the declared kinds with this effect and/or in this section, sorted."""
+def kind_codes(
+    *,
+    effect: Effect | None = None,
+    section: Section | None = None,
+    always_public: bool | None = None,
+) -> list[str]:
+    """The codes of the declared kinds with this effect, in this section and/or public by
+    kind, sorted."""
     return sorted(
         k.code
         for k in _KINDS.values()
-        if (effect is None or k.effect == effect) and (section is None or k.section == section)
+        if (effect is None or k.effect == effect)
+        and (section is None or k.section == section)
+        and (always_public is None or k.always_public == always_public)
     )
+
+
+def kind_always_public(code: str) -> bool:
+    """Whether the law makes every fact of this kind public (see the module docstring)."""
+    kind = _KINDS.get(code)
+    return kind is not None and kind.always_public
 
 
 def kind_choices() -> list[tuple[str, Promise]]:
@@ -123,6 +166,16 @@ def kind_label(code: str) -> str:
     return str(kind.label) if kind is not None else code
 
 
+def kind_summary(code: str, details: Any, recorded: str) -> str:
+    """A record's summary in the active language: made from its details by its kind's
+    `summary` when the kind has one and the details hold what it needs, else the text as
+    `recorded` (module docstring)."""
+    kind = _KINDS.get(code)
+    if kind is None or kind.summary is None or not isinstance(details, Mapping):
+        return recorded
+    return kind.summary(details) or recorded
+
+
 # The register's own kinds (registration and its changes). Their constants are for the
 # register's code; other apps use their own module's constants.
 REGISTRATION = "registration"
@@ -131,10 +184,108 @@ STATUS_CHANGE = "status_change"
 CORRECTION = "correction"
 
 
+# The summaries the register writes, one per kind: the services store their text in the
+# language of the request that wrote them, and pages render them again from the details in
+# the reader's language (`kind_summary`). Model labels are imported when a summary is made:
+# `enterprises.models` imports this module.
+
+
+def registration_summary(details: Mapping[str, Any]) -> str | None:
+    """The summary of a registration, "Registered as <entity type>" (设立登记（<type>）);
+    details: `entity_type`."""
+    from enterprises.models import Enterprise
+
+    entity_type = details.get("entity_type")
+    if entity_type not in Enterprise.EntityType.values:
+        return None
+    return gettext("Registered as %(type)s") % {"type": Enterprise.EntityType(entity_type).label}
+
+
+def status_change_summary(details: Mapping[str, Any]) -> str | None:
+    """The summary of a status change, "Status: <status>", with the filed period of a
+    suspension; details: `status`, and for a suspension `from` and `until`. The officer's note
+    (details `note`) is never part of it: the line is public."""
+    from enterprises.models import Enterprise
+
+    status = details.get("status")
+    if status not in Enterprise.Status.values:
+        return None
+    summary = gettext("Status: %(new)s") % {"new": Enterprise.Status(status).label}
+    if status == Enterprise.Status.SUSPENDED and details.get("from") and details.get("until"):
+        summary += gettext(" (from %(start)s to %(end)s)") % {
+            "start": details["from"],
+            "end": details["until"],
+        }
+    return summary
+
+
+def registration_item_label(item: str, entity_type: str | None) -> str | None:
+    """A licence item in words, as the entity's business licence names it (the registered
+    person by the entity type: 法定代表人, 经营者...); None for an item that is not one, or for
+    the registered person when the entity type is not known."""
+    from enterprises.models import LEGAL_REP, LEGAL_REP_TITLES, Enterprise
+
+    if item == "legal_rep_name":
+        if entity_type not in Enterprise.EntityType.values:
+            return None
+        return str(LEGAL_REP_TITLES.get(str(entity_type), LEGAL_REP))
+    try:
+        field = Enterprise._meta.get_field(item)
+    except FieldDoesNotExist:
+        return None
+    return str(getattr(field, "verbose_name", "")) or None
+
+
+def items_joined(items: Iterable[str]) -> str:
+    """A list of names in running text: 、 between them in Chinese, a comma in English."""
+    separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
+    return separator.join(items)
+
+
+def registration_change_summary(details: Mapping[str, Any]) -> str | None:
+    """The summary of a change of registration, "Change of registration: <items>" in the
+    licence's order; details: `changes` ({item: [before, after]}) and `entity_type` (the type
+    after the change, which names the registered person)."""
+    from enterprises.services.register import REGISTRATION_ITEMS
+
+    changes = details.get("changes")
+    if not isinstance(changes, Mapping) or not changes:
+        return None
+    # In the licence's order, as written (a JSON object read back may order its keys anew).
+    order = {item: n for n, item in enumerate(REGISTRATION_ITEMS)}
+    items = sorted(changes, key=lambda item: order.get(item, len(order)))
+    labels = [registration_item_label(item, details.get("entity_type")) for item in items]
+    if None in labels:
+        return None
+    return gettext("Change of registration: %(items)s") % {
+        "items": items_joined(label for label in labels if label)
+    }
+
+
 def declare() -> None:
     """The register's kinds (called from `EnterprisesConfig.ready`)."""
-    kind_declare(REGISTRATION, _("Registration"), app="enterprises", effect=Effect.STATUS)
-    kind_declare(REGISTRATION_CHANGE, _("Change of registration"), app="enterprises")
-    kind_declare(STATUS_CHANGE, _("Status change"), app="enterprises", effect=Effect.STATUS)
+    kind_declare(
+        REGISTRATION,
+        _("Registration"),
+        app="enterprises",
+        effect=Effect.STATUS,
+        summary=registration_summary,
+    )
+    # Public on the publicity system as 变更信息 (企业信息公示暂行条例 art. 6; docs/domain.md §5).
+    kind_declare(
+        REGISTRATION_CHANGE,
+        _("Change of registration"),
+        app="enterprises",
+        section=Section.REGISTRATION_CHANGES,
+        always_public=True,
+        summary=registration_change_summary,
+    )
+    kind_declare(
+        STATUS_CHANGE,
+        _("Status change"),
+        app="enterprises",
+        effect=Effect.STATUS,
+        summary=status_change_summary,
+    )
     # A correction of a record entered wrongly: closes any kind.
     kind_declare(CORRECTION, _("Correction of a record"), app="enterprises", effect=Effect.CLOSES)

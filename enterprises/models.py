@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy as _
 from credit_portal.jobs import LeasedJob, job_sweep_index
 from credit_portal.models import AppendOnlyModel, Department
 from enterprises.industries import DIVISION_CHOICES, SECTION_CHOICES
-from enterprises.kinds import KIND_MAX_LENGTH, STATUS_CHANGE, kind_choices, kind_label
+from enterprises.kinds import (
+    KIND_MAX_LENGTH,
+    STATUS_CHANGE,
+    kind_always_public,
+    kind_choices,
+    kind_label,
+    kind_summary,
+)
 
 
 class Enterprise(models.Model):
@@ -300,25 +307,51 @@ class CreditRecord(AppendOnlyModel):
         return kind_label(self.kind)
 
     @property
+    def summary_text(self) -> str:
+        """The summary in the active language: made from the details for the kinds the system
+        writes from data (registration, change of registration, status change), else the text
+        as recorded (`enterprises.kinds.kind_summary`). `summary` keeps what was written."""
+        return kind_summary(self.kind, self.details, self.summary)
+
+    @property
     def enterprise_summary(self) -> str:
-        """The summary as the enterprise reads it (its own pages and API). Status changes
-        recorded before the officer's note was kept out of the line (2026-11-29) end with
-        " (note)"; the ledger cannot be rewritten, so that part is cut when shown."""
+        """The summary as the enterprise reads it (its own pages and API), in the active
+        language. Status changes recorded before the officer's note was kept out of the line
+        (2026-11-29) end with " (note)"; the ledger cannot be rewritten, so that part is cut
+        when the stored text is shown."""
+        text = self.summary_text
         note = (self.details or {}).get("note") if self.kind == STATUS_CHANGE else None
-        if note and self.summary.endswith(f" ({note})"):
-            return self.summary[: -len(note) - 3]
-        return self.summary
+        if note and text.endswith(f" ({note})"):
+            return text[: -len(note) - 3]
+        return text
+
+    @property
+    def public_by_law(self) -> bool:
+        """Whether the law makes this record public: its own flag, or its kind's (a change of
+        registration is public whatever a record written before issue 13 says;
+        `enterprises.kinds`, always_public)."""
+        return self.is_public or kind_always_public(self.kind)
+
+    @property
+    def publicity_from(self) -> dt.date | None:
+        """The first day of publicity: as recorded, or the record's date for a record public
+        by its kind that was written without one."""
+        if self.publicity_start is None and kind_always_public(self.kind):
+            return self.occurred_on
+        return self.publicity_start
 
     def is_public_on(self, day: dt.date, *, closed: bool) -> bool:
-        """Whether the publicity system shows this record on `day` (docs/domain.md §3-§5): public,
-        already happened, inside its publicity window, and not closed (repaired or removed).
-        `enterprises.selectors.public_credit_records` is the same rule in SQL."""
+        """Whether the publicity system shows this record on `day` (docs/domain.md §3-§5): public
+        by law, already happened, inside its publicity window, and not closed (repaired,
+        removed or corrected). `enterprises.selectors.public_credit_records` is the same rule
+        in SQL."""
+        start = self.publicity_from
         return (
-            self.is_public
+            self.public_by_law
             and not closed
             and self.occurred_on <= day
-            and self.publicity_start is not None
-            and self.publicity_start <= day
+            and start is not None
+            and start <= day
             and (self.publicity_end is None or self.publicity_end >= day)
         )
 

@@ -5,8 +5,12 @@ Rules (企业信息公示暂行条例 art. 6-7; docs/domain.md §3-§5; docs/arc
 - registration basics only: name, former names, credit code (and the old registration number),
   type, the legal representative's NAME, registered capital, registration date and authority,
   address, business scope, status with the suspension period;
-- ledger facts only when public (`is_public`), inside their publicity period, not closed
-  (repaired, removed, corrected) and not dated after the day shown — `public_credit_records`;
+- ledger facts only when public (`is_public`, or public by their kind), inside their publicity
+  period, not closed (repaired, removed, corrected) and not dated after the day shown —
+  `public_credit_records`;
+- changes of registration as the publicity system shows them (变更信息: item, before, after,
+  date; 企业信息公示暂行条例 art. 6), from the records of that kind, with only the licence
+  items in `PUBLIC_CHANGE_ITEMS` (never an identity number);
 - never: risk class or score, identity numbers (not even masked), contact details of persons,
   private records. The data classes below carry no such field, so neither the template nor the
   serializer can show one by mistake, and the queries do not even load those columns.
@@ -33,10 +37,17 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import JSONArray
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import get_language
 
 from credit_portal.prepared import PreparedQuery, Slot
-from enterprises.kinds import Section, kind_codes, kinds_all
+from enterprises.kinds import (
+    Section,
+    kind_codes,
+    kind_summary,
+    kinds_all,
+    registration_item_label,
+)
 from enterprises.models import LEGAL_REP, LEGAL_REP_TITLES, CreditRecord, Enterprise
 from enterprises.selectors import enterprise_search, public_credit_records
 from enterprises.uscc import (
@@ -82,6 +93,7 @@ _RECORD_FIELDS = (
 # status changes, ...) are already part of the basics or not a section of the publicity system.
 # The sections of the publicity system (the public profile's), a subset of the kinds' sections.
 PUBLIC_SECTIONS = (
+    Section.REGISTRATION_CHANGES,
     Section.ABNORMAL_LISTINGS,
     Section.PENALTIES,
     Section.INSPECTION_RESULTS,
@@ -95,6 +107,18 @@ def section_kinds() -> dict[str, str]:
     kinds' sections, `enterprises.kinds`)."""
     return {k.code: str(k.section) for k in kinds_all() if k.section in PUBLIC_SECTIONS}
 
+
+# The licence items whose changes the publicity system shows (变更信息), in the order of the
+# business licence; any other item a change record may hold (an identity number, a contact)
+# stays out of the public profile and API.
+PUBLIC_CHANGE_ITEMS = (
+    "name",
+    "entity_type",
+    "legal_rep_name",
+    "registered_capital",
+    "address",
+    "business_scope",
+)
 
 SEARCH_PAGE_SIZE = 20
 SEARCH_RESULT_CAP = 1000  # the publicity system, too, asks for a narrower query beyond this
@@ -240,11 +264,58 @@ def _public_record_from(record: dict[str, Any]) -> PublicRecord:
         decided_on=record["occurred_on"],
         authority=record["authority"],
         document_number=record["document_number"],
-        summary=record["summary"],
+        summary=kind_summary(record["kind"], record["details"], record["summary"]),
         publicity_start=record["publicity_start"],
         publicity_end=record["publicity_end"],
         year=year,
     )
+
+
+@dataclass(frozen=True)
+class PublicChange:
+    """One changed item of a change of registration, as the publicity system lists it."""
+
+    item: str  # the field: name, entity_type, legal_rep_name, registered_capital, ...
+    item_display: str
+    before: str
+    after: str
+    changed_on: dt.date
+
+
+def _change_value(item: str, value: Any) -> str:
+    """A before or after value in words: an entity type by its label, empty as ""."""
+    if value is None:
+        return ""
+    if item == "entity_type":
+        return _labels().entity_types.get(str(value), str(value))
+    return str(value)
+
+
+def _public_changes(record: Mapping[str, Any], entity_type: str) -> list[PublicChange]:
+    """The public items of one change-of-registration record (`PUBLIC_CHANGE_ITEMS`, in their
+    order). The registered person is named by the entity type the record keeps (the type after
+    the change), else by the entity's current type."""
+    details = record["details"] if isinstance(record["details"], Mapping) else {}
+    changes = details.get("changes")
+    if not isinstance(changes, Mapping):
+        return []
+    named_as = str(details.get("entity_type") or entity_type)
+    rows = []
+    for item in PUBLIC_CHANGE_ITEMS:
+        values = changes.get(item)
+        if not isinstance(values, list | tuple):
+            continue
+        before, after = [*values, None, None][:2]
+        rows.append(
+            PublicChange(
+                item=item,
+                item_display=capfirst(registration_item_label(item, named_as) or item),
+                before=_change_value(item, before),
+                after=_change_value(item, after),
+                changed_on=record["occurred_on"],
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -254,6 +325,7 @@ class PublicProfile:
 
     as_of: dt.date
     enterprise: PublicEnterprise
+    registration_changes: list[PublicChange] = field(default_factory=list)
     abnormal_listings: list[PublicRecord] = field(default_factory=list)
     penalties: list[PublicRecord] = field(default_factory=list)
     inspection_results: list[PublicRecord] = field(default_factory=list)
@@ -341,10 +413,23 @@ def public_profile(*, uscc: str, on: dt.date) -> PublicProfile | None:
         rows = _PROFILE_RECORDS.rows(enterprise_id=enterprise["id"], on=on)
         records = [dict(zip(_RECORD_FIELDS, row, strict=True)) for row in rows]
     kinds = section_kinds()
-    sections: dict[str, list[PublicRecord]] = {str(name): [] for name in PUBLIC_SECTIONS}
+    changes_section = str(Section.REGISTRATION_CHANGES)
+    changes: list[PublicChange] = []
+    sections: dict[str, list[PublicRecord]] = {
+        str(name): [] for name in PUBLIC_SECTIONS if name != Section.REGISTRATION_CHANGES
+    }
     for record in records:
-        sections[kinds[record["kind"]]].append(_public_record_from(record))
-    return PublicProfile(as_of=on, enterprise=public_enterprise_from(enterprise, on=on), **sections)
+        section = kinds[record["kind"]]
+        if section == changes_section:
+            changes.extend(_public_changes(record, enterprise["entity_type"]))
+        else:
+            sections[section].append(_public_record_from(record))
+    return PublicProfile(
+        as_of=on,
+        enterprise=public_enterprise_from(enterprise, on=on),
+        registration_changes=changes,
+        **sections,
+    )
 
 
 def public_search(*, text: str) -> QuerySet[Enterprise]:
@@ -352,6 +437,13 @@ def public_search(*, text: str) -> QuerySet[Enterprise]:
     old registration number, name (Chinese substring) or pinyin initials; public columns only.
     Page it with `PublicSearchPaginator`, which loads the public columns of one page only."""
     return enterprise_search(queryset=Enterprise.objects.all(), text=text)
+
+
+def public_code_registered(*, uscc: str) -> bool:
+    """Whether a market entity with this credit code (as stored: normalised) is in the
+    register, so that a whole code typed into the search opens its profile (one query, on the
+    code's unique index). Every entity has a public profile, deregistered ones too."""
+    return Enterprise.objects.filter(uscc=uscc).exists()
 
 
 def search_code_problems(text: str) -> list[str]:

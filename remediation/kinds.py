@@ -1,7 +1,7 @@
 """The ledger kinds remediation writes (declared from `RemediationConfig.ready`).
 
 Sources: docs/domain.md §3 (abnormal operations directory), §5 (credit repair, the serious
-list), §6 (penalties and leniency), §9 (soft enforcement).
+list), §6 (penalties and leniency), §9 (soft enforcement and the replies to its letters).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ SERIOUS_LISTING = "serious_listing"
 SERIOUS_REMOVAL = "serious_removal"
 PENALTY = "penalty"
 SOFT_ENFORCEMENT = "soft_enforcement"
+LETTER_REPLY = "letter_reply"
 SELF_CORRECTION = "self_correction"
 REPAIR = "repair"
 
@@ -56,6 +57,16 @@ def declare() -> None:
         _("Warning, suggestion or interview"),
         app=app,
         section=Section.LETTERS,
+    )
+    # The enterprise's reply to a letter (a written answer, a rectification report, attendance
+    # at an interview) closes the letter; its date against the letter's deadline tells whether
+    # it came in time (enterprises.selectors.letters; docs/domain.md §9).
+    kind_declare(
+        LETTER_REPLY,
+        _("Reply to a letter"),
+        app=app,
+        effect=Effect.CLOSES,
+        closes_kinds={SOFT_ENFORCEMENT},
     )
     kind_declare(SELF_CORRECTION, _("Information corrected by the enterprise"), app=app)
     # A repair ends the publicity of the record it closes (any kind: a penalty, a listing).

@@ -338,15 +338,22 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "Credit Portal API",
-    "DESCRIPTION": "Register, credit records and supervision of market entities.",
+    # The schema speaks the reader's language (credit_portal.api_docs): every text in it is a
+    # lazy translation, and docstrings, written for developers, are not descriptions.
+    "TITLE": _("Credit Portal API"),
+    "DESCRIPTION": _("Register, credit records and supervision of market entities."),
+    "DISABLE_DOCSTRING_DESCRIPTIONS": True,
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     # Self-hosted Swagger UI assets: nothing is loaded from a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several fields are named "status": each choice set gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
+        "LetterStatusEnum": "enterprises.selectors.letters.LetterStatus",
+    },
 }
 
 # REQUEST ID (django-guid): accept an upstream X-Request-ID if it is a UUID (the proxy's, or a
@@ -364,7 +371,10 @@ LOG_JSON = env.bool("DJANGO_LOG_JSON", default=False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"correlation_id": {"()": "django_guid.log_filters.CorrelationId"}},
+    "filters": {
+        "correlation_id": {"()": "django_guid.log_filters.CorrelationId"},
+        "refusal_without_traceback": {"()": "credit_portal.logs.RefusalWithoutTraceback"},
+    },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s [%(correlation_id)s] %(name)s: %(message)s"},
         "json": {
@@ -387,6 +397,8 @@ LOGGING = {
     },
     "root": {"handlers": ["stderr"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
+        # A 403 (or a 400 for a bad request) is a warning line, not a traceback.
+        "django.request": {"filters": ["refusal_without_traceback"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # Logs "Generated new GUID" at INFO for every request without X-Request-ID.

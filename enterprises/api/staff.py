@@ -12,18 +12,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import Http404
 from django.urls import re_path
-from django.utils import translation
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django_filters import filters as df
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
+    extend_schema_field,
     extend_schema_serializer,
 )
 from rest_framework import exceptions, serializers, status
@@ -39,7 +43,19 @@ from credit_portal.models import User
 from enterprises.filters import LIST_COUNT_CAP, CappedPaginator, EnterpriseFilter, can_view_risk
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.permissions import EnterprisePerm
-from enterprises.selectors import credit_records_for, enterprise_list_for_user
+from enterprises.selectors import (
+    RegisterCount,
+    credit_records_for,
+    enterprise_list_for_user,
+    register_count,
+)
+from enterprises.selectors.counts import COUNT_EXACT_TABLE_ROWS, Accuracy
+from enterprises.selectors.letters import (
+    LetterStatus,
+    closing_record,
+    letter_kinds,
+    letter_view,
+)
 from enterprises.services.register import enterprise_create, enterprise_update
 from enterprises.uscc import normalize
 
@@ -53,46 +69,97 @@ class Conflict(exceptions.APIException):
 
 
 class CappedPagination(StandardPagination):
-    """Page numbers with a COUNT that stops at 10,000 (see `CappedPaginator`): `count` is exact
-    when `count_capped` is false, otherwise "at least count"; pages beyond the cap are a 404."""
+    """Page numbers over the first 10,000 matches (see `CappedPaginator`): `count` is exact
+    when `count_capped` is false, otherwise "at least count"; pages beyond the cap are a 404.
+    `total` and `total_accuracy` say how many match in all, as the list page says it (the
+    same selector, `register_count`): exact, an estimate, or "at least"."""
 
-    def __init__(self, *, unfiltered: bool = False) -> None:
-        self.unfiltered = unfiltered
+    def __init__(self, *, total_of: Callable[[int], RegisterCount] | None = None) -> None:
+        self.total_of = total_of
+        self.capped: CappedPaginator | None = None
 
     def django_paginator_class(self, queryset: Any, page_size: int) -> CappedPaginator:  # type: ignore[override]
-        return CappedPaginator(queryset, page_size, cap=LIST_COUNT_CAP, unfiltered=self.unfiltered)
+        self.capped = CappedPaginator(
+            queryset, page_size, cap=LIST_COUNT_CAP, total_of=self.total_of
+        )
+        return self.capped
+
+    def paginate_queryset(self, queryset: Any, request: Any, view: Any = None) -> Any:
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as exc:
+            # The list page's words: which page is missing and how many there are.
+            pages = self.capped.num_pages if self.capped is not None else 1
+            number = request.query_params.get(self.page_query_param) or "1"
+            raise exceptions.NotFound(
+                ngettext(
+                    "Page %(number)s does not exist; the list has %(pages)s page.",
+                    "Page %(number)s does not exist; the list has %(pages)s pages.",
+                    pages,
+                )
+                % {"number": number, "pages": pages}
+            ) from exc
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         page, *rest = super().get_schema_operation_parameters(view)
-        page["description"] += (
-            f" Only the first {LIST_COUNT_CAP:,} rows are paged (see count_capped): a page "
-            "beyond them is a 404 too."
-        )
+        # The texts below are written while the schema is generated, in its language.
+        page["description"] += _(
+            " Only the first %(cap)s rows are paged (see count_capped): a page beyond them is a "
+            "404 too."
+        ) % {"cap": f"{LIST_COUNT_CAP:,}"}
         return [page, *rest]
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         paginated = super().get_paginated_response_schema(schema)
         properties = paginated["properties"]
-        properties["count"]["description"] = (
-            f"Number of matching rows, exact when count_capped is false; otherwise the count "
-            f"stopped at {LIST_COUNT_CAP:,}, meaning at least {LIST_COUNT_CAP:,}."
-        )
+        properties["count"]["description"] = _(
+            "Number of matching rows, exact when count_capped is false; otherwise the count "
+            "stopped at %(cap)s, meaning at least %(cap)s."
+        ) % {"cap": f"{LIST_COUNT_CAP:,}"}
         properties["count_capped"] = {
             "type": "boolean",
-            "description": f"true when more than {LIST_COUNT_CAP:,} rows match: count is then "
-            f"{LIST_COUNT_CAP:,} and only that many rows are paged. Narrow the filters to see "
-            "the rest.",
+            "description": _(
+                "true when more than %(cap)s rows match: count is then %(cap)s and only that "
+                "many rows are paged. Narrow the filters to see the rest."
+            )
+            % {"cap": f"{LIST_COUNT_CAP:,}"},
         }
-        paginated["required"] = [*paginated["required"], "count_capped"]
+        properties["total"] = {
+            "type": "integer",
+            "description": _(
+                "How many rows match in all, as the register list page says it: see total_accuracy."
+            ),
+        }
+        properties["total_accuracy"] = {
+            "type": "string",
+            "enum": [str(a) for a in Accuracy],
+            "description": _(
+                "exact: total is the count (always when count_capped is false, and on a "
+                "register of up to %(exact)s rows); estimate: the database planner's estimate, "
+                "rounded to two significant digits (a large register, filters other than q); "
+                "at_least: more than total (%(cap)s) match, with no estimate worth giving (a "
+                "search)."
+            )
+            % {"exact": f"{COUNT_EXACT_TABLE_ROWS:,}", "cap": f"{LIST_COUNT_CAP:,}"},
+        }
+        paginated["required"] = [
+            *paginated["required"],
+            "count_capped",
+            "total",
+            "total_accuracy",
+        ]
         return paginated
 
     def get_paginated_response(self, data: Any) -> Response:
         assert self.page is not None  # noqa: S101 - paginate_queryset ran first
         paginator = self.page.paginator
+        total = getattr(paginator, "total", None) or RegisterCount(paginator.count)
         return Response(
             {
                 "count": paginator.count,
                 "count_capped": getattr(paginator, "count_capped", False),
+                "total": total.value,
+                "total_accuracy": str(total.accuracy),
                 "next": self.get_next_link(),
                 "previous": self.get_previous_link(),
                 "results": data,
@@ -160,18 +227,23 @@ class EnterpriseListItemSerializer(_RiskAware):
     registered_on = serializers.DateField()
     status = serializers.CharField()
     status_display = serializers.CharField(source="get_status_display")
-    department = DepartmentOutput()
+    department = DepartmentOutput(
+        help_text=gettext_lazy(
+            "The responsible department (管辖部门): the department that supervises the "
+            "entity, by code and name."
+        )
+    )
     is_abnormal = serializers.BooleanField()
     on_serious_list = serializers.BooleanField()
     risk_class = serializers.CharField(
-        help_text="Only with the view_risk permission.", required=False
+        help_text=gettext_lazy("Only with the view_risk permission."), required=False
     )
     risk_score = serializers.DecimalField(
         max_digits=6,
         decimal_places=2,
         allow_null=True,
         required=False,
-        help_text="Only with the view_risk permission.",
+        help_text=gettext_lazy("Only with the view_risk permission."),
     )
 
 
@@ -184,16 +256,22 @@ class EnterpriseDetailSerializer(EnterpriseListItemSerializer):
     address = serializers.CharField()
     division = serializers.CharField()
     legal_rep_name = serializers.CharField()
-    legal_rep_id_masked = serializers.CharField(help_text="Masked; the full number is never kept.")
+    legal_rep_id_masked = serializers.CharField(
+        help_text=gettext_lazy("Masked; the full number is never kept.")
+    )
     registered_capital = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True)
     business_scope = serializers.CharField()
     suspended_from = serializers.DateField(allow_null=True)
     suspended_until = serializers.DateField(allow_null=True)
     status_changed_on = serializers.DateField(allow_null=True)
     risk_assessed_at = serializers.DateTimeField(
-        allow_null=True, required=False, help_text="Only with the view_risk permission."
+        allow_null=True,
+        required=False,
+        help_text=gettext_lazy("Only with the view_risk permission."),
     )
-    version = serializers.IntegerField(help_text="Send it back with PATCH (optimistic locking).")
+    version = serializers.IntegerField(
+        help_text=gettext_lazy("Send it back with PATCH (optimistic locking).")
+    )
     updated_at = serializers.DateTimeField()
 
 
@@ -220,16 +298,21 @@ class _RegisterInput(serializers.Serializer):
         required=False,
         allow_blank=True,
         write_only=True,
-        help_text="Validated, then kept only masked plus a keyed digest.",
+        help_text=gettext_lazy("Validated, then kept only masked plus a keyed digest."),
     )
     registered_capital = serializers.DecimalField(
         max_digits=14, decimal_places=4, required=False, allow_null=True
     )
     business_scope = serializers.CharField(required=False, allow_blank=True)
-    department = serializers.CharField(max_length=32, help_text="Department code, e.g. amr.")
+    department = serializers.CharField(
+        max_length=32,
+        help_text=gettext_lazy("Code of the responsible department (管辖部门), e.g. amr."),
+    )
     allow_check_override = serializers.BooleanField(
         default=False,
-        help_text="Accept a code failing only its check character (needs override_uscc_check).",
+        help_text=gettext_lazy(
+            "Accept a code failing only its check character (needs override_uscc_check)."
+        ),
     )
 
 
@@ -243,52 +326,66 @@ def _override_allowed(request: Request, data: dict[str, Any]) -> bool:
 
 
 def _filter_parameters() -> list[OpenApiParameter]:
-    """The query parameters of `EnterpriseFilter`, for the OpenAPI schema (in English)."""
-    with translation.override("en"):
-        return _filter_parameters_now()
-
-
-def _filter_parameters_now() -> list[OpenApiParameter]:
-    """One parameter per filter, each saying which values it refuses with a 400 (the filter
-    form's errors, keyed by parameter in `errors`)."""
+    """The query parameters of `EnterpriseFilter`, for the OpenAPI schema. Their descriptions
+    are lazy: written when the schema is generated, in its language (credit_portal.api_docs)."""
     params = []
     for name, flt in EnterpriseFilter.base_filters.items():
         kind: Any = OpenApiTypes.STR
         enum = None
-        description = str(flt.label)
         if isinstance(flt, df.BooleanFilter):
             kind = OpenApiTypes.BOOL
-            description += ": true or false (any other value is ignored)."
         elif isinstance(flt, df.DateFilter):
             kind = OpenApiTypes.DATE
-            description += ": a date, YYYY-MM-DD (any other form is a 400)."
         elif isinstance(flt, df.ChoiceFilter) and not isinstance(
             flt, df.OrderingFilter | df.ModelChoiceFilter
         ):
             enum = [value for value, _label in flt.extra["choices"]]
-            description += ": one of the values listed (another value is a 400)."
         if name == "q":
             kind = {"type": "string", "maxLength": flt.extra["max_length"]}
-            description = (
-                f"{flt.extra['help_text']} At most {flt.extra['max_length']} characters "
-                "(longer is a 400)."
+        params.append(
+            OpenApiParameter(
+                name=name, type=kind, enum=enum, description=_filter_description_lazy(name)
             )
-        elif name == "department":
-            description += ": a department code, e.g. amr (an unknown code is a 400)."
-        elif name == "ordering":
-            description = (
-                "Comma-separated: name, registered_on, uscc, risk_score (risk_score only with "
-                "view_risk, ignored otherwise); prefix - for descending. Default -registered_on. "
-                "An unknown field is a 400."
-            )
-        elif name == "risk_class":
-            description += " Only with view_risk; ignored otherwise."
-        elif name == "registered_from":
-            description += " A date after registered_to is a 400."
-        elif name == "industry_division":
-            description += " A division outside the industry_section given is a 400."
-        params.append(OpenApiParameter(name=name, type=kind, enum=enum, description=description))
+        )
     return params
+
+
+def _filter_description(name: str) -> str:
+    """What the filter selects and which values it refuses with a 400 (the filter form's
+    errors, keyed by parameter in `errors`), in the active language."""
+    flt = EnterpriseFilter.base_filters[name]
+    description = str(flt.label)
+    if isinstance(flt, df.BooleanFilter):
+        description += _(": true or false (any other value is ignored).")
+    elif isinstance(flt, df.DateFilter):
+        description += _(": a date, YYYY-MM-DD (any other form is a 400).")
+    elif isinstance(flt, df.ChoiceFilter) and not isinstance(
+        flt, df.OrderingFilter | df.ModelChoiceFilter
+    ):
+        description += _(": one of the values listed (another value is a 400).")
+    if name == "q":
+        description = _("%(help)s At most %(max)s characters (longer is a 400).") % {
+            "help": flt.extra["help_text"],
+            "max": flt.extra["max_length"],
+        }
+    elif name == "department":
+        description += _(": a department code, e.g. amr (an unknown code is a 400).")
+    elif name == "ordering":
+        description = _(
+            "Comma-separated: name, registered_on, uscc, risk_score (risk_score only with "
+            "view_risk, ignored otherwise); prefix - for descending. Default -registered_on. "
+            "An unknown field is a 400."
+        )
+    elif name == "risk_class":
+        description += _(" Only with view_risk; ignored otherwise.")
+    elif name == "registered_from":
+        description += _(" A date after registered_to is a 400.")
+    elif name == "industry_division":
+        description += _(" A division outside the industry_section given is a 400.")
+    return description
+
+
+_filter_description_lazy = lazy(_filter_description, str)
 
 
 class EnterpriseListApi(APIView):
@@ -299,22 +396,30 @@ class EnterpriseListApi(APIView):
 
     @extend_schema(
         operation_id="enterprises_list",
-        summary="List market entities",
-        description=(
-            "Staff with view_enterprise see the register; an enterprise user sees only their "
-            "own enterprise. Risk fields, the risk_class filter and the risk_score ordering "
-            "exist only for users with view_risk (for others they are ignored, not refused). "
-            f"`count` stops at {LIST_COUNT_CAP:,} (`count_capped`). "
-            "Refused with 400 (code invalid, errors by parameter): a value that is not one of "
-            "a filter's choices (an unknown department code, an ordering field that does not "
-            "exist), a date that is not YYYY-MM-DD, registered_from after registered_to, an "
-            "industry_division outside the industry_section given, q longer than 100 "
-            "characters."
+        summary=gettext_lazy("List market entities"),
+        description=format_lazy(
+            gettext_lazy(
+                "Staff with view_enterprise see the register; an enterprise user sees only "
+                "their own enterprise. Risk fields, the risk_class filter and the risk_score "
+                "ordering exist only for users with view_risk (for others they are ignored, "
+                "not refused). `count` stops at {cap} (`count_capped`); `total` says how many "
+                "match in all, as the register list page does (`total_accuracy`: exact, "
+                "estimate or at_least). A page past the last is a 404 that says how many pages "
+                "there are. "
+                "Refused with 400 (code invalid, errors by parameter): a value that is not one of "
+                "a filter's choices (an unknown department code, an ordering field that does not "
+                "exist), a date that is not YYYY-MM-DD, registered_from after registered_to, an "
+                "industry_division outside the industry_section given, q longer than 100 "
+                "characters."
+            ),
+            cap=f"{LIST_COUNT_CAP:,}",
         ),
         parameters=_filter_parameters(),
         responses={
             200: EnterpriseListItemSerializer(many=True),
-            400: error_response("A filter or the ordering is not valid (see the description)."),
+            400: error_response(
+                gettext_lazy("A filter or the ordering is not valid (see the description).")
+            ),
         },
     )
     def get(self, request: Request) -> Response:
@@ -331,7 +436,17 @@ class EnterpriseListApi(APIView):
                     for field, errors in register.errors.items()
                 }
             )
-        paginator = CappedPagination(unfiltered=not register.active_filters)
+        user = request.user
+        searching = bool(register.active_filters.get("q"))
+        paginator = CappedPagination(
+            total_of=lambda found: register_count(
+                user=user,
+                narrow=register.filter_queryset,
+                found=found,
+                cap=LIST_COUNT_CAP,
+                estimable=not searching,
+            )
+        )
         page = paginator.paginate_queryset(register.qs, request, view=self)
         context = {"can_view_risk": register.can_view_risk}
         data = EnterpriseListItemSerializer(page, many=True, context=context).data
@@ -339,15 +454,17 @@ class EnterpriseListApi(APIView):
 
     @extend_schema(
         operation_id="enterprises_create",
-        summary="Register a market entity",
+        summary=gettext_lazy("Register a market entity"),
         description=(
-            "Needs add_enterprise; allow_check_override needs override_uscc_check (403 "
-            "without it). The register's rules are checked as in the staff form, each broken "
-            "one a 400 with the messages by field: a credit code that is malformed, fails its "
-            "check or is already registered; an unknown department (or, for partner-department "
-            "staff, another department), entity type or industry division; a division outside "
-            "the section given; a registration date in the future or before 1949-10-01; an "
-            "invalid identity number; a name with < or >."
+            gettext_lazy(
+                "Needs add_enterprise; allow_check_override needs override_uscc_check (403 "
+                "without it). The register's rules are checked as in the staff form, each broken "
+                "one a 400 with the messages by field: a credit code that is malformed, fails its "
+                "check or is already registered; an unknown department (or, for partner-department "
+                "staff, another department), entity type or industry division; a division outside "
+                "the section given; a registration date in the future or before 1949-10-01; an "
+                "invalid identity number; a name with < or >."
+            )
         ),
         request=_RegisterInput,
         responses={201: EnterpriseDetailSerializer},
@@ -376,14 +493,16 @@ class EnterpriseDetailApi(APIView):
     @extend_schema_serializer(component_name="EnterpriseChange")
     class PatchInput(_RegisterInput):
         version = serializers.IntegerField(
-            min_value=1, help_text="The version you read: a stale one gives 409."
+            min_value=1, help_text=gettext_lazy("The version you read: a stale one gives 409.")
         )
         correction = serializers.BooleanField(
             required=False,
             default=False,
             help_text=(
-                "true when the change corrects an entry error: no change of registration is "
-                "recorded in the credit ledger (the audit log keeps the edit)."
+                gettext_lazy(
+                    "true when the change corrects an entry error: no change of registration is "
+                    "recorded in the credit ledger (the audit log keeps the edit)."
+                )
             ),
         )
 
@@ -395,7 +514,7 @@ class EnterpriseDetailApi(APIView):
 
     @extend_schema(
         operation_id="enterprises_retrieve",
-        summary="Read a market entity",
+        summary=gettext_lazy("Read a market entity"),
         responses=EnterpriseDetailSerializer,
     )
     def get(self, request: Request, uscc: str) -> Response:
@@ -405,19 +524,23 @@ class EnterpriseDetailApi(APIView):
 
     @extend_schema(
         operation_id="enterprises_partial_update",
-        summary="Change register data",
+        summary=gettext_lazy("Change register data"),
         description=(
-            "Needs change_enterprise. Send `version` as read; when someone else changed the "
-            "entity in between, the answer is 409 and nothing is written. Status changes have "
-            "their own service and are not made here."
+            gettext_lazy(
+                "Needs change_enterprise. Send `version` as read; when someone else changed the "
+                "entity in between, the answer is 409 and nothing is written. Status changes have "
+                "their own service and are not made here."
+            )
         ),
         request=PatchInput,
         responses={
             200: EnterpriseDetailSerializer,
             409: error_response(
-                "The version sent is stale: someone else changed the entity first (code "
-                '"conflict"). Nothing was written; read it again and resend with the new '
-                "version."
+                gettext_lazy(
+                    "The version sent is stale: someone else changed the entity first (code "
+                    '"conflict"). Nothing was written; read it again and resend with the new '
+                    "version."
+                )
             ),
         },
     )
@@ -455,33 +578,75 @@ class EnterpriseDetailApi(APIView):
         return Response(EnterpriseDetailSerializer(updated, context=context).data)
 
 
+@extend_schema_serializer(component_name="LetterReply")
+class LetterReplySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=LetterStatus.choices,
+        help_text=gettext_lazy(
+            "On the day of the request: no_reply_asked (no deadline), due (no reply, the "
+            "deadline is today or later), overdue (no reply, the deadline has passed), replied "
+            "(on or before the deadline), replied_late (after it), withdrawn (closed by another "
+            "record, a correction, without a reply)."
+        ),
+    )
+    reply_by = serializers.DateField(
+        allow_null=True,
+        help_text=gettext_lazy("The day the letter asks a reply by; null: no reply asked."),
+    )
+    replied_on = serializers.DateField(
+        allow_null=True,
+        help_text=gettext_lazy("The day of the reply (the record closing the letter)."),
+    )
+
+
 @extend_schema_serializer(component_name="CreditRecord")
 class CreditRecordSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     kind_display = serializers.CharField(source="get_kind_display")
     occurred_on = serializers.DateField()
-    is_public = serializers.BooleanField()
-    publicity_start = serializers.DateField(allow_null=True)
+    is_public = serializers.BooleanField(
+        source="public_by_law",
+        help_text=gettext_lazy(
+            "Whether the law makes the record public: by the record, or by its kind (a "
+            "change of registration is public, including records written before that was known)."
+        ),
+    )
+    publicity_start = serializers.DateField(source="publicity_from", allow_null=True)
     publicity_end = serializers.DateField(allow_null=True)
     authority = serializers.CharField()
     document_number = serializers.CharField()
-    summary = serializers.CharField()
+    summary = serializers.CharField(
+        source="summary_text",
+        help_text=gettext_lazy(
+            "In the request's language: made from the details for a registration, a "
+            "change of registration or a status change; otherwise the text as recorded."
+        ),
+    )
     details = serializers.JSONField()
     closes = serializers.IntegerField(source="closes_id", allow_null=True)
     closed_by = serializers.SerializerMethodField()
     recorded_by = serializers.CharField(
         required=False,
         allow_null=True,
-        help_text="Who recorded it (null for a system job). Staff readers only; absent for "
-        "enterprise users.",
+        help_text=gettext_lazy(
+            "Who recorded it (null for a system job). Staff readers only; absent for "
+            "enterprise users."
+        ),
     )
     recorded_at = serializers.DateTimeField()
+    letter = serializers.SerializerMethodField(
+        help_text=gettext_lazy(
+            "For a letter (a warning, suggestion, reminder or interview notice): the day "
+            "it asks a reply by, the reply and whether it came in time; null for other records."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.context.get("staff_reader"):
             self.fields.pop("recorded_by")
+        self._letter_kinds = letter_kinds()
 
     def to_representation(self, instance: CreditRecord) -> dict[str, Any]:
         data: dict[str, Any] = super().to_representation(instance)
@@ -498,6 +663,13 @@ class CreditRecordSerializer(serializers.Serializer):
         except CreditRecord.closed_by.RelatedObjectDoesNotExist:
             return None
 
+    @extend_schema_field(LetterReplySerializer(allow_null=True))
+    def get_letter(self, record: CreditRecord) -> dict[str, Any] | None:
+        if record.kind not in self._letter_kinds:
+            return None
+        view = letter_view(record=record, closer=closing_record(record), today=timezone.localdate())
+        return dict(LetterReplySerializer(view).data)
+
 
 class EnterpriseRecordsApi(APIView):
     """The credit ledger of one market entity, newest first (public and non-public records)."""
@@ -507,10 +679,12 @@ class EnterpriseRecordsApi(APIView):
 
     @extend_schema(
         operation_id="enterprises_records_list",
-        summary="Credit records of a market entity",
+        summary=gettext_lazy("Credit records of a market entity"),
         description=(
-            "Staff need view_creditrecord; an enterprise user reads their own enterprise's "
-            "records. Closed records stay listed, linked by closes / closed_by."
+            gettext_lazy(
+                "Staff need view_creditrecord; an enterprise user reads their own enterprise's "
+                "records. Closed records stay listed, linked by closes / closed_by."
+            )
         ),
         responses=CreditRecordSerializer(many=True),
     )

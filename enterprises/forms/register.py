@@ -14,7 +14,7 @@ from django.utils.translation import pgettext_lazy
 
 from credit_portal.models import Department
 from enterprises.industries import DIVISION_CHOICES, DIVISIONS, SECTION_CHOICES
-from enterprises.models import Enterprise
+from enterprises.models import LEGAL_REP, LEGAL_REP_TITLES, Enterprise
 from enterprises.rules import MAX_SUSPENSION_DAYS, SUSPENSION_EXTENSION_WINDOW_DAYS
 from enterprises.uscc import normalize
 
@@ -68,6 +68,12 @@ class EnterpriseForm(forms.Form):
     entity_type = forms.ChoiceField(
         label=_("Entity type"), choices=[("", "---------"), *Enterprise.EntityType.choices]
     )
+    industry_section = forms.ChoiceField(
+        label=_("Industry section"),
+        choices=[("", "---------"), *SECTION_CHOICES],
+        required=False,
+        help_text=_("Narrows the divisions to choose from."),
+    )
     industry_division = forms.ChoiceField(
         label=_("Industry (GB/T 4754-2017 division)"),
         choices=_division_choices,
@@ -102,10 +108,38 @@ class EnterpriseForm(forms.Form):
         to_field_name="code",
     )
 
+    # The form's fieldset of the registered person and capital (form.html).
+    person_legend = _("Legal representative and capital")
+
     def __init__(self, *args: Any, can_override: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not can_override:
             del self.fields["allow_check_override"]
+        self._name_the_person(self._entity_type())
+
+    def _entity_type(self) -> str | None:
+        """The entity type the form is about: as posted, else as stored (edit)."""
+        posted = self.data.get("entity_type") if self.is_bound else None
+        if posted in Enterprise.EntityType.values:
+            return str(posted)
+        initial = self.initial.get("entity_type")
+        return str(initial) if initial in Enterprise.EntityType.values else None
+
+    def _name_the_person(self, entity_type: str | None) -> None:
+        """Name the registered person as the entity type's business licence does: 经营者 (the
+        operator) of an individual business, 负责人 of a branch... (`LEGAL_REP_TITLES`). While
+        the type is not chosen, the generic label says who is meant for each."""
+        person = self.fields["legal_rep_name"]
+        if entity_type is None:
+            person.help_text = _(
+                "The operator, for an individual business; the person in charge, for a branch."
+            )
+            return
+        person.label = str(LEGAL_REP_TITLES.get(entity_type, LEGAL_REP))
+        if entity_type == Enterprise.EntityType.INDIVIDUAL_BUSINESS:
+            self.fields["legal_rep_id"].label = _("Identity number of the operator")
+            self.fields["registered_capital"].label = _("Capital (CNY 10,000)")
+            self.person_legend = _("Operator and capital")
 
     def override_requested(self) -> bool:
         return bool(self.cleaned_data.get("allow_check_override"))
@@ -152,6 +186,7 @@ class EnterpriseEditForm(EnterpriseForm):
                 "name": enterprise.name,
                 "former_names": "\n".join(enterprise.former_names or []),
                 "entity_type": enterprise.entity_type,
+                "industry_section": enterprise.industry_section,
                 "industry_division": enterprise.industry_division,
                 "registered_on": enterprise.registered_on,
                 "registration_authority": enterprise.registration_authority,

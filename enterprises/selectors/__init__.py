@@ -1,7 +1,9 @@
 """Reads of the enterprises app, one module per area (as `enterprises.services` for writes):
 
 - `enterprises.selectors.register`: the register as a user may see it (jurisdiction), search,
-  figures, ledger records and audit events of an enterprise;
+  ledger records and audit events of an enterprise;
+- `enterprises.selectors.counts`: how many entities a list of the register holds (the list,
+  its API and the workbench's figures), exact where that is cheap, else an estimate;
 - `enterprises.selectors.accounts`: the enterprise self-service area (/me/): the member's
   enterprise, its state as the ledger tells it and what it can do next.
 
@@ -12,16 +14,17 @@ selectors they build on (`credit_portal.selectors`: `bureau_profiles`,
 """
 
 from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
+from enterprises.selectors.counts import RegisterCount, register_count
 from enterprises.selectors.register import (
     audit_events_for,
     credit_records_for,
     enterprise_list_for_user,
     enterprise_search,
     public_credit_records,
-    register_figures,
 )
 
 __all__ = [
+    "RegisterCount",
     "audit_events_for",
     "bureau_profiles",
     "credit_records_for",
@@ -29,5 +32,5 @@ __all__ = [
     "enterprise_list_for_user",
     "enterprise_search",
     "public_credit_records",
-    "register_figures",
+    "register_count",
 ]

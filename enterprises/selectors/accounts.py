@@ -31,6 +31,7 @@ from enterprises.rules import (
     SERIOUS_REPAIR_AFTER_YEARS,
     SUSPENSION_EXTENSION_WINDOW_DAYS,
 )
+from enterprises.selectors.letters import LetterView, letter_kinds, letter_view, letter_views
 from enterprises.selectors.register import credit_records_for, enterprise_list_for_user
 from enterprises.state import state_fold
 
@@ -68,13 +69,14 @@ class RecordView:
     public_now: bool
     closed_on: dt.date | None
     closed_kind: str
+    letter: LetterView | None = None  # a letter: its deadline, reply and status
 
     @property
     def publicity_text(self) -> str:
         r = self.record
-        if not r.is_public:
+        if not r.public_by_law:
             return _("Not public")
-        start = r.publicity_start or r.occurred_on
+        start = r.publicity_from or r.occurred_on
         if r.publicity_end:
             return _("%(start)s to %(end)s") % {"start": start, "end": r.publicity_end}
         return _("from %(start)s") % {"start": start}
@@ -98,13 +100,14 @@ class Overview:
     abnormal: list[CreditRecord]
     serious: list[CreditRecord]
     penalties: list[RecordView]
-    letters: list[CreditRecord]
+    letters: list[LetterView]
     steps: list[Step]
     show_risk: bool
 
 
 def _record_views(records: list[CreditRecord], today: dt.date) -> list[RecordView]:
     closers = {r.closes_id: r for r in records if r.closes_id is not None}
+    letters = letter_kinds()
     views = []
     for r in records:
         closer = closers.get(r.pk)
@@ -115,6 +118,9 @@ def _record_views(records: list[CreditRecord], today: dt.date) -> list[RecordVie
                 public_now=public_now,
                 closed_on=closer.occurred_on if closer else None,
                 closed_kind=closer.get_kind_display() if closer else "",
+                letter=letter_view(record=r, closer=closer, today=today)
+                if r.kind in letters
+                else None,
             )
         )
     return views
@@ -123,9 +129,11 @@ def _record_views(records: list[CreditRecord], today: dt.date) -> list[RecordVie
 def enterprise_records_split(
     *, enterprise: Enterprise, today: dt.date
 ) -> tuple[list[RecordView], list[RecordView]]:
-    """The enterprise's whole ledger, newest first, as (public part, private part)."""
+    """The enterprise's whole ledger, newest first, as (public part, private part): public by
+    law, by the record's flag or by its kind (`CreditRecord.public_by_law`)."""
     views = _record_views(list(credit_records_for(enterprise=enterprise)), today)
-    return [v for v in views if v.record.is_public], [v for v in views if not v.record.is_public]
+    public = [v for v in views if v.record.public_by_law]
+    return public, [v for v in views if not v.record.public_by_law]
 
 
 def _abnormal_step(record: CreditRecord, enterprise: Enterprise, today: dt.date) -> Step:
@@ -369,8 +377,7 @@ def enterprise_overview(*, enterprise: Enterprise, today: dt.date) -> Overview:
     abnormal, serious = state.abnormal_listings[::-1], state.serious_listings[::-1]
     penalty_kinds = set(kind_codes(section=Section.PENALTIES))
     penalties = [v for v in views if v.record.kind in penalty_kinds and v.public_now]
-    letter_kinds = set(kind_codes(section=Section.LETTERS))
-    letters = [r for r in records if r.kind in letter_kinds]
+    letters = letter_views(records=records, today=today)
     return Overview(
         enterprise=enterprise,
         today=today,

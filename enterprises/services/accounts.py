@@ -231,6 +231,31 @@ def _validate_person(
     return errors
 
 
+def _phone_normalize(phone: str) -> str:
+    """A mobile number as typed, folded: full-width digits, spaces and hyphens, +86."""
+    phone = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", phone or ""))
+    return phone[3:] if phone.startswith("+86") else phone
+
+
+def enterprise_user_check(*, username: str, password: str, phone: str, email: str) -> None:
+    """Check what a registering person typed, without the activation code: the username's
+    form, the password validators, a mobile number or an email address (the checks of
+    `enterprise_user_register` that depend on the input alone, so they reveal nothing about
+    codes or existing usernames). The registration form runs it while a field of its own is
+    still wrong, to show every error at once (`credit_portal.forms.form_errors_all`).
+
+    Side effects: none. Raises `ValidationError` with the errors found.
+    """
+    errors = _validate_person(
+        username=(username or "").strip(),
+        password=password,
+        phone=_phone_normalize(phone),
+        email=(email or "").strip(),
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
 def enterprise_user_register(
     *, uscc: str, code: str, username: str, password: str, phone: str = "", email: str = ""
 ) -> User:
@@ -250,9 +275,7 @@ def enterprise_user_register(
     uscc = normalize(uscc or "")
     code_norm = activation_code_normalize(code)
     username = (username or "").strip()
-    phone = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", phone or ""))
-    if phone.startswith("+86"):
-        phone = phone[3:]
+    phone = _phone_normalize(phone)
     email = (email or "").strip()
     _throttle_check(uscc)
     counted_failure = False

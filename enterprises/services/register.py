@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from json import dumps as json_dumps
@@ -22,7 +21,13 @@ from credit_portal.models import Department, User
 from credit_portal.text import character_label, invisible_characters, pinyin_initials
 from enterprises import industries
 from enterprises.identity import id_digest, mask_id, resident_id_problem
-from enterprises.kinds import REGISTRATION, REGISTRATION_CHANGE
+from enterprises.kinds import (
+    REGISTRATION,
+    REGISTRATION_CHANGE,
+    items_joined,
+    registration_change_summary,
+    registration_summary,
+)
 from enterprises.models import Enterprise
 from enterprises.selectors import departments_of_jurisdiction
 from enterprises.services.ledger import CreditFact, credit_fact_append
@@ -322,6 +327,12 @@ def enterprise_clean(
     return result
 
 
+def _registration_details(entity_type: str) -> dict[str, Any]:
+    """The details of a REGISTRATION fact: the status it sets, and the entity type its summary
+    names (`enterprises.kinds.registration_summary`)."""
+    return {"status": Enterprise.Status.OPERATING, "entity_type": str(entity_type)}
+
+
 def registration_fact(
     *,
     enterprise_id: int,
@@ -332,6 +343,7 @@ def registration_fact(
     """The REGISTRATION fact of a new enterprise: registration basics are public from the
     registration date (企业信息公示暂行条例 art. 6; docs/domain.md §5). Its source is the
     enterprise itself, so a registration is recorded once."""
+    details = _registration_details(entity_type)
     return CreditFact(
         enterprise_id=enterprise_id,
         kind=REGISTRATION,
@@ -339,8 +351,8 @@ def registration_fact(
         is_public=True,
         publicity_start=registered_on,
         authority=registration_authority,
-        summary=_("Registered as %(type)s") % {"type": Enterprise.EntityType(entity_type).label},
-        details={"status": Enterprise.Status.OPERATING},
+        summary=registration_summary(details) or "",
+        details=details,
         source=("enterprises", "enterprise", str(enterprise_id)),
     )
 
@@ -351,32 +363,26 @@ def registration_facts_select(*, codes: list[str]) -> tuple[str, list[Any]]:
     The same fact column by column (pinned by tests/enterprises/test_import.py).
     Uses index: enterprises_enterprise_uscc_key."""
     table = connection.ops.quote_name(Enterprise._meta.db_table)
-    types = Enterprise.EntityType.choices
-    summary = "CASE e.entity_type " + " ".join("WHEN %s THEN %s" for _t in types) + " END"
-    labels = [
-        p for value, label in types for p in (value, _("Registered as %(type)s") % {"type": label})
-    ]
+    types = Enterprise.EntityType.values
     pg = connection.vendor == "postgresql"
     json, day, key = (
         ("CAST(%s AS jsonb)", "CAST(NULL AS date)", "CAST(NULL AS bigint)")
         if pg
         else ("%s", "NULL", "NULL")
     )
+    summary = "CASE e.entity_type " + " ".join("WHEN %s THEN %s" for _t in types) + " END"
+    details = "CASE e.entity_type " + " ".join(f"WHEN %s THEN {json}" for _t in types) + " END"
+    by_type = {t: _registration_details(t) for t in types}
+    summaries = [p for t in types for p in (t, registration_summary(by_type[t]) or "")]
+    details_params = [p for t in types for p in (t, json_dumps(by_type[t]))]
     codes_in = ", ".join(["%s"] * len(codes))
     sql = (
         "SELECT ROW_NUMBER() OVER (ORDER BY e.id) - 1, e.id, %s, e.registered_on, %s, "  # noqa: S608
-        f"e.registered_on, {day}, e.registration_authority, '', {summary}, {json}, "
+        f"e.registered_on, {day}, e.registration_authority, '', {summary}, {details}, "
         f"'enterprises', 'enterprise', CAST(e.id AS TEXT), {key} "
         f"FROM {table} e WHERE e.uscc IN ({codes_in})"
     )
-    details = json_dumps({"status": Enterprise.Status.OPERATING})
-    return sql, [REGISTRATION, True, *labels, details, *codes]
-
-
-def items_joined(items: Iterable[str]) -> str:
-    """A list of names in running text: 、 between them in Chinese, a comma in English."""
-    separator = "、" if (translation.get_language() or "").startswith("zh") else ", "
-    return separator.join(items)
+    return sql, [REGISTRATION, True, *summaries, *details_params, *codes]
 
 
 # The items of the business licence whose change is a change of registration (变更登记,
@@ -392,9 +398,6 @@ REGISTRATION_ITEMS = (
     "address",
     "business_scope",
 )
-
-
-_ITEM_FIELDS = {f.name: f for f in Enterprise._meta.concrete_fields if f.name in REGISTRATION_ITEMS}
 
 
 def _item_text(field: str, value: Any) -> str | None:
@@ -413,24 +416,26 @@ def registration_change_fact(
     on: dt.date,
 ) -> CreditFact | None:
     """The REGISTRATION_CHANGE fact of the licence items among `changes` ({field: [old, new]}),
-    or None when none of them changed."""
+    or None when none of them changed.
+
+    Rules: public from its date, as the publicity system shows changes of registration (变更
+    信息: item, before, after, date; 企业信息公示暂行条例 art. 6; docs/domain.md §5); the public
+    profile leaves out any item the law keeps private (`enterprises.public`). The details keep
+    the entity type after the change, which names the registered person in the summary
+    (法定代表人, 经营者...)."""
     items = {k: [_item_text(k, v) for v in changes[k]] for k in REGISTRATION_ITEMS if k in changes}
     if not items:
         return None
-    labels = items_joined(
-        enterprise.legal_rep_title if k == "legal_rep_name" else str(_ITEM_FIELDS[k].verbose_name)
-        for k in items
-    )
+    details = {"changes": items, "entity_type": str(enterprise.entity_type)}
     return CreditFact(
         enterprise_id=enterprise.pk,
         kind=REGISTRATION_CHANGE,
         occurred_on=on,
-        # Not public: the record derives from an edit in this portal, not from the registration
-        # decision itself (the publicity system publishes that); staff and the enterprise see it.
-        is_public=False,
+        is_public=True,
+        publicity_start=on,
         authority=enterprise.registration_authority,
-        summary=_("Change of registration: %(items)s") % {"items": labels},
-        details={"changes": items},
+        summary=registration_change_summary(details) or "",
+        details=details,
     )
 
 
@@ -476,6 +481,49 @@ def _check_jurisdiction(actor: User | None, department: Department | None) -> No
         raise ValidationError(
             {"department": [_("You can assign market entities only to your own department.")]}
         )
+
+
+def enterprise_check(
+    *,
+    actor: User | None,
+    data: dict[str, Any],
+    enterprise: Enterprise | None = None,
+    allow_check_override: bool = False,
+) -> None:
+    """Check register data without writing: the rules of `enterprise_create` (or, with
+    `enterprise`, of `enterprise_update`) on the keys present, every error found at once. A
+    form runs it on its valid fields while a required one is still empty, so that the user
+    sees all the errors of one submit together (`credit_portal.forms.form_errors_all`).
+
+    Rules: `enterprise_clean` (partial: keys present only); the credit code and the old
+    registration number belong to no other entity; a new department lies in the actor's
+    jurisdiction. Side effects: none. Raises `ValidationError` with every error found.
+    """
+    result = enterprise_clean(data, allow_check_override=allow_check_override, partial=True)
+    errors: dict[str, list[Any]] = {k: list(v) for k, v in result.errors.items()}
+    cleaned = result.data
+    exclude_pk = enterprise.pk if enterprise is not None else None
+    code = cleaned.get("uscc")
+    if code and "uscc" not in errors and (enterprise is None or code != enterprise.uscc):
+        holders = Enterprise.objects.filter(uscc=code)
+        if exclude_pk is not None:
+            holders = holders.exclude(pk=exclude_pk)
+        if holders.exists():
+            errors["uscc"] = [_("A market entity with this credit code already exists.")]
+    legacy = cleaned.get("legacy_reg_no")
+    department = cleaned.get("department")
+    try:
+        if legacy and (enterprise is None or legacy != enterprise.legacy_reg_no):
+            _check_legacy_unique(legacy, exclude_pk=exclude_pk)
+    except ValidationError as exc:
+        errors.setdefault("legacy_reg_no", []).extend(exc.messages)
+    try:
+        if department is not None and (enterprise is None or department != enterprise.department):
+            _check_jurisdiction(actor, department)
+    except ValidationError as exc:
+        errors.setdefault("department", []).extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic

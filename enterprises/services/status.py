@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from credit_portal.audit import audit_event_record
 from credit_portal.models import User
-from enterprises.kinds import STATUS_CHANGE, Effect, kind_codes
+from enterprises.kinds import STATUS_CHANGE, Effect, kind_codes, status_change_summary
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.rules import (
     MAX_SUSPENSION_DAYS,
@@ -25,19 +25,6 @@ from enterprises.services.ledger import credit_record_append, enterprise_state_a
 from enterprises.state import STATE_FIELDS, state_refresh_sql
 
 Status = Enterprise.Status
-
-
-def _status_summary(new_status: str, details: dict[str, Any]) -> str:
-    """The ledger line of a status change; a suspension names its filed period. The officer's
-    note is not part of it: the line is public (publicity system, enterprise's own page), the
-    note is kept in the record's details for staff."""
-    summary = _("Status: %(new)s") % {"new": Status(new_status).label}
-    if new_status == Status.SUSPENDED and details.get("from") and details.get("until"):
-        summary += _(" (from %(start)s to %(end)s)") % {
-            "start": details["from"],
-            "end": details["until"],
-        }
-    return summary
 
 
 @transaction.atomic
@@ -142,7 +129,7 @@ def enterprise_status_change(
         authority=locked.registration_authority,
         document_number=document_number,
         details={**details, "note": note},
-        summary=_status_summary(new_status, details),
+        summary=status_change_summary(details) or "",
     )
     locked.refresh_from_db()
     locked.status_changed_on = effective_on

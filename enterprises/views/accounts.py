@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from credit_portal.forms import form_errors_from
+from credit_portal.forms import form_errors_all, form_errors_from
 from credit_portal.models import User
 from enterprises.forms.accounts import ActivationCodeIssueForm, RegisterForm
 from enterprises.industries import division_label, section_label
@@ -46,6 +46,7 @@ from enterprises.services.accounts import (
     RegistrationThrottledError,
     activation_code_issue,
     activation_code_state,
+    enterprise_user_check,
     enterprise_user_register,
 )
 from enterprises.uscc import normalize
@@ -99,6 +100,19 @@ def register(request: HttpRequest) -> HttpResponse:
                 % {"name": user.enterprise_membership.enterprise.name},
             )
             return redirect("me:home")
+    elif request.method == "POST":
+        # Every error at once: the checks of the person's data that need no code, too.
+        data = form.cleaned_data
+        form_errors_all(
+            form,
+            lambda: enterprise_user_check(
+                username=data.get("username", ""),
+                password=data.get("password1", ""),
+                phone=data.get("phone", ""),
+                email=data.get("email", ""),
+            ),
+            aliases={"password": "password1"},
+        )
     if request.method == "POST":
         status = 400
     return render(request, "registration/register.html", {"form": form}, status=status)

@@ -3,7 +3,9 @@
 Both pages are rate-limited per client address with the throttle the public API uses
 (`credit_portal.throttling`), and read through `enterprises.public`, which decides what is
 public. Each page makes a constant number of queries: the search two (capped count, page),
-the profile one on PostgreSQL (two elsewhere; `enterprises.public.public_profile`).
+the profile one on PostgreSQL (two elsewhere; `enterprises.public.public_profile`). A whole
+credit code typed into the search is looked up first (one query) and, when registered, opens
+its profile instead of a list of one.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from credit_portal.throttling import public_throttle
 from enterprises.public import (
     SEARCH_PAGE_SIZE,
     PublicSearchPaginator,
+    public_code_registered,
     public_enterprise_from,
     public_profile,
     public_search,
@@ -65,6 +68,10 @@ def search(request: HttpRequest) -> HttpResponse:
     }
     if form.is_valid():
         text = form.cleaned_data["q"]
+        code = normalize(text)
+        if looks_like_uscc(code) and public_code_registered(uscc=code):
+            # A whole credit code (in any case, full-width or spaced) opens its profile.
+            return redirect("public:profile", uscc=code)
         paginator = PublicSearchPaginator(public_search(text=text), SEARCH_PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
         today = timezone.localdate()

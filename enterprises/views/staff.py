@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import InvalidPage, Page
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -27,7 +28,7 @@ from django.views import View
 
 from credit_portal.audit import event_label, event_summary
 from credit_portal.errors import ConflictError
-from credit_portal.forms import form_errors_from
+from credit_portal.forms import form_errors_all, form_errors_from
 from credit_portal.models import User
 from credit_portal.permissions import CorePerm, StaffPermissionMixin
 from enterprises.filters import LIST_COUNT_CAP, CappedPaginator, EnterpriseFilter
@@ -41,15 +42,22 @@ from enterprises.rules import (
     STATUS_TRANSITIONS,
     SUSPENSION_EXTENSION_WINDOW_DAYS,
 )
-from enterprises.selectors import audit_events_for, credit_records_for, enterprise_list_for_user
+from enterprises.selectors import (
+    audit_events_for,
+    credit_records_for,
+    enterprise_list_for_user,
+    register_count,
+)
+from enterprises.selectors.letters import letters_for
 from enterprises.services.export import enterprise_register_export
 from enterprises.services.ledger import enterprise_state_as_of
-from enterprises.services.register import enterprise_create, enterprise_update
+from enterprises.services.register import enterprise_check, enterprise_create, enterprise_update
 from enterprises.services.status import enterprise_status_change
 from enterprises.uscc import normalize
 
 PAGE_SIZES = (20, 50, 100)
 DIVISION_SECTIONS = {division: entry[0] for division, entry in DIVISIONS.items()}
+SECTION_LETTERS = set(DIVISION_SECTIONS.values())
 DEFAULT_PAGE_SIZE = 50
 RECORDS_SHOWN = 50
 AUDIT_EVENTS_SHOWN = 30
@@ -109,18 +117,45 @@ class EnterpriseListView(StaffPermissionMixin, View):
         if per_page not in PAGE_SIZES:
             per_page = DEFAULT_PAGE_SIZE
         queryset = register.qs if valid else register.queryset.none()
+        searching = bool(register.active_filters.get("q"))
         paginator = CappedPaginator(
-            queryset, per_page, cap=LIST_COUNT_CAP, unfiltered=not register.active_filters
+            queryset,
+            per_page,
+            cap=LIST_COUNT_CAP,
+            total_of=lambda found: register_count(
+                user=user,
+                narrow=register.filter_queryset,
+                found=found,
+                cap=LIST_COUNT_CAP,
+                estimable=not searching,
+            ),
         )
-        page = paginator.get_page(request.GET.get("page"))
+        requested = request.GET.get("page") or "1"
+        try:
+            page = paginator.page(requested)
+            missing_page = None
+        except InvalidPage:
+            # A page past the end (an old link, a narrower filter) is a 404 that says so and
+            # leads to the last page, as the API's 404: not the last page in its place, which
+            # looked like the rows of page 12.
+            page = Page([], 1, paginator)
+            missing_page = {
+                "number": requested,
+                "pages": paginator.num_pages,
+                "last_url": _query(request.GET, page=paginator.num_pages),
+            }
         ordering = (register.form.cleaned_data.get("ordering") or []) if valid else []
+        filter_fields = _filter_fields(register.form)
         context = {
             "filter": register,
             "form": register.form,
             "page_obj": page,
             "rows": _list_rows(page.object_list),
-            "filter_fields": _filter_fields(register.form),
+            "filter_fields": filter_fields,
+            "filters_in_use": sum(1 for field in filter_fields if field["active"]),
             "paginator": paginator,
+            "total": paginator.total,
+            "missing_page": missing_page if valid else None,
             "page_size_links": [
                 {
                     "size": size,
@@ -145,7 +180,8 @@ class EnterpriseListView(StaffPermissionMixin, View):
             "page_links": _page_links(request.GET, page),
             "division_sections": DIVISION_SECTIONS,  # static/js/industry.js
         }
-        return render(request, "enterprises/list.html", context, status=200 if valid else 400)
+        status = 400 if not valid else 404 if missing_page else 200
+        return render(request, "enterprises/list.html", context, status=status)
 
 
 def _filter_fields(form: Any) -> list[dict[str, Any]]:
@@ -169,11 +205,12 @@ def _filter_fields(form: Any) -> list[dict[str, Any]]:
             )
         else:
             choices = getattr(bound.field.widget, "choices", None) or bound.field.choices
+            section = form["industry_section"].value() if bound.name == "industry_division" else ""
             options = format_html_join(
                 "",
                 '<option value="{}"{}>{}</option>',
                 (
-                    (key, mark_safe(" selected") if str(key) == value else "", label)
+                    (key, _option_attributes(str(key), value, section), label)
                     for key, label in _flat_choices(choices)
                 ),
             )
@@ -193,6 +230,18 @@ def _filter_fields(form: Any) -> list[dict[str, Any]]:
             }
         )
     return fields
+
+
+def _option_attributes(key: str, value: str, section: Any) -> str:
+    """` selected` for the chosen option; for a division of another section than the one
+    chosen, ` hidden disabled`: the list narrows to the section without JavaScript too (after
+    "Apply"; static/js/industry.js does it as the section changes). A division chosen with
+    another section stays shown and selected, beside the error that names the pair."""
+    if key == value:
+        return mark_safe(" selected")
+    if section in SECTION_LETTERS and key and DIVISION_SECTIONS.get(key) != section:
+        return mark_safe(" hidden disabled")
+    return ""
 
 
 def _flat_choices(choices: Any) -> list[tuple[Any, Any]]:
@@ -287,6 +336,10 @@ class EnterpriseExportView(StaffPermissionMixin, View):
         )
 
 
+# The service names the section's errors; the form asks for the division only.
+_FORM_ALIASES = {"industry_section": "industry_division"}
+
+
 class EnterpriseCreateView(StaffPermissionMixin, View):
     permission_required = (EnterprisePerm.VIEW, EnterprisePerm.ADD)
     template_name = "enterprises/form.html"
@@ -303,6 +356,7 @@ class EnterpriseCreateView(StaffPermissionMixin, View):
             "form": form,
             "creating": True,
             "can_override": "allow_check_override" in form.fields,
+            "division_sections": DIVISION_SECTIONS,  # static/js/industry.js
         }
         return render(request, self.template_name, context, status=status)
 
@@ -312,6 +366,16 @@ class EnterpriseCreateView(StaffPermissionMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         form = self._form(request)
         if not form.is_valid():
+            # Every error at once: the service's checks of the fields that passed, too.
+            form_errors_all(
+                form,
+                lambda: enterprise_check(
+                    actor=_user(request),
+                    data=form.service_data(),
+                    allow_check_override=form.override_requested(),
+                ),
+                aliases=_FORM_ALIASES,
+            )
             return self._render(request, form, 400)
         try:
             enterprise = enterprise_create(
@@ -320,7 +384,7 @@ class EnterpriseCreateView(StaffPermissionMixin, View):
                 allow_check_override=form.override_requested(),
             )
         except ValidationError as exc:
-            form_errors_from(form, exc, aliases={"industry_section": "industry_division"})
+            form_errors_from(form, exc, aliases=_FORM_ALIASES)
             return self._render(request, form, 400)
         messages.success(request, _("%(name)s has been registered.") % {"name": enterprise.name})
         return redirect("enterprises:detail", uscc=enterprise.uscc)
@@ -365,6 +429,12 @@ class EnterpriseDetailView(EnterpriseScopedView):
             if can_view_audit
             else []
         )
+        # Every letter with its reply status, whatever the number of records shown.
+        letters = (
+            letters_for(enterprise=enterprise, today=timezone.localdate())
+            if can_view_records
+            else []
+        )
         context = {
             "enterprise": enterprise,
             "can_view_risk": user.has_perm(EnterprisePerm.VIEW_RISK),
@@ -375,20 +445,29 @@ class EnterpriseDetailView(EnterpriseScopedView):
             "can_view_audit": can_view_audit,
             "records": records[:RECORDS_SHOWN],
             "records_more": len(records) > RECORDS_SHOWN,
-            "events": [
-                {
-                    "event": e,
-                    "label": event_label(e.event_type),
-                    **event_summary(e),
-                }
-                for e in events[:AUDIT_EVENTS_SHOWN]
-            ],
+            "letters": letters,
+            "events": _audit_items(events[:AUDIT_EVENTS_SHOWN], user),
             "events_more": len(events) > AUDIT_EVENTS_SHOWN,
             "records_shown": RECORDS_SHOWN,
             "events_shown": AUDIT_EVENTS_SHOWN,
             "records_api": reverse("enterprises-api:enterprise-records", args=[enterprise.uscc]),
         }
         return render(request, "enterprises/detail.html", context)
+
+
+def _audit_items(events: list[Any], user: Any) -> list[dict[str, Any]]:
+    """The audit history's rows: each event's type and summary in words, and for a change an
+    import made, its job's page (for a user who may see import jobs; the number otherwise)."""
+    can_import = user.has_perm(EnterprisePerm.IMPORT)
+    placeholder = 918_273_645
+    job_page = reverse("enterprises:import_detail", args=[placeholder])
+    items = []
+    for e in events:
+        item = {"event": e, "label": event_label(e.event_type), **event_summary(e)}
+        if item.get("import_job") and can_import:
+            item["import_job_url"] = job_page.replace(str(placeholder), str(item["import_job"]))
+        items.append(item)
+    return items
 
 
 class EnterpriseEditView(EnterpriseScopedView):
@@ -403,6 +482,7 @@ class EnterpriseEditView(EnterpriseScopedView):
             "creating": False,
             "enterprise": self.enterprise,
             "can_override": "allow_check_override" in form.fields,
+            "division_sections": DIVISION_SECTIONS,  # static/js/industry.js
             **extra,
         }
         return render(request, self.template_name, context, status=status)
@@ -420,6 +500,17 @@ class EnterpriseEditView(EnterpriseScopedView):
     def post(self, request: HttpRequest, uscc: str) -> HttpResponse:
         form = self._form(request, request.POST)
         if not form.is_valid():
+            # Every error at once: the service's checks of the fields that passed, too.
+            form_errors_all(
+                form,
+                lambda: enterprise_check(
+                    actor=_user(request),
+                    enterprise=self.enterprise,
+                    data=form.service_data(),
+                    allow_check_override=form.override_requested(),
+                ),
+                aliases=_FORM_ALIASES,
+            )
             return self._render(request, form, 400)
         try:
             enterprise = enterprise_update(
@@ -434,7 +525,7 @@ class EnterpriseEditView(EnterpriseScopedView):
             current = Enterprise.objects.select_related("department").get(pk=self.enterprise.pk)
             return self._conflict(request, form, current, exc)
         except ValidationError as exc:
-            form_errors_from(form, exc, aliases={"industry_section": "industry_division"})
+            form_errors_from(form, exc, aliases=_FORM_ALIASES)
             return self._render(request, form, 400)
         messages.success(
             request, _("The changes to %(name)s are saved.") % {"name": enterprise.name}

@@ -168,9 +168,11 @@ def test_password_change_checks_rules_and_is_audited(client, user_with_perms):
 
 
 def test_anonymous_user_is_sent_to_login(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("enterprises:list"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+    # The front door is the public lookup (issue 13): staff log in from there.
+    assert client.get(reverse("home"))["Location"] == reverse("public:search")
 
 
 def test_user_without_staff_role_sees_no_access_page(client, user_with_perms):

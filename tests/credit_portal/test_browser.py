@@ -11,7 +11,7 @@ pytestmark = [
 def test_staff_logs_in_switches_language_and_logs_out(live_server, chromium_path, user_with_perms):
     user_with_perms("credit_portal.access_staff_portal", username="li", display_name="李登记")
     with browser_page(chromium_path) as page:
-        page.goto(f"{live_server.url}/")
+        page.goto(f"{live_server.url}/accounts/login/")
         assert page.locator("h2#login-title").inner_text() == "登录"
         page.fill("#id_username", "li")
         page.fill("#id_password", "Secret-pass-123")

@@ -289,7 +289,8 @@ def test_the_pages_scripts_are_static_files(client, portal):
 
 def test_the_api_docs_load_their_start_up_script_from_a_url(client):
     page = client.get(reverse("api-docs")).content.decode()
-    assert '<script src="/api/docs/?script=" defer></script>' in page
+    # ?lang: the script loads the schema in the page's language (credit_portal.api_docs).
+    assert '<script src="/api/docs/?lang=zh-hans&amp;script=" defer></script>' in page
     assert "swagger-ui-bundle.js" in page
     script = client.get(reverse("api-docs"), {"script": ""})
     assert script.status_code == 200

@@ -66,10 +66,11 @@ def test_no_asset_is_loaded_from_another_host(client):
 
 
 def test_a_visitor_at_the_front_door_finds_the_public_lookup(client):
-    """Tester: "/" sends a visitor to the login page, which offered no way to the lookup."""
+    """Tester: "/" sends a visitor to the login page, which offered no way to the lookup.
+    Issue 13: "/" now opens the lookup itself; the login page still leads to it."""
     response = client.get("/", follow=True)
-    page = response.content.decode()
-    assert response.redirect_chain[-1][0].startswith(reverse("login"))
+    assert response.redirect_chain == [(reverse("public:search"), 302)]
+    page = client.get(reverse("login")).content.decode()
     assert page.count(f'href="{reverse("public:search")}"') == 2  # masthead and login aside
     assert "查询企业信用信息" in page and "无需登录" in page
     lookup = client.get(reverse("public:search")).content.decode()

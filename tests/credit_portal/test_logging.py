@@ -79,3 +79,38 @@ def test_json_log_lines_carry_the_request_id(settings):
     assert line["request_id"] == "req-42"
     assert line["message"] == "boom x"
     assert line["level"] == "ERROR"
+
+
+def test_an_ordinary_403_is_one_warning_line_without_a_traceback(client, user_with_perms, caplog):
+    """Tester (issue 13): every 403 printed a traceback in the demo's log, as if the portal
+    had failed. It is logged as a warning, with the path and no exception."""
+    client.force_login(user_with_perms("credit_portal.access_staff_portal"))
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/enterprises/")
+    assert response.status_code == 403
+    (record,) = [r for r in caplog.records if r.name == "django.request"]
+    assert record.levelno == logging.WARNING
+    assert "/enterprises/" in record.getMessage()
+    assert record.exc_info is None and not record.exc_text
+    assert "Traceback" not in caplog.text
+
+
+def test_a_server_error_keeps_its_traceback(caplog):
+    from django.test import RequestFactory
+    from django.utils.log import log_response
+
+    from credit_portal.views import error_500
+
+    request = RequestFactory().get("/boom/")
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError as exc:
+        with caplog.at_level(logging.ERROR, logger="django.request"):
+            log_response(
+                "Internal Server Error: %s",
+                request.path,
+                response=error_500(request),
+                request=request,
+                exception=exc,
+            )
+    assert "Traceback" in caplog.text and "RuntimeError: boom" in caplog.text

@@ -120,6 +120,7 @@ class Kind:
     from remediation.kinds import (
         ABNORMAL_LISTING,
         ABNORMAL_REMOVAL,
+        LETTER_REPLY,
         PENALTY,
         REPAIR,
         SELF_CORRECTION,

@@ -319,5 +319,5 @@ def test_every_kind_the_demo_writes_is_declared_by_an_app():
     from enterprises.kinds import kind_get
 
     codes = {v for k, v in vars(demo.Kind).items() if k.isupper()}
-    assert len(codes) == 11
+    assert len(codes) == 12
     assert all(kind_get(code) is not None for code in codes), codes

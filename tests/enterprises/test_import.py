@@ -348,9 +348,10 @@ def test_changed_rows_update_only_what_differs_and_are_audited(user_with_perms):
     (change,) = CreditRecord.objects.filter(kind="registration_change")
     assert change.enterprise == changed
     assert change.details == {
-        "changes": {"address": ["四川省成都市双流区东升街道棠湖路1号", "新地址8号"]}
+        "changes": {"address": ["四川省成都市双流区东升街道棠湖路1号", "新地址8号"]},
+        "entity_type": "company",
     }
-    assert (change.is_public, change.recorded_by) == (False, actor)
+    assert (change.is_public, change.recorded_by) == (True, actor)
     # The same file again: nothing more.
     run(csv_bytes([row(1, address="新地址8号", department="区生态环境局"), row(2)]), actor=actor)
     assert CreditRecord.objects.filter(kind="registration_change").count() == 1
@@ -427,7 +428,10 @@ def test_text_with_tabs_newlines_and_backslashes_is_stored_as_written():
     enterprise = Enterprise.objects.get()
     stored = "日用百货\t销售\n第二行\n\\N 反斜杠\\"
     assert (enterprise.business_scope, enterprise.name) == (stored, name)
-    assert CreditRecord.objects.get(enterprise=enterprise).details == {"status": "operating"}
+    assert CreditRecord.objects.get(enterprise=enterprise).details == {
+        "status": "operating",
+        "entity_type": "company",
+    }
 
 
 def test_a_dry_run_prepares_no_copy_lines(monkeypatch):
@@ -813,7 +817,8 @@ def test_each_imported_enterprise_has_the_change_in_its_own_history(user_with_pe
     created = AuditEvent.objects.get(event_type="enterprises.enterprise_created")
     assert (created.actor, created.enterprise_id) == (actor, ent.pk)
     assert (created.target_type, created.target_id) == ("enterprises.enterprise", str(ent.pk))
-    assert created.target_repr == str(ent) and created.extra == {"import_job": None}
+    assert created.target_repr == str(ent)
+    assert created.extra == {"import_job": None, "import_file": "register.csv"}
     assert created.ip_address is None and created.occurred_at <= changed.occurred_at
 
 
@@ -887,7 +892,10 @@ def test_the_database_writes_what_enterprise_create_would(user_with_perms, langu
                 str(enterprise.pk),
             )
             assert event.target_repr == str(enterprise)[:200]
-            assert (event.actor, event.extra) == (actor, {"import_job": None})
+            assert (event.actor, event.extra) == (
+                actor,
+                {"import_job": None, "import_file": "register.csv"},
+            )
             assert event.request_id == "0f6c3e1d9b2a4c5e8f7a6b5c4d3e2f10"
             assert event.ip_address == "2001:db8::7" and before <= event.occurred_at <= after
     long_name = Enterprise.objects.get(uscc=rows[0]["uscc"])

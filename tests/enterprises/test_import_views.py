@@ -64,7 +64,7 @@ def test_upload_runs_the_job_and_the_detail_page_shows_counts_and_errors(
     assert "名录.csv" in page
     assert "已完成" in page
     assert "有错误的行" in page
-    assert "<td>成立日期</td>" in page
+    assert ">成立日期</td>" in page
     assert row(3)["uscc"] in page  # the row's code: the clerk finds it without the file
     assert "下载错误报告" in page
 

@@ -49,6 +49,7 @@ def test_search_needs_no_login_and_returns_basic_columns(api_client_for):
         "uscc",
         "name",
         "former_names",
+        "legal_rep_title",
         "legal_rep_name",
         "status",
         "status_display",
@@ -200,7 +201,7 @@ def test_api_ignores_credentials_and_works_for_staff_too(api_client_for, user_wi
 
 
 def test_schema_documents_the_public_endpoints(api_client_for, user_with_perms):
-    schema = api_client_for(user_with_perms()).get("/api/schema/?format=json").json()
+    schema = api_client_for(user_with_perms()).get("/api/schema/?format=json&lang=en").json()
     paths = schema["paths"]
     assert "/api/v1/public/enterprises/" in paths
     assert "/api/v1/public/enterprises/{uscc}/" in paths

@@ -29,13 +29,37 @@ def result_names(html: str) -> list[str]:
     return re.findall(r'class="pub-name"[^>]*>([^<]*)</a>', html)
 
 
-def test_search_by_credit_code_finds_exactly_that_entity(client):
+def _full_width(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
+
+
+@pytest.mark.parametrize(
+    "typing",
+    [
+        lambda code: code,
+        lambda code: f" {code[:6].lower()} {code[6:]} ",  # as people type it
+        lambda code: code.lower(),
+        lambda code: _full_width(code),  # a Chinese input method's full-width characters
+        lambda code: f"{code[:2]} {code[2:8]}-{code[8:17]} {code[17]}",
+    ],
+)
+def test_a_whole_credit_code_opens_that_profile(client, typing):
+    """Tester (issue 13): a full code typed into the search gave a list of one to click."""
     target, other = named("成都蓉城餐饮管理有限公司"), named("成都蓉城科技有限公司")
-    typed = f" {target.uscc[:6].lower()} {target.uscc[6:]} "  # as people type it
-    response = client.get(URL, {"q": typed})
+    response = client.get(URL, {"q": typing(target.uscc)})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("public:profile", args=[target.uscc])
+    profile = client.get(response["Location"]).content.decode()
+    assert target.name in profile and other.name not in profile
+
+
+def test_a_whole_credit_code_nobody_has_says_nothing_matches(client, django_assert_num_queries):
+    named("成都蓉城餐饮管理有限公司")
+    unknown = make_uscc(990_001)
+    with django_assert_num_queries(2):  # the code's lookup, then the search (no page to load)
+        response = client.get(URL, {"q": unknown}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert result_names(response.content.decode()) == [target.name]
-    assert other.name not in response.content.decode()
+    assert f"No market entity matches “{unknown}”" in response.content.decode()
 
 
 def test_search_by_old_registration_number(client):

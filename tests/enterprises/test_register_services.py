@@ -152,11 +152,13 @@ def test_a_changed_licence_item_is_a_public_change_of_registration(user_with_per
     assert change.summary == "变更登记：名称、住所"
     assert change.details["changes"]["name"] == ["成都蓉城餐饮有限公司", "成都新名称有限公司"]
     assert set(change.details["changes"]) == {"name", "address"}
-    assert (change.is_public, change.recorded_by, change.occurred_on) == (
-        False,  # derived from an edit here, not the registration decision itself
+    assert (change.is_public, change.publicity_start, change.recorded_by, change.occurred_on) == (
+        True,  # public from its date, as 变更信息 on the publicity system (issue 13)
+        timezone.localdate(),
         actor,
         timezone.localdate(),
     )
+    assert change.details["entity_type"] == "company"
     # Not a licence item: no change of registration.
     enterprise_update(actor=actor, enterprise=ent, data={"division": "西航港街道"})
     assert CreditRecord.objects.filter(kind="registration_change").count() == 1

@@ -18,9 +18,13 @@ import datetime as dt
 import time
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
-from credit_portal.demo import demo_accounts_build
+from credit_portal.demo import DemoLogin, demo_accounts_build
+from credit_portal.models import Department
+from credit_portal.roles import ROLE_LABELS, Role
 from enterprises.demo import DEFAULT_CHUNK, DistrictExistsError, demo_district_seed
 from enterprises.demo_accounts import demo_enterprise_logins
 from enterprises.models import Enterprise
@@ -103,13 +107,47 @@ class Command(BaseCommand):
                 as_of=as_of,
                 chunk=options["chunk"] or DEFAULT_CHUNK,
             )
-        self.stdout.write(self.style.SUCCESS("Demo logins (username / password):"))
+        self._print_logins(logins)
+
+    def _print_logins(self, logins: list[DemoLogin]) -> None:
+        """Each demo login with its role and where it works: the bureau (the whole district)
+        or a partner department (the entities in its care), what it may change, and its
+        Django-admin rights; each enterprise user with its enterprise. In the default
+        language (settings.LANGUAGE_CODE); codenames and usernames as typed."""
+        departments = {d.code: d for d in Department.objects.all()}
+        writers = set(
+            Group.objects.filter(
+                permissions__content_type__app_label="enterprises",
+                permissions__codename="change_enterprise",
+            ).values_list("name", flat=True)
+        )
+        sites = {
+            "department": _("Django admin: its department's accounts"),
+            "all": _("Django admin: everything (superuser)"),
+        }
+        self.stdout.write(
+            self.style.SUCCESS(_("Demo logins (username, password, role, where it works):"))
+        )
         for login in logins:
-            self.stdout.write(f"  {login.role:<20} {login.username:<16} {login.password}")
+            department = departments[login.department]
+            notes = [
+                _("%(department)s, the bureau: the whole district") % {"department": department}
+                if department.is_bureau
+                else _("%(department)s, a partner department: the entities in its care")
+                % {"department": department},
+                _("edits the register") if login.role in writers else _("reads the register"),
+            ]
+            if login.admin_site:
+                notes.append(sites[login.admin_site])
+            self._print_login(login, " · ".join(str(n) for n in notes))
         for login, enterprise in demo_enterprise_logins():
-            self.stdout.write(
-                f"  {login.role:<20} {login.username:<16} {login.password}   {enterprise}"
-            )
+            self._print_login(login, enterprise)
+
+    def _print_login(self, login: DemoLogin, where: str) -> None:
+        label = ROLE_LABELS[Role(login.role)]
+        self.stdout.write(
+            f"  {login.username:<14} {login.password}  {login.role:<20} {label} · {where}"
+        )
 
     def _build(self, *, count: int, seed: int, as_of: dt.date | None, chunk: int) -> None:
         started = time.perf_counter()

@@ -62,14 +62,14 @@ from enterprises.services.imports.template import (
     entity_type_examples,
     import_template_rows,
 )
-from enterprises.services.imports.validating import ENTITY_TYPE_RULES
+from enterprises.services.imports.validating import ENTITY_TYPE_NAMES, entity_type_match
 
 __all__ = [
     "AUDIT_EVENT",
     "CHUNK_SIZE",
     "COLUMNS",
     "ENTITY_TYPE_EXAMPLES",
-    "ENTITY_TYPE_RULES",
+    "ENTITY_TYPE_NAMES",
     "EXTENSIONS",
     "HEADER_ALIASES",
     "REQUIRED_COLUMNS",
@@ -80,6 +80,7 @@ __all__ = [
     "Table",
     "enterprises_import",
     "entity_type_examples",
+    "entity_type_match",
     "import_file_check",
     "import_job_create",
     "import_job_run",

@@ -263,8 +263,12 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
                 },
             },
         )
-        # Each enterprise's own history shows the change too (staff detail page).
-        job_ref = {"import_job": plan.job.pk if plan.job is not None else None}
+        # Each enterprise's own history shows the change too, naming the import that made it
+        # (staff detail page: a link to the job's page; the file for a job-less import).
+        job_ref = {
+            "import_job": plan.job.pk if plan.job is not None else None,
+            "import_file": outcome.file_name,
+        }
         if new:
             source, params = enterprises_by_codes(new)
             written = audit_events_insert_select(

@@ -9,16 +9,14 @@ from django.utils.translation import gettext as _
 
 from enterprises.models import Enterprise
 from enterprises.services.imports.reading import COLUMNS
+from enterprises.services.imports.validating import ENTITY_TYPE_NAMES
 from enterprises.services.register import REQUIRED
 
-# How each entity type is usually written (template and upload page).
+# How each entity type may be written (template and upload page): every accepted name, then
+# the value the API and the English template use.
 ENTITY_TYPE_EXAMPLES: list[tuple[str, str]] = [
-    (Enterprise.EntityType.COMPANY, "有限责任公司、股份有限公司、公司、company"),
-    (Enterprise.EntityType.BRANCH, "分公司、分支机构、branch"),
-    (Enterprise.EntityType.PARTNERSHIP, "普通合伙企业、有限合伙企业、合伙企业、partnership"),
-    (Enterprise.EntityType.SOLE_PROPRIETORSHIP, "个人独资企业、sole_proprietorship"),
-    (Enterprise.EntityType.FARMERS_COOP, "农民专业合作社、farmers_coop"),
-    (Enterprise.EntityType.INDIVIDUAL_BUSINESS, "个体工商户、individual_business"),
+    (entity_type, "、".join([*names, str(entity_type)]))
+    for entity_type, names in ENTITY_TYPE_NAMES.items()
 ]
 
 
@@ -28,6 +26,7 @@ def import_template_rows() -> list[list[Any]]:
 
 
 def entity_type_examples() -> list[tuple[str, str]]:
-    """(entity type label, how it may be written) for the template and the upload page."""
+    """(entity type label, how it may be written) for the template and the upload page: the
+    names the import accepts, exactly (`validating.ENTITY_TYPE_NAMES`)."""
     labels = dict(Enterprise.EntityType.choices)
     return [(str(labels[value]), written) for value, written in ENTITY_TYPE_EXAMPLES]

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import queue
+import re
 import threading
+import unicodedata
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,53 +38,94 @@ from credit_portal.models import Department
 from credit_portal.text import pinyin_initials
 from enterprises.models import Enterprise
 from enterprises.services.imports.reading import ZH_HEADER, Table
-from enterprises.services.register import enterprise_clean
+from enterprises.services.register import enterprise_clean, items_joined
 from enterprises.uscc import uscc_problems
 
 _MODEL_FIELDS = {f.name for f in Enterprise._meta.concrete_fields}
 
 
-# Entity types as written in Chinese registers, mapped to Enterprise.EntityType. The register's
-# own labels ("有限责任公司(自然人投资或控股)", "有限合伙企业", "个人独资企业分支机构"...) are
-# matched by the first rule whose fragment they contain, in this order; the values and the
-# English and Chinese labels of Enterprise.EntityType are accepted as they are (by
-# `enterprise_clean`).
-ENTITY_TYPE_RULES: list[tuple[str, str]] = [
-    ("分公司", Enterprise.EntityType.BRANCH),
-    ("分支机构", Enterprise.EntityType.BRANCH),
-    ("合作社", Enterprise.EntityType.FARMERS_COOP),
-    ("个体", Enterprise.EntityType.INDIVIDUAL_BUSINESS),
-    ("合伙", Enterprise.EntityType.PARTNERSHIP),
-    ("个人独资", Enterprise.EntityType.SOLE_PROPRIETORSHIP),
-    ("公司", Enterprise.EntityType.COMPANY),
-]
-_ENTITY_TYPE_EXACT = {
-    **{v: v for v in Enterprise.EntityType.values},
-    **{
-        label.lower(): v
-        for v, label in [
-            ("company", "Company"),
-            ("branch", "Branch"),
-            ("partnership", "Partnership"),
-            ("sole_proprietorship", "Sole proprietorship"),
-            ("farmers_coop", "Farmers' cooperative"),
-            ("individual_business", "Individual business"),
-        ]
-    },
+# Entity types as written in Chinese registers and business licences, mapped to
+# Enterprise.EntityType: a cell must be one of these names (compared after NFKC, so full-width
+# and ASCII brackets alike, without spaces, in any case), optionally followed by the qualifier
+# a licence prints in brackets ("有限责任公司（自然人投资或控股）"), or a value or English label
+# of Enterprise.EntityType. Nothing is matched by a part of the text: "股份公司X" is refused
+# with the accepted names, not read as a company because it contains 公司 (issue 13).
+ENTITY_TYPE_NAMES: dict[str, tuple[str, ...]] = {
+    Enterprise.EntityType.COMPANY: (
+        "有限责任公司",
+        "股份有限公司",
+        "公司",
+        "一人有限责任公司",
+        "国有独资公司",
+        "其他有限责任公司",
+        "其他股份有限公司",
+    ),
+    Enterprise.EntityType.BRANCH: (
+        "分公司",
+        "分支机构",
+        "有限责任公司分公司",
+        "股份有限公司分公司",
+        "其他有限责任公司分公司",
+        "其他股份有限公司分公司",
+        "合伙企业分支机构",
+        "个人独资企业分支机构",
+        "农民专业合作社分支机构",
+    ),
+    Enterprise.EntityType.PARTNERSHIP: (
+        "合伙企业",
+        "普通合伙企业",
+        "有限合伙企业",
+        "特殊普通合伙企业",
+    ),
+    Enterprise.EntityType.SOLE_PROPRIETORSHIP: ("个人独资企业",),
+    Enterprise.EntityType.FARMERS_COOP: ("农民专业合作社", "农民专业合作社联合社"),
+    Enterprise.EntityType.INDIVIDUAL_BUSINESS: ("个体工商户", "个体户"),
+}
+_ENGLISH_LABELS = {
+    "company": "Company",
+    "branch": "Branch",
+    "partnership": "Partnership",
+    "sole_proprietorship": "Sole proprietorship",
+    "farmers_coop": "Farmers' cooperative",
+    "individual_business": "Individual business",
+}
+_QUALIFIED = re.compile(r"^(?P<name>[^()]+)\([^()]+\)$")
+
+
+def _type_key(text: str) -> str:
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if not ch.isspace()).lower()
+
+
+_ENTITY_TYPE_EXACT: dict[str, str] = {
+    **{_type_key(v): str(v) for v in Enterprise.EntityType.values},
+    **{_type_key(label): value for value, label in _ENGLISH_LABELS.items()},
+    **{_type_key(n): str(t) for t, names in ENTITY_TYPE_NAMES.items() for n in names},
 }
 
 
-def _entity_type(value: Any) -> Any:
-    text = str(value if value is not None else "").strip()
-    if not text:
-        return value
-    exact = _ENTITY_TYPE_EXACT.get(text.lower())
-    if exact:
+def entity_type_match(value: Any) -> str | None:
+    """The entity type a cell names, or None when it names none (see `ENTITY_TYPE_NAMES`)."""
+    key = _type_key(str(value if value is not None else ""))
+    exact = _ENTITY_TYPE_EXACT.get(key)
+    if exact is not None:
         return exact
-    for fragment, entity_type in ENTITY_TYPE_RULES:
-        if fragment in text:
-            return str(entity_type)
-    return text  # enterprise_clean knows the labels of the active language, or reports it
+    qualified = _QUALIFIED.match(key)
+    if qualified is not None:
+        return _ENTITY_TYPE_EXACT.get(qualified["name"])
+    return None
+
+
+def _entity_type_refused(value: Any) -> str:
+    """The message for a cell that names no entity type: the accepted names."""
+    return _(
+        "Unknown entity type: %(v)s. Write one of %(names)s (or another name the template's "
+        "sheet of entity types lists), optionally with the qualifier in brackets the business "
+        "licence prints, e.g. 有限责任公司（自然人投资或控股）."
+    ) % {
+        "v": str(value).strip(),
+        "names": items_joined(names[0] for names in ENTITY_TYPE_NAMES.values()),
+    }
 
 
 @dataclass
@@ -120,11 +163,19 @@ class _Validator:
         return self.table.column_of.get(name) or ZH_HEADER.get(name, name)
 
     def validate(self, number: int, raw: dict[str, Any]) -> tuple[_Row | None, list[_Error]]:
-        if "entity_type" in raw:
-            raw["entity_type"] = _entity_type(raw["entity_type"])
+        refused_type = None
+        written_type = raw.get("entity_type")
+        if written_type is not None and str(written_type).strip():
+            matched = entity_type_match(written_type)
+            if matched is None:
+                refused_type = _entity_type_refused(written_type)
+            else:
+                raw["entity_type"] = matched
         result = enterprise_clean(
             raw, departments=self.departments, allow_check_override=True, today=self.today
         )
+        if refused_type is not None:
+            result.errors["entity_type"] = [refused_type]
         code = result.data.get("uscc", "")
         if result.check_overridden and code not in self.overridden:
             result.check_overridden = False
