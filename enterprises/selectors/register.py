@@ -132,11 +132,11 @@ def enterprise_search(
     space-separated word on its own ("蓉城 餐饮" finds 成都蓉城餐饮管理有限公司).
     Staff: 4 to 17 letters and digits of the code's alphabet also match the end of a credit
     code (the last characters, as read off a licence: "6K3C" finds ...MA6C4E6K3C); a word
-    also matches the start of the legal representative's name ("张伟" finds 张伟 and 张伟明:
-    the whole name as read off a licence, or its start),
-    from 3 characters a part of the address ("棠湖中路", "杨柳路38号"), and the end of a
-    credit code ("张伟 6K3C": his entity whose code ends so). On PostgreSQL
-    each is served by an index (migration 0014); SQLite scans.
+    also matches the start of the legal representative's name (the whole name as read off a
+    licence, or its start: "张伟" finds 张伟 and 张伟明), from 3 characters a part of the
+    address ("棠湖中路", "杨柳路38号"), and the end of a credit code ("张伟 6K3C": his entity
+    whose code ends so). On PostgreSQL each is served by an index (migration 0014); SQLite
+    scans.
     """
     text = (text or "").strip()
     if not text:
