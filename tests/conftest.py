@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.db import connection
@@ -146,3 +149,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 f"{item.nodeid}: use @pytest.mark.django_db(transaction=True, "
                 "serialized_rollback=True)"
             )
+
+
+@contextmanager
+def redis_cache_isolated(django_settings: Any, url: str, name: str) -> Iterator[redis.Redis]:
+    """The default cache on Redis at `url` under a key prefix of its own (`name` and a random
+    suffix), for one test; yields a client, and removes the prefix's keys afterwards (the
+    database may be shared with other tests: no FLUSHDB)."""
+    prefix = f"{name}-{uuid.uuid4().hex}"
+    django_settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix,
+        }
+    }
+    server = redis.Redis.from_url(url)
+    try:
+        yield server
+    finally:
+        for key in server.scan_iter(f"{prefix}:*"):
+            server.delete(key)
+        server.close()

@@ -4,14 +4,12 @@ username, on the login page and the API token endpoint alike."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-import redis
 from django.urls import reverse
 
 from credit_portal.models import AuditEvent
 from enterprises.permissions import EnterprisePerm
+from tests.conftest import redis_cache_isolated
 
 pytestmark = pytest.mark.django_db
 
@@ -31,19 +29,8 @@ def api_cache(request, settings):
         yield
         return
     url = request.getfixturevalue("require_redis")
-    prefix = f"test-staff-throttle-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    yield
-    server = redis.Redis.from_url(url)
-    for key in server.scan_iter(f"{prefix}:*"):
-        server.delete(key)
-    server.close()
+    with redis_cache_isolated(settings, url, "test-staff-throttle"):
+        yield
 
 
 def _rate(settings, rate: str) -> None:

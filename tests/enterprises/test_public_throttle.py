@@ -7,7 +7,6 @@ Every test runs twice: on the in-process cache (development, DRF's throttle) and
 from __future__ import annotations
 
 import threading
-import uuid
 
 import pytest
 import redis
@@ -20,6 +19,7 @@ from django.views import View
 from credit_portal import throttling
 from credit_portal.throttling import PublicRateThrottle, PublicThrottleMixin
 from credit_portal.urls import urlpatterns as portal_urls
+from tests.conftest import redis_cache_isolated
 from tests.enterprises.factories import EnterpriseFactory
 
 pytestmark = pytest.mark.django_db
@@ -36,19 +36,8 @@ def throttle_cache(request, settings):
         yield None
         return
     url = request.getfixturevalue("require_redis")
-    prefix = f"test-throttle-{uuid.uuid4().hex}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": url,
-            "KEY_PREFIX": prefix,
-        }
-    }
-    server = redis.Redis.from_url(url)
-    yield server
-    for key in server.scan_iter(f"{prefix}:*"):
-        server.delete(key)
-    server.close()
+    with redis_cache_isolated(settings, url, "test-throttle") as server:
+        yield server
 
 
 ON_REDIS = pytest.mark.parametrize("throttle_cache", ["redis"], indirect=True)

@@ -113,6 +113,20 @@ def import_jobs_finished_cleanup() -> int:
     return cleaned
 
 
+# The outcome's counters and the job's fields that keep them (written with each chunk, read back
+# on a takeover).
+_OUTCOME_ON_JOB = {
+    "chunks_done": "position",
+    "total_rows": "total_rows",
+    "processed_rows": "processed_rows",
+    "created": "created_count",
+    "updated": "updated_count",
+    "unchanged": "unchanged_count",
+    "error_rows": "error_count",
+    "error_total": "error_total",
+}
+
+
 def import_job_run(*, job_id: int, chunk_size: int | None = None) -> str:
     """Run (or resume) an import job; returns "done", "failed", or why nothing ran: "busy"
     (another worker holds its live lease), "missing", "superseded" (this run lost its lease),
@@ -144,16 +158,9 @@ def import_job_run(*, job_id: int, chunk_size: int | None = None) -> str:
 
     def progress(outcome: ImportOutcome, errors_changed: bool) -> None:
         values: dict[str, Any] = {
-            "position": outcome.chunks_done,
-            "chunk_size": size,
-            "total_rows": outcome.total_rows,
-            "processed_rows": outcome.processed_rows,
-            "created_count": outcome.created,
-            "updated_count": outcome.updated,
-            "unchanged_count": outcome.unchanged,
-            "error_count": outcome.error_rows,
-            "error_total": outcome.error_total,
+            field: getattr(outcome, name) for name, field in _OUTCOME_ON_JOB.items()
         }
+        values["chunk_size"] = size
         if errors_changed:
             values["errors"] = outcome.errors
         job_lease_renew(lease, **values)  # JobLeaseLost: the chunk rolls back
@@ -200,14 +207,7 @@ def _committed_outcome(job: ImportJob) -> ImportOutcome | None:
     if not job.position:
         return None
     return ImportOutcome(
-        total_rows=job.total_rows,
-        processed_rows=job.processed_rows,
-        chunks_done=job.position,
-        created=job.created_count,
-        updated=job.updated_count,
-        unchanged=job.unchanged_count,
-        error_rows=job.error_count,
-        error_total=job.error_total,
+        **{name: getattr(job, field) for name, field in _OUTCOME_ON_JOB.items()},
         errors=list(job.errors),
     )
 
