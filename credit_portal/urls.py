@@ -16,6 +16,7 @@ urlpatterns = [
     # First: the register's pages and API, above all the public lookup, the portal's hottest
     # path, are resolved before the twenty patterns below are tried.
     path("", include("enterprises.urls")),
+    path("", include("remediation.urls")),
     path("", views.home, name="home"),
     path("no-access/", views.no_access, name="no_access"),
     path("healthz", HealthzView.as_view(), name="healthz"),

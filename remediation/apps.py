@@ -7,6 +7,8 @@ class RemediationConfig(AppConfig):
     verbose_name = _("Enforcement and credit repair")
 
     def ready(self) -> None:
-        from remediation import kinds
+        from remediation import audit_events, capabilities, kinds
 
         kinds.declare()
+        audit_events.declare()
+        capabilities.declare()

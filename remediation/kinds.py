@@ -19,6 +19,9 @@ SOFT_ENFORCEMENT = "soft_enforcement"
 LETTER_REPLY = "letter_reply"
 SELF_CORRECTION = "self_correction"
 REPAIR = "repair"
+NO_PENALTY = "no_penalty"
+PENALTY_WITHDRAWAL = "penalty_withdrawal"
+PUBLICITY_EXPIRED = "publicity_expired"
 
 
 def declare() -> None:
@@ -52,6 +55,28 @@ def declare() -> None:
         closes_kinds={SERIOUS_LISTING},
     )
     kind_declare(PENALTY, _("Administrative penalty"), app=app, section=Section.PENALTIES)
+    # A decision not to penalise (不予行政处罚决定, APL art. 33): never published as a penalty,
+    # part of the history the first-violation look-back and classification read (§6).
+    kind_declare(NO_PENALTY, _("Decision not to penalise"), app=app)
+    # A decision changed, revoked or found void is withdrawn from publicity with its reason
+    # (SAMR Order 45 art. 11; docs/domain.md §5, §10).
+    kind_declare(
+        PENALTY_WITHDRAWAL,
+        _("Penalty decision withdrawn"),
+        app=app,
+        effect=Effect.CLOSES,
+        closes_kinds={PENALTY},
+    )
+    # The end of a penalty's publicity term (届满停止公示, Order 45 art. 13), written by the
+    # daily job and dated the first day the record is no longer shown. Not a repair, and not
+    # counted as one (docs/domain.md §10).
+    kind_declare(
+        PUBLICITY_EXPIRED,
+        _("Publicity term ended"),
+        app=app,
+        effect=Effect.CLOSES,
+        closes_kinds={PENALTY},
+    )
     kind_declare(
         SOFT_ENFORCEMENT,
         _("Warning, suggestion or interview"),

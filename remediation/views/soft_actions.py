@@ -1,0 +1,1 @@
+"""soft actions (views)."""
