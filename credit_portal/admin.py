@@ -1,4 +1,5 @@
-"""Admin for accounts, departments and the audit log.
+"""Admin for accounts, departments, the audit log, the working-day calendar and the runs of
+the daily jobs.
 
 Every change made in the admin is attributed: `AuditedAdminMixin` writes an audit event with
 the changed fields in the same transaction as the save or delete. The audit log itself is
@@ -7,14 +8,15 @@ read-only here (no add, change or delete permission for anyone).
 Administrators (the role) manage accounts and grant roles, never single permissions, and
 nobody but a superuser makes superusers or touches their accounts. An administrator of a
 partner department works inside it: their department's staff accounts and departments of their
-jurisdiction only; the audit log and the job schedules, which reach the whole district, are the
-bureau's (`_administers_the_district`).
+jurisdiction only; the audit log, the job schedules and their runs, and the working-day
+calendar, which reach the whole district, are the bureau's (`_administers_the_district`).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import chinese_calendar
 from django import forms
 from django.apps import apps
 from django.contrib import admin
@@ -24,13 +26,25 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from credit_portal.audit import audit_event_record, event_label, model_diff, model_snapshot
-from credit_portal.models import AuditEvent, Department, StaffProfile, User
+from credit_portal.daily import daily_job_get
+from credit_portal.models import (
+    AuditEvent,
+    CalendarEntry,
+    CalendarYear,
+    DailyRun,
+    Department,
+    StaffProfile,
+    User,
+)
 from credit_portal.roles import Role, group_label
 from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
+from credit_portal.workdays import LIBRARY_YEARS
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -440,3 +454,145 @@ class RoleGroupAdmin(DjangoGroupAdmin):
 
 admin.site.unregister(Group)
 admin.site.register(Group, RoleGroupAdmin)
+
+
+# --------------------------------------------------------------------------- working-day calendar
+
+
+class _CalendarYearFilter(admin.SimpleListFilter):
+    """The years that have calendar days, and the current and next year."""
+
+    title = _("year")
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        today = timezone.localdate()
+        years = {day.year for day in CalendarEntry.objects.dates("day", "year")}
+        years |= {today.year, today.year + 1}
+        return [(str(y), str(y)) for y in sorted(years, reverse=True)]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        return queryset.filter(day__year=int(value)) if value and value.isdigit() else queryset
+
+
+@admin.register(CalendarEntry)
+class CalendarEntryAdmin(DistrictAdministratorsOnly, AuditedAdminMixin, admin.ModelAdmin):
+    """The bureau's holidays and adjusted working days (`credit_portal.workdays`): each
+    overrides the library's calendar for its day. Every change is audited."""
+
+    list_display = ["day", "weekday", "kind", "name", "library"]
+    list_filter = [_CalendarYearFilter, "kind"]
+    search_fields = ["name", "note"]
+    ordering = ["day"]
+    fields = ["day", "kind", "name", "note"]
+
+    @admin.display(description=_("Weekday"))
+    def weekday(self, obj: CalendarEntry) -> str:
+        return str(WEEKDAYS[obj.day.weekday()])
+
+    @admin.display(description=_("Without this entry"))
+    def library(self, obj: CalendarEntry) -> str:
+        """What the day would be without the entry: shows which entries change anything."""
+        if obj.day.year not in LIBRARY_YEARS:
+            return str(_("Year not known to the library"))
+        if chinese_calendar.is_workday(obj.day):
+            return str(_("Working day"))
+        return str(_("Day off"))
+
+
+class CalendarYearForm(forms.ModelForm):
+    class Meta:
+        model = CalendarYear
+        fields = ["year", "schedule_complete", "published_reference"]
+
+    def clean(self) -> dict[str, Any]:
+        """A year is marked complete only once its days are entered (a year of the library
+        excepted): a mark on an empty year would make weekday counting look official."""
+        data = super().clean() or self.cleaned_data
+        year = data.get("year")
+        if (
+            data.get("schedule_complete")
+            and year is not None
+            and year not in LIBRARY_YEARS
+            and not CalendarEntry.objects.filter(
+                day__year=year, kind=CalendarEntry.Kind.HOLIDAY
+            ).exists()
+        ):
+            raise forms.ValidationError(
+                _(
+                    "No holiday of %(year)s is entered yet: enter the year's holidays and "
+                    "adjusted working days as calendar days first."
+                ),
+                params={"year": year},
+            )
+        return data
+
+
+@admin.register(CalendarYear)
+class CalendarYearAdmin(DistrictAdministratorsOnly, AuditedAdminMixin, admin.ModelAdmin):
+    """The years whose schedule the bureau has entered in full. Every change is audited."""
+
+    form = CalendarYearForm
+    list_display = [
+        "year",
+        "schedule_complete",
+        "published_reference",
+        "holidays",
+        "working_days",
+        "entered_by",
+        "updated_at",
+    ]
+    list_filter = ["schedule_complete"]
+    search_fields = ["published_reference"]
+    readonly_fields = ["entered_by", "updated_at"]
+    list_select_related = ["entered_by"]
+
+    def _count(self, obj: CalendarYear, kind: str) -> int:
+        return CalendarEntry.objects.filter(day__year=obj.year, kind=kind).count()
+
+    @admin.display(description=_("Holidays entered"))
+    def holidays(self, obj: CalendarYear) -> int:
+        return self._count(obj, CalendarEntry.Kind.HOLIDAY)
+
+    @admin.display(description=_("Working days entered"))
+    def working_days(self, obj: CalendarYear) -> int:
+        return self._count(obj, CalendarEntry.Kind.WORKING_DAY)
+
+    def save_model(self, request: HttpRequest, obj: CalendarYear, form: Any, change: bool) -> None:
+        obj.entered_by = request.user  # type: ignore[assignment]
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(DailyRun)
+class DailyRunAdmin(DistrictAdministratorsOnly, ReadOnlyAdmin):
+    """The runs of the daily jobs (`credit_portal.daily`), written only by the runs."""
+
+    list_display = [
+        "job",
+        "on",
+        "run_number",
+        "status",
+        "counts_display",
+        "forced",
+        "duration_display",
+        "attempts",
+        "finished_at",
+    ]
+    list_filter = ["status", "forced", "name"]
+    search_fields = ["name", "message"]
+    date_hierarchy = "on"
+
+    @admin.display(description=_("Job"), ordering="name")
+    def job(self, obj: DailyRun) -> str:
+        known = daily_job_get(obj.name)
+        return f"{known.label} ({obj.name})" if known is not None else obj.name
+
+    @admin.display(description=_("Counts"))
+    def counts_display(self, obj: DailyRun) -> str:
+        return ", ".join(f"{key}: {value}" for key, value in sorted(obj.counts.items())) or "—"
+
+    @admin.display(description=_("Duration"))
+    def duration_display(self, obj: DailyRun) -> str:
+        duration = obj.duration
+        return f"{duration.total_seconds():.1f} s" if duration is not None else "—"

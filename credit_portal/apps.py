@@ -8,7 +8,13 @@ class CreditPortalConfig(AppConfig):
     verbose_name = _("Accounts and audit")
 
     def ready(self) -> None:
+        from credit_portal import workdays  # noqa: F401 (its signal receivers: the calendar cache)
         from credit_portal.capabilities import capability_declare
+        from credit_portal.jobs import job_kind_register
+        from credit_portal.models import DailyRun
+
+        # The runs of the daily jobs: swept every minute for lost wake-ups and dead workers.
+        job_kind_register(model=DailyRun, task="credit_portal.tasks.daily_run_task")
 
         # The login page's panel (credit_portal.capabilities): the core's own part.
         capability_declare(

@@ -231,8 +231,8 @@ def audit_events_insert_select(
     )
 
 
-# The core's own event types (accounts, the admin's role grants); every other app declares its
-# own from its AppConfig.ready().
+# The core's own event types (accounts, the admin's role grants, the working-day calendar kept
+# in the admin); every other app declares its own from its AppConfig.ready().
 audit_event_types_declare(
     AuditEventType("accounts.api_token_created", _("API token issued")),
     AuditEventType("accounts.department_created", _("Department created")),
@@ -242,4 +242,12 @@ audit_event_types_declare(
     AuditEventType("accounts.user_logged_in", _("Logged in")),
     AuditEventType("accounts.user_logged_out", _("Logged out")),
     AuditEventType("admin.credit_portal.user_grants_changed", _("Roles and permissions changed")),
+    # credit_portal.workdays: the bureau's holidays and adjusted working days, and the years
+    # whose schedule is complete (AuditedAdminMixin names them admin.<label>_<action>).
+    AuditEventType("admin.credit_portal.calendarentry_created", _("Calendar day added")),
+    AuditEventType("admin.credit_portal.calendarentry_changed", _("Calendar day changed")),
+    AuditEventType("admin.credit_portal.calendarentry_deleted", _("Calendar day deleted")),
+    AuditEventType("admin.credit_portal.calendaryear_created", _("Calendar year added")),
+    AuditEventType("admin.credit_portal.calendaryear_changed", _("Calendar year changed")),
+    AuditEventType("admin.credit_portal.calendaryear_deleted", _("Calendar year deleted")),
 )

@@ -33,6 +33,14 @@ app.conf.beat_schedule = {
         "task": "enterprises.tasks.ledger_changes_dispatch_task",
         "schedule": 60.0,
     },
+    # The date-driven jobs of the apps (deadline runs, ends of terms and listings, buffer expiry,
+    # reclassification), in their declared order, for the day that has just begun; each handles
+    # everything due by that day, so a night missed is caught up by the next (credit_portal.daily;
+    # the operator's twin: manage.py run_daily). Runs are rows, woken one after the other.
+    "run-daily": {
+        "task": "credit_portal.tasks.run_daily_task",
+        "schedule": crontab(hour=1, minute=30),
+    },
     # Jobs are rows; a lost wake-up or a killed worker is made good within minutes: pending
     # jobs not woken lately and running jobs whose lease expired are woken again
     # (credit_portal.jobs). Also what picks the waiting jobs up when the broker is back.

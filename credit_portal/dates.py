@@ -16,3 +16,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def add_years(day: dt.date, years: int) -> dt.date:
     """The same day `years` later; 28 February when it falls on 29 February of a leap year."""
     return add_months(day, 12 * years)
+
+
+def chinese_date(day: dt.date) -> str:
+    """A date as official documents write it: "2026年12月7日" (Arabic numerals, the year in
+    full, no leading zeros; GB/T 9704-2012 §7.3.5.1 for the date a document is made)."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,7 +1,10 @@
-"""Cross-cutting models: users, departments, staff profiles and the append-only audit log."""
+"""Cross-cutting models: users, departments, staff profiles, the append-only audit log, the
+bureau's working-day calendar (`credit_portal.workdays`) and the runs of the daily jobs
+(`credit_portal.daily`)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, NoReturn
 
 from django.conf import settings
@@ -10,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from credit_portal.jobs import LeasedJob, job_sweep_index
 
 
 class User(AbstractUser):
@@ -177,3 +182,125 @@ class AuditEvent(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event_type} {self.target_repr}"
+
+
+class CalendarEntry(models.Model):
+    """One day of the bureau's own working-day calendar: a holiday (day off) or an adjusted
+    working day (调休, a weekend day worked to bridge a holiday).
+
+    An entry overrides the library's calendar (`chinese-calendar`) for its day; for the years
+    the library does not know, the entries are the schedule (`credit_portal.workdays`,
+    docs/domain.md §0 "Working days"). Edited by administrators in the admin, audited there.
+    """
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Holiday (day off)")
+        WORKING_DAY = "working_day", _("Working day (adjusted working weekend)")
+
+    day = models.DateField(_("day"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(
+        _("name"),
+        max_length=64,
+        blank=True,
+        help_text=_("The holiday the day belongs to, e.g. 春节 (Spring Festival)."),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.day:%Y-%m-%d} {self.get_kind_display()}" + (
+            f" ({self.name})" if self.name else ""
+        )
+
+
+class CalendarYear(models.Model):
+    """A year whose holiday schedule the bureau has entered in full (`CalendarEntry`), with the
+    State Council notice it comes from.
+
+    A year is *known* when the library knows it or a row here marks it complete; deadlines
+    counted across a year that is not known are provisional (`credit_portal.workdays`).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    schedule_complete = models.BooleanField(
+        _("schedule complete"),
+        default=False,
+        help_text=_(
+            "Tick once every holiday and adjusted working day of the year is entered: "
+            "deadlines in this year are then no longer provisional."
+        ),
+    )
+    published_reference = models.CharField(
+        _("published reference"),
+        max_length=128,
+        blank=True,
+        help_text=_("The State Council notice of the schedule, e.g. 国办发明电〔2026〕X号."),
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
+
+
+class DailyRun(LeasedJob):
+    """One run of one daily job (`credit_portal.daily`) for one date.
+
+    A leased job of one step, the job itself. `run_number` counts the runs of a (job, date):
+    the first run is 1; a forced rerun, or a rerun after a failure, adds the next number. At
+    most one run of a (job, date) is unfinished at a time.
+    """
+
+    name = models.CharField(_("job"), max_length=64)
+    on = models.DateField(_("date"))
+    run_number = models.PositiveSmallIntegerField(_("run"), default=1)
+    forced = models.BooleanField(_("forced"), default=False)
+    # {count name: number}, as the job returned it.
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-on", "-created_at", "-id"]
+        verbose_name = _("daily job run")
+        verbose_name_plural = _("daily job runs")
+        indexes = [job_sweep_index("daily_run_sweep_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "on", "run_number"], name="daily_run_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["name", "on"],
+                condition=models.Q(status__in=[LeasedJob.Status.PENDING, LeasedJob.Status.RUNNING]),
+                name="daily_run_one_unfinished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.on:%Y-%m-%d} #{self.run_number}"
+
+    @property
+    def duration(self) -> dt.timedelta | None:
+        """From the first claim to the finish (a takeover's wait included)."""
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at

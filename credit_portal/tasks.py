@@ -27,3 +27,32 @@ def jobs_sweep_task() -> dict[str, int]:
     from credit_portal.jobs import jobs_sweep
 
     return jobs_sweep()
+
+
+@shared_task(acks_late=True, ignore_result=True, soft_time_limit=50, time_limit=60)
+def run_daily_task() -> int:
+    """Nightly at 01:30 (Asia/Shanghai): create today's runs of the daily jobs and wake the
+    first; each run wakes the next when it finishes (`credit_portal.daily.daily_runs_start`).
+    Returns how many runs are to do. Idempotent: a second call creates nothing (the runs
+    exist), and a run already done for today is not run again."""
+    from credit_portal.daily import daily_runs_start
+
+    return len(daily_runs_start(on=timezone.localdate()))
+
+
+@shared_task(
+    queue="bulk",  # long jobs never hold up short ones (docs/architecture.md "Jobs")
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=55 * 60,
+    time_limit=60 * 60,
+    ignore_result=True,
+)
+def daily_run_task(run_id: int) -> str:
+    """Run one daily job's run (`credit_portal.daily.daily_run_execute`), then wake the next run
+    of its date. The message only wakes a worker; the run row is the truth: a finished run, or
+    one under another worker's live lease, is left alone, and a run whose worker was killed is
+    woken again by the sweeper once its lease expires."""
+    from credit_portal.daily import daily_run_execute
+
+    return str(daily_run_execute(run_id=run_id).result)

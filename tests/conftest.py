@@ -74,10 +74,14 @@ def chromium_path() -> str:
 @pytest.fixture(autouse=True)
 def _empty_cache() -> None:
     """Every test starts with an empty cache (the workbench keeps figures per user id, and
-    SQLite hands out the same ids again after a rollback)."""
+    SQLite hands out the same ids again after a rollback), and the working-day calendar's
+    per-process cache empty (a test's calendar entries are rolled back without a signal)."""
     from django.core.cache import cache
 
+    from credit_portal.workdays import calendar_cache_clear
+
     cache.clear()
+    calendar_cache_clear()
 
 
 @pytest.fixture
