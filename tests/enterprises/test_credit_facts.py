@@ -19,6 +19,7 @@ from enterprises.services.ledger import (
     credit_fact_append,
     credit_facts_append,
     credit_facts_append_derived,
+    kinds_with_effect,
 )
 from enterprises.state import STATE_FIELDS
 from enterprises.subscriptions import ledger_subscribe, ledger_unsubscribe
@@ -486,3 +487,46 @@ def test_a_derived_append_locks_the_enterprises_whose_state_it_changes(require_p
     assert not errors
     assert Enterprise.objects.get(name="丙").is_abnormal
     assert Enterprise.objects.get(name="甲").version == kept.version
+
+
+def test_closing_records_without_effect_locks_and_refreshes_no_enterprise(user_with_perms):
+    """The end of a penalty's publicity term (or a reply to a letter) closes a record that no
+    state depends on: the kinds that may close only such records are not among those with an
+    effect, and writing them leaves every enterprise row as it was; a repair (which may close
+    a listing) and a removal still count."""
+    effectful = kinds_with_effect()
+    assert "publicity_expired" not in effectful and "letter_reply" not in effectful
+    assert {"repair", "abnormal_removal", "correction"} <= set(effectful)
+
+    actor = user_with_perms()
+    firm = EnterpriseFactory(registered_on=D(2018, 1, 1), name="E")
+    penalty = credit_fact_append(
+        fact=CreditFact(
+            firm.pk,
+            "penalty",
+            D(2025, 1, 6),
+            "penalty",
+            is_public=True,
+            publicity_start=D(2025, 1, 10),
+            publicity_end=D(2025, 4, 9),
+            source=("tests", "penalty", "E"),
+        ),
+        actor=actor,
+    )
+    version = Enterprise.objects.get(pk=firm.pk).version
+    written = credit_facts_append(
+        facts=[
+            CreditFact(
+                firm.pk,
+                "publicity_expired",
+                D(2025, 4, 10),
+                "publicity ended",
+                closes_id=penalty.pk,
+                source=("tests", "expiry", "E"),
+            )
+        ],
+        actor=actor,
+    )
+    assert written.written == 1 and written.state_changed == 0
+    assert Enterprise.objects.get(pk=firm.pk).version == version
+    assert CreditRecord.objects.get(pk=penalty.pk).closed_by.kind == "publicity_expired"
