@@ -22,14 +22,15 @@ interface language.
 
 Fonts: the PDF embeds subsets of Noto Serif CJK SC (SIL Open Font License) that the repository
 carries in `credit_portal/fonts/` (see its README.md), so a document looks the same on every
-machine and the renderer needs nothing from the system. The regular face covers every
-character of GBK (all 20,902 unified ideographs, simplified and traditional) with Latin,
-punctuation and common symbols; the bold face (header, title, headings) covers GB 2312, and a
-character it lacks is set in the regular face.
+machine and the renderer needs nothing from the system. The regular face covers every CJK
+ideograph the font has (30,225: the unified ideographs, simplified and traditional, extension
+A, the extensions B to G as far as the font goes, with 𠮷; the compatibility ideographs) and
+the rest of GBK, with Latin, punctuation and common symbols; the bold face (header, title,
+headings) covers GB 2312, and a character it lacks is set in the regular face.
 
-A character neither face has (a rare ideograph of the extension blocks such as 𠮷, an emoji)
-does not stop the document: it is printed as □ (U+25A1, the usual mark of a missing character
-in Chinese typesetting), the text layer carries □ too, and a warning is logged.
+A character neither face has (an emoji, one of the extension ideographs the font does not
+draw) does not stop the document: it is printed as □ (U+25A1, the usual mark of a missing
+character in Chinese typesetting), the text layer carries □ too, and a warning is logged.
 `unsupported_characters(document)` lists such characters beforehand, so that a page can warn
 the officer before a document is issued. Invisible format characters (zero-width spaces,
 joiners, variation selectors) are dropped.
@@ -65,7 +66,7 @@ from credit_portal.dates import chinese_date
 logger = logging.getLogger(__name__)
 
 FONTS = Path(__file__).resolve().parent / "fonts"
-REGULAR_FONT = FONTS / "NotoSerifCJKsc-Regular.gbk.ttf"
+REGULAR_FONT = FONTS / "NotoSerifCJKsc-Regular.han.ttf"
 BOLD_FONT = FONTS / "NotoSerifCJKsc-Bold.gb2312.ttf"
 MISSING_MARK = "□"  # printed for a character no embedded font has
 

@@ -6,8 +6,10 @@ the portal; see README.md beside this file for why and what).
 takes the Simplified Chinese face ("Noto Serif CJK SC") out of Debian's fonts-noto-cjk
 collections (NotoSerifCJK-Regular.ttc, NotoSerifCJK-Bold.ttc), keeps:
 
-- Regular: every character GBK encodes (GB 2312 and all 20,902 unified ideographs of
-  U+4E00–U+9FA5, simplified and traditional) plus Latin, punctuation and the symbols below;
+- Regular: every CJK ideograph the face has (the unified ideographs U+4E00–U+9FFF, extension
+  A, extensions B to G, the compatibility ideographs: 30,225 in Noto Serif CJK 2.001, with
+  𠮷 U+20BB7 and 㐀 U+3400), every other character GBK encodes, plus Latin, punctuation and
+  the symbols below;
 - Bold (header, title, headings): GB 2312 plus the same Latin, punctuation and symbols; the
   renderer sets a character the bold face lacks in the regular face;
 
@@ -32,6 +34,18 @@ from fontTools.ttLib import TTCollection, TTFont, newTable
 
 HERE = Path(__file__).resolve().parent
 FACE = "Noto Serif CJK SC"
+REGULAR = HERE / "NotoSerifCJKsc-Regular.han.ttf"
+BOLD = HERE / "NotoSerifCJKsc-Bold.gb2312.ttf"
+
+# Where the CJK ideographs are; the regular face keeps those of them the source face maps.
+IDEOGRAPH_RANGES = [
+    (0x3400, 0x4DBF),  # Extension A (㐀 U+3400)
+    (0x4E00, 0x9FFF),  # CJK Unified Ideographs (URO)
+    (0xF900, 0xFAFF),  # CJK Compatibility Ideographs
+    # Planes 2 and 3 hold ideographs only: extensions B (𠮷 U+20BB7) to J, the compatibility
+    # ideographs supplement.
+    (0x20000, 0x3FFFF),
+]
 
 # Latin, punctuation and symbols an official document may use besides the ideographs.
 SYMBOL_RANGES = [
@@ -78,6 +92,16 @@ def gb2312() -> set[int]:
 
 def symbols() -> set[int]:
     return {code for first, last in SYMBOL_RANGES for code in range(first, last + 1)}
+
+
+def ideographs(collection: Path) -> set[int]:
+    """The CJK ideographs the Simplified Chinese face of `collection` maps."""
+    face = TTCollection(str(collection), lazy=True).fonts[sc_face(collection)]
+    return {
+        code
+        for code in face.getBestCmap()
+        if any(first <= code <= last for first, last in IDEOGRAPH_RANGES)
+    }
 
 
 def sc_face(collection: Path) -> int:
@@ -153,18 +177,9 @@ def main(argv: list[str]) -> None:
     if len(argv) != 2:
         raise SystemExit(f"usage: {argv[0]} FOLDER_WITH_NotoSerifCJK-Regular.ttc")
     folder = Path(argv[1])
-    build(
-        folder / "NotoSerifCJK-Regular.ttc",
-        HERE / "NotoSerifCJKsc-Regular.gbk.ttf",
-        gbk() | symbols(),
-        "GBK",
-    )
-    build(
-        folder / "NotoSerifCJK-Bold.ttc",
-        HERE / "NotoSerifCJKsc-Bold.gb2312.ttf",
-        gb2312() | symbols(),
-        "GB 2312",
-    )
+    regular = folder / "NotoSerifCJK-Regular.ttc"
+    build(regular, REGULAR, gbk() | ideographs(regular) | symbols(), "GBK and all CJK ideographs")
+    build(folder / "NotoSerifCJK-Bold.ttc", BOLD, gb2312() | symbols(), "GB 2312")
 
 
 if __name__ == "__main__":

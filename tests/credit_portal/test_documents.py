@@ -1,7 +1,7 @@
 """Official documents as PDF (`credit_portal.documents`): what a reader and a text extractor find
-in them, the embedded fonts, line breaking, same bytes for the same document, and the download
-response. One document of two pages is rendered once for the module (a render takes about half
-a second: fpdf2 subsets the fonts)."""
+in them, the embedded fonts and what they cover (the rare ideographs of names), line breaking,
+same bytes for the same document, and the download response. One document of two pages is
+rendered once for the module (a render takes about half a second: fpdf2 subsets the fonts)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import pypdf
 import pytest
+from fontTools.ttLib import TTFont
 from pypdf.generic import DictionaryObject, IndirectObject
 
 from credit_portal.dates import chinese_date
@@ -170,6 +171,23 @@ def test_every_font_is_embedded_as_a_subset(pdf):
         assert len(descriptor["/FontFile2"].get_object().get_data()) < 200_000  # a subset
 
 
+def _embedded(pdf: bytes) -> dict[str, TTFont]:
+    """The font programs the PDF embeds, by name without the subset tag."""
+    programs = {}
+    for font in _fonts(pdf):
+        (descendant,) = font["/DescendantFonts"]
+        descriptor = descendant.get_object()["/FontDescriptor"].get_object()
+        data = descriptor["/FontFile2"].get_object().get_data()
+        programs[re.sub(r"^/[A-Z]{6}\+", "", str(font["/BaseFont"]))] = TTFont(io.BytesIO(data))
+    return programs
+
+
+def _drawn(font: TTFont, char: str) -> bool:
+    """Whether `font` maps `char` to a glyph with an outline (not .notdef, not blank)."""
+    name = font.getBestCmap().get(ord(char))
+    return name not in (None, ".notdef") and font["glyf"][name].numberOfContours > 0
+
+
 def test_the_same_document_gives_the_same_bytes(pdf):
     assert render_pdf(_document()) == pdf
 
@@ -187,6 +205,31 @@ def test_no_line_starts_with_a_closing_mark_and_no_word_is_broken(pdf):
     assert body and all(len(line) >= 30 for line in body)
 
 
+def test_rare_ideographs_of_names_print_as_themselves(caplog):
+    # 𠮷 (U+20BB7, extension B) and 㐀 (U+3400, extension A), 䶮 (extension A), 𠀾 (B), 𬱖
+    # (E): outside GBK, met in personal and shop names; the regular face has every ideograph of
+    # the font.
+    document = _document(
+        addressee=Addressee(name="𠮷野家餐饮有限公司"),
+        body=[Paragraph(text="法定代表人：陈㐀（签名）。经营者：刘䶮、𠀾记、钱𬱖。")],
+        footer=[],
+        qr_payload=None,
+        seal_placeholder=False,
+    )
+    assert unsupported_characters(document) == []
+    with caplog.at_level(logging.WARNING, logger="credit_portal.documents"):
+        pdf = render_pdf(document)
+    assert caplog.text == ""
+    text = _pages(pdf)[0]
+    # 𠮷 is beyond the BMP: a surrogate pair in the ToUnicode map.
+    assert "𠮷野家餐饮有限公司：" in text
+    assert "法定代表人：陈㐀（签名）。经营者：刘䶮、𠀾记、钱𬱖。" in text
+    assert MISSING_MARK not in text
+    regular = _embedded(pdf)["NotoSerifCJKSC"]
+    for char in "𠮷㐀䶮𠀾𬱖":
+        assert _drawn(regular, char), f"U+{ord(char):04X}"
+
+
 def test_a_character_no_font_has_prints_as_a_box_and_is_reported(caplog):
     document = _document(
         addressee=Addressee(name="𠮷野家餐饮有限公司"),
@@ -195,29 +238,38 @@ def test_a_character_no_font_has_prints_as_a_box_and_is_reported(caplog):
         qr_payload=None,
         seal_placeholder=False,
     )
-    assert unsupported_characters(document) == ["㐀", "😀", "𠮷"]
+    assert unsupported_characters(document) == ["😀"]
     with caplog.at_level(logging.WARNING, logger="credit_portal.documents"):
         pdf = render_pdf(document)
     text = _pages(pdf)[0]
-    assert f"{MISSING_MARK}野家餐饮有限公司：" in text
-    assert f"法定代表人：陈{MISSING_MARK}（签名）{MISSING_MARK}。零宽空格不留痕迹。" in text
-    assert "U+3400 U+1F600 U+20BB7" in caplog.text
+    assert "𠮷野家餐饮有限公司：" in text
+    assert f"法定代表人：陈㐀（签名）{MISSING_MARK}。零宽空格不留痕迹。" in text
+    assert "no font has U+1F600; printed as" in caplog.text  # and only the emoji
     assert unsupported_characters(_document()) == []
 
 
 def test_bold_text_falls_back_to_the_regular_face_for_a_character_outside_gb2312():
-    # 堃 and 喆 are in GBK (the regular face) but not in GB 2312 (the bold face).
+    # 堃 and 喆 are in GBK, 㐀 in extension A, 𠮷 in extension B: in the regular face, not in
+    # the bold one (GB 2312).
     document = _document(
-        issuer="堃喆市场监督管理局",
-        title="关于堃喆的行政提示书",
-        body=[Heading(text="一、堃喆"), Paragraph(lead="二、喆。", text="正文")],
+        issuer="堃喆𠮷市场监督管理局",
+        title="关于堃喆㐀的行政提示书",
+        body=[Heading(text="一、堃喆𠮷"), Paragraph(lead="二、喆㐀。", text="正文")],
         footer=[],
         qr_payload=None,
     )
     assert unsupported_characters(document) == []
-    text = _pages(render_pdf(document))[0]
-    for expected in ("堃喆市场监督管理局", "关于堃喆的行政提示书", "一、堃喆", "二、喆。正文"):
+    pdf = render_pdf(document)
+    text = _pages(pdf)[0]
+    for expected in ("堃喆𠮷市场监督管理局", "关于堃喆㐀的行政提示书", "一、堃喆𠮷"):
         assert expected in text
+    assert "二、喆㐀。正文" in text
+    fonts = _embedded(pdf)
+    bold, regular = fonts["NotoSerifCJKSCBold"], fonts["NotoSerifCJKSC"]
+    for char in "堃喆㐀𠮷":
+        assert not _drawn(bold, char) and _drawn(regular, char), char
+    for char in "关于市场监督管理局":  # GB 2312: set in bold
+        assert _drawn(bold, char), char
 
 
 def test_a_minimal_document_uses_the_bureau_from_the_settings(settings):
@@ -305,9 +357,25 @@ def test_the_response_as_a_download_and_with_awkward_names():
 
 def test_the_fonts_ship_with_the_package_and_their_licence():
     assert REGULAR_FONT.is_file() and BOLD_FONT.is_file()
-    assert REGULAR_FONT.stat().st_size < 10_500_000 and BOLD_FONT.stat().st_size < 4_000_000
+    assert REGULAR_FONT.stat().st_size < 16_000_000 and BOLD_FONT.stat().st_size < 4_000_000
     assert "SIL OPEN FONT LICENSE Version 1.1" in (FONTS / "OFL.txt").read_text(encoding="utf-8")
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     package_data = pyproject["tool"]["setuptools"]["package-data"]["credit_portal"]
     shipped = {path.name for pattern in package_data for path in FONTS.parent.glob(pattern)}
     assert {REGULAR_FONT.name, BOLD_FONT.name, "OFL.txt"} <= shipped
+
+
+def test_the_regular_face_has_every_ideograph_of_the_font_and_the_bold_face_gb2312():
+    regular = set(TTFont(REGULAR_FONT, lazy=True).getBestCmap())
+    bold = set(TTFont(BOLD_FONT, lazy=True).getBestCmap())
+    # All of GBK's unified ideographs and of extension A (as Unicode 3.0 defined it), and
+    # characters of names from the later extensions.
+    assert set(range(0x4E00, 0x9FA6)) <= regular
+    assert set(range(0x3400, 0x4DB6)) <= regular
+    assert {0x20BB7, 0x2003E, 0x2CC56, 0x4DAE} <= regular  # 𠮷 𠀾 𬱖 䶮
+    extensions = {code for code in regular if code >= 0x20000}
+    assert len(extensions) > 2_000  # B to G, as far as Noto Serif CJK goes
+    assert 0x1F600 not in regular  # no emoji
+    # The bold face is GB 2312 (6,763 ideographs) and symbols, as before.
+    ideographs = {code for code in bold if 0x4E00 <= code <= 0x9FFF}
+    assert len(ideographs) == 6_763 and 0x20BB7 not in bold and 0x5803 not in bold  # 𠮷 堃
