@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -184,6 +185,19 @@ class AuditEvent(AppendOnlyModel):
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.event_type} {self.target_repr}"
 
 
+# The years the bureau's calendar accepts entries for: from the first year the library knows
+# (2004) to a horizon far beyond any deadline the portal counts; a typo such as 1800 or 20207
+# is refused rather than stored.
+CALENDAR_YEARS_ACCEPTED = (2004, 2100)
+
+
+def _calendar_years_message() -> str:
+    return _("Enter a year from %(first)s to %(last)s.") % {
+        "first": CALENDAR_YEARS_ACCEPTED[0],
+        "last": CALENDAR_YEARS_ACCEPTED[1],
+    }
+
+
 class CalendarEntry(models.Model):
     """One day of the bureau's own working-day calendar: a holiday (day off) or an adjusted
     working day (调休, a weekend day worked to bridge a holiday).
@@ -218,6 +232,29 @@ class CalendarEntry(models.Model):
         return f"{self.day:%Y-%m-%d} {self.get_kind_display()}" + (
             f" ({self.name})" if self.name else ""
         )
+
+    def clean(self) -> None:
+        """An adjusted working day is a Saturday or a Sunday worked (调休): Monday to Friday
+        are working days already; the day lies in a year the portal can count in."""
+        super().clean()
+        if self.day is None:
+            return
+        if not CALENDAR_YEARS_ACCEPTED[0] <= self.day.year <= CALENDAR_YEARS_ACCEPTED[1]:
+            raise ValidationError(
+                {"day": _calendar_years_message()},
+                code="calendar_year_range",
+            )
+        if self.kind == self.Kind.WORKING_DAY and self.day.weekday() < 5:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "%(day)s is a weekday, a working day already: an adjusted working day "
+                        "is a Saturday or Sunday worked to bridge a holiday."
+                    )
+                    % {"day": self.day.isoformat()}
+                },
+                code="working_day_on_weekday",
+            )
 
 
 class CalendarYear(models.Model):
@@ -262,6 +299,13 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.year is not None and not (
+            CALENDAR_YEARS_ACCEPTED[0] <= self.year <= CALENDAR_YEARS_ACCEPTED[1]
+        ):
+            raise ValidationError({"year": _calendar_years_message()}, code="calendar_year_range")
 
 
 class DailyRun(LeasedJob):

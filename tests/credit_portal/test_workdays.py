@@ -395,3 +395,27 @@ def test_a_provisional_deadline_is_marked_with_its_reason():
         assert ">2027-01-20" in html and "deadline--provisional" in html
         assert _render(D(2027, 1, 20)) == '<time datetime="2027-01-20">2027-01-20</time>'
     assert _render(None) == ""
+
+
+@pytest.mark.usefixtures("_english")
+def test_the_admin_refuses_an_adjusted_working_weekday_and_a_year_out_of_range(admin_client):
+    url = reverse("admin:credit_portal_calendarentry_add")
+    answer = admin_client.post(
+        url, {"day": "2027-02-10", "kind": WORKING_DAY, "name": "春节"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert (
+        answer.status_code == 200
+        and "is a weekday, a working day already" in answer.content.decode()
+    )
+    answer = admin_client.post(
+        url, {"day": "1800-01-01", "kind": HOLIDAY, "name": "元旦"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Enter a year from 2004 to 2100." in answer.content.decode()
+    answer = admin_client.post(
+        reverse("admin:credit_portal_calendaryear_add"),
+        {"year": "1800", "published_reference": "x"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "Enter a year from 2004 to 2100." in answer.content.decode()
+    assert not CalendarEntry.objects.exists() and not CalendarYear.objects.exists()
+    assert admin_client.post(url, {"day": "2027-02-07", "kind": WORKING_DAY}).status_code == 302
