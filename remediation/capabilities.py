@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _  # noqa: F401
+from django.utils.translation import gettext_lazy as _
 
-from credit_portal.capabilities import capability_declare  # noqa: F401
+from credit_portal.capabilities import capability_declare
 
 
 def declare() -> None:
     """One declaration per capability that has a page today (order 300–399)."""
+    capability_declare(
+        "penalties",
+        _("Penalty decisions with leniency checks, publicity terms and their documents"),
+        url_name="remediation:penalty_list",
+        order=310,
+    )
+    capability_declare(
+        "soft_enforcement",
+        _("Soft enforcement: numbered letters and interviews, served and followed up"),
+        url_name="remediation:soft_action_list",
+        order=320,
+    )
+    capability_declare(
+        "credit_repair",
+        _("Credit repair: eligibility shown, applications online, decisions due in working days"),
+        url_name="me-remediation:repairs",
+        order=330,
+    )

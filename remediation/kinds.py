@@ -6,9 +6,18 @@ list), §6 (penalties and leniency), §9 (soft enforcement and the replies to it
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.kinds import Effect, Section, kind_declare
+from enterprises.kinds import (
+    Effect,
+    RepairAdvice,
+    Section,
+    kind_declare,
+    kind_repair_advisor_declare,
+)
 
 ABNORMAL_LISTING = "abnormal_listing"
 ABNORMAL_REMOVAL = "abnormal_removal"
@@ -22,6 +31,20 @@ REPAIR = "repair"
 NO_PENALTY = "no_penalty"
 PENALTY_WITHDRAWAL = "penalty_withdrawal"
 PUBLICITY_EXPIRED = "publicity_expired"
+PENALTY_WITHDRAWN_NOTE = "penalty_withdrawn_note"
+
+
+def _penalty_repair_advice(record: Any, today: dt.date) -> RepairAdvice:
+    """The register's self-service guidance asks this app when a penalty may be repaired: the
+    rule with its sectors and exclusions (remediation.rules.penalty_repair_eligibility)."""
+    from remediation.rules import penalty_repair_eligibility
+
+    found = penalty_repair_eligibility(record=record, today=today)
+    return RepairAdvice(
+        earliest_on=found.earliest_on,
+        elsewhere=found.elsewhere,
+        outside_repair=found.outside_repair,
+    )
 
 
 def declare() -> None:
@@ -67,6 +90,14 @@ def declare() -> None:
         effect=Effect.CLOSES,
         closes_kinds={PENALTY},
     )
+    # The withdrawal of a decision whose record was already closed (its term ended, it was
+    # repaired): a record is closed once, so the withdrawal is a fact of its own that names the
+    # record in details["withdraws"] and changes nothing (docs/domain.md §5 "What is built").
+    kind_declare(
+        PENALTY_WITHDRAWN_NOTE,
+        _("Penalty decision withdrawn after its publicity ended"),
+        app=app,
+    )
     # The end of a penalty's publicity term (届满停止公示, Order 45 art. 13), written by the
     # daily job and dated the first day the record is no longer shown. Not a repair, and not
     # counted as one (docs/domain.md §10).
@@ -96,3 +127,4 @@ def declare() -> None:
     kind_declare(SELF_CORRECTION, _("Information corrected by the enterprise"), app=app)
     # A repair ends the publicity of the record it closes (any kind: a penalty, a listing).
     kind_declare(REPAIR, _("Credit repair"), app=app, effect=Effect.CLOSES)
+    kind_repair_advisor_declare(PENALTY, _penalty_repair_advice)

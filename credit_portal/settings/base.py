@@ -171,6 +171,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "credit_portal.context_processors.navigation",
+                "credit_portal.context_processors.calendar_warning",
             ],
         },
     },
@@ -353,6 +354,25 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
         "LetterStatusEnum": "enterprises.selectors.letters.LetterStatus",
+        # Credit repair (remediation.api.repairs).
+        "RepairApplicationKindEnum": "remediation.models.RepairApplication.Kind",
+        "RepairApplicationStatusEnum": "remediation.models.RepairApplication.Status",
+        "RepairAttachmentKindEnum": "remediation.models.RepairAttachment.Kind",
+        "RepairSyncNetworkEnum": "remediation.models.RepairSync.Network",
+        "RepairSyncStatusEnum": "remediation.models.RepairSync.Status",
+        # Soft enforcement (remediation.api.soft_actions).
+        "SoftActionStatusEnum": "remediation.models.SoftAction.Status",
+        "SoftActionInstrumentEnum": "remediation.models.SoftAction.Instrument",
+        "SoftActionTriggerEnum": "remediation.models.SoftAction.Trigger",
+        "SoftActionServiceMethodEnum": "remediation.models.SoftAction.ServiceMethod",
+        # Penalty decisions (remediation.api.penalties).
+        "PenaltyDecisionStatusEnum": "remediation.models.PenaltyDecision.Status",
+        "PenaltyLeniencyEnum": "remediation.models.PenaltyDecision.Leniency",
+        "PenaltyLeniencyGroundEnum": "remediation.models.PenaltyDecision.LeniencyGround",
+        "PenaltyPartyKindEnum": "remediation.models.PenaltyDecision.PartyKind",
+        "PenaltyProcedureEnum": "remediation.models.PenaltyDecision.Procedure",
+        "PenaltyWithdrawalEnum": "remediation.models.PenaltyDecision.Withdrawal",
+        "PenaltyMeasureKindEnum": "remediation.models.PenaltyMeasure.Kind",
     },
 }
 
@@ -403,15 +423,44 @@ LOGGING = {
         "axes": {"level": "WARNING"},
         # Logs "Generated new GUID" at INFO for every request without X-Request-ID.
         "django_guid": {"level": "WARNING"},
+        # Subsetting the fonts of every PDF (credit_portal.documents) logs each step at INFO.
+        "fontTools": {"level": "WARNING"},
     },
 }
 
 # DOMAIN SETTINGS
 CREDIT_PORTAL = {
     "BUREAU_NAME": env("CP_BUREAU_NAME", default="双流区市场监督管理局"),
+    # The bureau's address and telephone, printed in the closing notes of its official
+    # documents (credit_portal.documents); empty: not printed.
+    "BUREAU_ADDRESS": env("CP_BUREAU_ADDRESS", default=""),
+    "BUREAU_PHONE": env("CP_BUREAU_PHONE", default=""),
     # docs/domain.md §1: classification is an internal tool; the bureau decides whether firms
     # see it.
     "SHOW_RISK_CLASS_TO_ENTERPRISES": env.bool("CP_SHOW_RISK_CLASS_TO_ENTERPRISES", default=False),
+    # docs/domain.md §5 (Order 45 art. 13): a fine below these (CNY) is a "lower-amount" fine,
+    # published for 3 months; the province sets them. Hubei's as default [S, local; open
+    # point 4]; remediation.rules.lower_fine_threshold.
+    "LOWER_FINE_NATURAL_PERSON": env.int("CP_LOWER_FINE_NATURAL_PERSON", default=10_000),
+    "LOWER_FINE_ORGANISATION": env.int("CP_LOWER_FINE_ORGANISATION", default=100_000),
+    # The bureau's province as the first two digits of a division code (GB 32100, §8): a
+    # party registered elsewhere takes Order 45 art. 10's route (remediation.rules).
+    "HOME_PROVINCE_CODE": env("CP_HOME_PROVINCE_CODE", default="51"),
+    # docs/domain.md §9: the bureau's prefix of its document numbers (文号), e.g. 双市监 in
+    # 双市监建〔2026〕12号; remediation.rules.document_number_prefix.
+    "DOCUMENT_NUMBER_PREFIX": env("CP_DOCUMENT_NUMBER_PREFIX", default="双市监"),
+    # docs/domain.md §5 "Processing limits" (open point 2): credit repair, in working days.
+    # Acceptance, decision and effect are the 2021 办法's as remembered [U]; the directory's 5
+    # is Order 68's [S]. remediation.rules.repair_*_working_days.
+    "REPAIR_ACCEPTANCE_WORKING_DAYS": env.int("CP_REPAIR_ACCEPTANCE_WORKING_DAYS", default=2),
+    "REPAIR_DECISION_WORKING_DAYS": env.int("CP_REPAIR_DECISION_WORKING_DAYS", default=15),
+    "REPAIR_DIRECTORY_DECISION_WORKING_DAYS": env.int(
+        "CP_REPAIR_DIRECTORY_DECISION_WORKING_DAYS", default=5
+    ),
+    "REPAIR_EFFECT_WORKING_DAYS": env.int("CP_REPAIR_EFFECT_WORKING_DAYS", default=3),
+    # A repair application's uploads (remediation.uploads): bytes a file, files an application.
+    "REPAIR_UPLOAD_MAX_BYTES": env.int("CP_REPAIR_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024),
+    "REPAIR_UPLOAD_MAX_FILES": env.int("CP_REPAIR_UPLOAD_MAX_FILES", default=10),
     # Background jobs (credit_portal.jobs): a worker's hold on a job, renewed with each step;
     # a job whose worker died is taken over within this and a minute.
     "JOB_LEASE_SECONDS": env.int("CP_JOB_LEASE_SECONDS", default=180),

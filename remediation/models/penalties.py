@@ -276,7 +276,9 @@ class PenaltyDecision(models.Model):
     recorded_on = models.DateField(_("recorded on"), null=True, blank=True)
     # Publicity (SAMR Order 45; docs/domain.md §5, §10), computed by remediation.rules.
     publication_due = models.DateField(_("publication due"), null=True, blank=True)
-    publication_due_provisional = models.BooleanField(default=False, editable=False)
+    publication_due_provisional = models.BooleanField(
+        _("publication due date provisional"), default=False, editable=False
+    )
     published_on = models.DateField(_("published on"), null=True, blank=True)
     publicity_end = models.DateField(_("publicity until"), null=True, blank=True)
     publicity_term = models.CharField(_("publicity term"), max_length=16, blank=True)

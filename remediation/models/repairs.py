@@ -71,7 +71,7 @@ class RepairApplication(models.Model):
     acceptance_due = models.DateField(_("acceptance due"))
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
     decision_due = models.DateField(_("decision due"), null=True, blank=True)
-    due_provisional = models.BooleanField(default=False, editable=False)
+    due_provisional = models.BooleanField(_("due date provisional"), default=False, editable=False)
     decided_on = models.DateField(_("decided on"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -192,4 +192,4 @@ class RepairSync(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application_id} {self.network} {self.status}"
+        return f"#{self.application_id} {self.get_network_display()} {self.get_status_display()}"

@@ -49,7 +49,11 @@ class SoftAction(models.Model):
         OTHER = "other", _("Other")
 
     instrument = models.CharField(_("instrument"), max_length=12, choices=Instrument.choices)
-    number = models.CharField(_("document number"), max_length=64, unique=True)
+    # Allocated at approval, when the document is issued: a draft has none, so a draft that is
+    # cancelled leaves no gap in the year's numbers (remediation.rules, "Soft enforcement").
+    number = models.CharField(
+        _("document number"), max_length=64, unique=True, null=True, blank=True
+    )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
         on_delete=models.PROTECT,
@@ -115,7 +119,9 @@ class SoftAction(models.Model):
     # The first time a user of the enterprise opened the document online.
     opened_at = models.DateTimeField(_("opened online at"), null=True, blank=True)
     deadline = models.DateField(_("rectify by"), null=True, blank=True)
-    deadline_provisional = models.BooleanField(default=False, editable=False)
+    deadline_provisional = models.BooleanField(
+        _("rectification date provisional"), default=False, editable=False
+    )
     rectified_on = models.DateField(_("rectified on"), null=True, blank=True)
     rectification_report = models.TextField(_("rectification report"), blank=True)
     rectification_verified_by = models.ForeignKey(
@@ -175,7 +181,7 @@ class SoftAction(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.number} {self.addressee_name}"
+        return f"{self.number or _('draft')} {self.addressee_name}"
 
 
 class Interview(models.Model):

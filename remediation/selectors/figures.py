@@ -1,0 +1,199 @@
+"""The seed's figures from data: what the bureau reports for a year, in the seed's units
+(docs/domain.md Appendix A, §10 "Units of the seed's figures"), for a year and the reader's
+jurisdiction.
+
+What is counted, and from what
+- decisions by leniency, in cases (件): recorded penalty decisions (`PenaltyDecision`, status
+  recorded) decided in the year, by leniency: 从轻 lighter, 减轻 mitigated, 免予处罚 exempted,
+  首违不罚 first violation (the seed's four), and standard beside them. A withdrawn decision is
+  not counted (changed, revoked or void: it no longer stands; a changed decision is counted by
+  the decision that replaces it); a draft is not a decision (§6).
+- letters by instrument, in letters (份): served soft-enforcement documents
+  (`SoftAction.served_on` in the year): 行政建议书 suggestions, 警示告诫书 admonitions, and the
+  early-warning prompts 行政提示书 (no seed figure) (§9).
+- interviews, in enterprises (户): the distinct market entities interviewed (约谈提醒) in the
+  year (`Interview.held_on`) (§9).
+- penalty repairs, in enterprises (户): the distinct market entities whose penalty information
+  was taken off publicity early, i.e. approved repair applications of kind
+  `penalty_publicity` decided in the year (§5 "What counts as repair").
+- expired terms, in cases (件), counted apart: the `publicity_expired` facts of the year, the
+  terms that ran out by themselves. They are not repairs and never counted as such (§5, §10).
+
+Jurisdiction (`departments_of_jurisdiction`): bureau staff (and superusers) count the whole
+district, every department's cases; a partner department's staff count their own department's
+cases: the decisions it took, the documents it issued. Repairs are decided by the authority
+that decided the record (谁认定、谁修复, §5): a repair counts for the department of the decision
+it repairs, one without a decision file for the bureau; so does an expired term. Anyone else
+counts nothing. The page that shows the figures checks its permission.
+
+Cost: five aggregate queries, whatever the data size (each an index range on its date).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from credit_portal.models import Department, User
+from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
+from enterprises.models import CreditRecord
+from remediation.kinds import PUBLICITY_EXPIRED
+from remediation.models import Interview, PenaltyDecision, RepairApplication, SoftAction
+
+Leniency = PenaltyDecision.Leniency
+Instrument = SoftAction.Instrument
+
+# The seed's units (docs/domain.md Appendix A, §10).
+CASES, LETTERS, ENTERPRISES = "件", "份", "户"
+UNIT_LABELS: dict[str, Promise] = {
+    CASES: _("cases"),
+    LETTERS: _("letters"),
+    ENTERPRISES: _("enterprises"),
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure as a report prints it: what it counts, how many, in which unit."""
+
+    code: str
+    label: Promise
+    value: int
+    unit: str  # the seed's unit: 件, 份 or 户
+    section: str  # of docs/domain.md
+
+    @property
+    def unit_label(self) -> Promise:
+        return UNIT_LABELS[self.unit]
+
+
+@dataclass(frozen=True)
+class SeedFigures:
+    """The year's figures for one reader's jurisdiction (the module docstring says what each
+    counts). `rows()` lists them in the seed's order with their units."""
+
+    year: int
+    lighter: int
+    mitigated: int
+    exempted: int
+    first_violation: int
+    standard: int
+    suggestions: int
+    admonitions: int
+    prompts: int
+    interviews: int
+    penalty_repairs: int
+    expired_terms: int
+
+    def rows(self) -> list[Figure]:
+        return [
+            Figure(code, label, getattr(self, code), unit, section)
+            for code, label, unit, section in _ROWS
+        ]
+
+
+# The figures in the seed's order: (SeedFigures field, label, unit, docs/domain.md §).
+_ROWS: list[tuple[str, Promise, str, str]] = [
+    ("suggestions", _("Administrative suggestions (行政建议书)"), LETTERS, "§9"),
+    ("admonitions", _("Admonition letters (警示告诫书)"), LETTERS, "§9"),
+    ("prompts", _("Early-warning prompts (行政提示书)"), LETTERS, "§9"),
+    ("interviews", _("Enterprises interviewed (约谈提醒)"), ENTERPRISES, "§9"),
+    ("lighter", _("Lighter penalties (从轻)"), CASES, "§6"),
+    ("mitigated", _("Mitigated penalties (减轻)"), CASES, "§6"),
+    ("exempted", _("Exempted from penalty (免予处罚)"), CASES, "§6"),
+    ("first_violation", _("First violations not penalised (首违不罚)"), CASES, "§6"),
+    ("standard", _("Other penalty decisions"), CASES, "§6"),
+    ("penalty_repairs", _("Penalty information repaired early (提前停止公示)"), ENTERPRISES, "§5"),
+    (
+        "expired_terms",
+        _("Publicity terms ended by themselves (届满停止公示; not repairs)"),
+        CASES,
+        "§10",
+    ),
+]
+
+
+def _year(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def _scope(user: User) -> tuple[bool, QuerySet[Department]]:
+    """(whole district, the departments whose cases count)."""
+    if not user.is_authenticated:
+        return False, Department.objects.none()
+    whole = user.is_superuser or bureau_profiles(user=user).exists()
+    return whole, departments_of_jurisdiction(user=user)
+
+
+def _attributed(departments: QuerySet[Department], decision_of: str) -> Q:
+    """A repair or an expired term counts for the department of the decision it concerns
+    (`decision_of`: the lookup of that decision's department), or for the bureau when the
+    record has no decision file."""
+    bureau = Exists(departments.filter(is_bureau=True))
+    return Q(**{f"{decision_of}__in": departments.values("pk")}) | (
+        Q(**{f"{decision_of}__isnull": True}) & Q(bureau)
+    )
+
+
+def seed_figures(*, year: int, user: User) -> SeedFigures:
+    """The seed's figures of `year` for what `user` may count (the module docstring)."""
+    first, last = _year(year)
+    whole, departments = _scope(user)
+    mine = Q() if whole else Q(department__in=departments.values("pk"))
+
+    decisions = PenaltyDecision.objects.filter(
+        mine, status=PenaltyDecision.Status.RECORDED, decided_on__range=(first, last)
+    ).aggregate(
+        **{
+            str(value): Count("pk", filter=Q(leniency=value))
+            for value in (
+                Leniency.LIGHTER,
+                Leniency.MITIGATED,
+                Leniency.EXEMPT,
+                Leniency.FIRST_VIOLATION,
+                Leniency.STANDARD,
+            )
+        }
+    )
+    letters = SoftAction.objects.filter(mine, served_on__range=(first, last)).aggregate(
+        **{
+            str(value): Count("pk", filter=Q(instrument=value))
+            for value in (Instrument.SUGGESTION, Instrument.ADMONITION, Instrument.PROMPT)
+        }
+    )
+    interviews = Interview.objects.filter(
+        Q() if whole else Q(action__department__in=departments.values("pk")),
+        held_on__range=(first, last),
+        action__enterprise__isnull=False,
+    ).aggregate(n=Count("action__enterprise", distinct=True))["n"]
+    repairs = RepairApplication.objects.filter(
+        Q() if whole else _attributed(departments, "penalty__department"),
+        kind=RepairApplication.Kind.PENALTY_PUBLICITY,
+        status=RepairApplication.Status.APPROVED,
+        decided_on__range=(first, last),
+    ).aggregate(n=Count("enterprise", distinct=True))["n"]
+    expired = CreditRecord.objects.filter(kind=PUBLICITY_EXPIRED, occurred_on__range=(first, last))
+    if not whole:
+        decided = PenaltyDecision.objects.filter(credit_record_id=OuterRef("closes_id"))
+        expired = expired.filter(
+            Exists(decided.filter(department__in=departments.values("pk")))
+            | (~Exists(decided) & Exists(departments.filter(is_bureau=True)))
+        )
+    return SeedFigures(
+        year=year,
+        lighter=decisions[Leniency.LIGHTER],
+        mitigated=decisions[Leniency.MITIGATED],
+        exempted=decisions[Leniency.EXEMPT],
+        first_violation=decisions[Leniency.FIRST_VIOLATION],
+        standard=decisions[Leniency.STANDARD],
+        suggestions=letters[Instrument.SUGGESTION],
+        admonitions=letters[Instrument.ADMONITION],
+        prompts=letters[Instrument.PROMPT],
+        interviews=interviews or 0,
+        penalty_repairs=repairs or 0,
+        expired_terms=expired.count(),
+    )
