@@ -1,16 +1,23 @@
-"""Demo accounts: the 25 departments of the joint meeting and one staff user per role.
+"""Demo accounts: the 25 departments of the joint meeting and one staff user per role; and the
+registry of the demo steps other apps add to the district.
 
 Deterministic and idempotent: running it twice changes nothing. Used by `seed_demo` (a command
 of the register); the register, its ledger and the enterprise users of the demo district are
-built by `enterprises.demo` and `enterprises.demo_accounts`.
+built by `enterprises.demo` and `enterprises.demo_accounts`; each domain app adds its own cases
+to the district by a step it registers here (`demo_step_register`, from its `ready()`), which
+`seed_demo` runs once the register is built (`demo_steps_run`): the register names no domain
+app, the core none either (it keeps dotted paths).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from credit_portal.audit import audit_event_record
 from credit_portal.models import Department, StaffProfile, User
@@ -124,3 +131,43 @@ def demo_accounts_build() -> list[DemoLogin]:
             )
         logins.append(DemoLogin(username, DEMO_PASSWORD, str(role), dept_code, admin_site))
     return logins
+
+
+# --- Demo steps of the domain apps -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """A step that adds an app's cases to the demo district after the register is built:
+    ``step(*, as_of: date, seed: int, stdout) -> None``, deterministic for (as_of, seed, the
+    register) and idempotent (a second run adds nothing). It writes its own summary line."""
+
+    name: str
+    func: str  # dotted path
+    order: int
+
+
+_STEPS: dict[str, DemoStep] = {}
+
+
+def demo_step_register(name: str, func_path: str, order: int) -> None:
+    """Declare a demo step (from the app's `ready()`). The same step twice is harmless;
+    another definition under the same name is an error."""
+    step = DemoStep(name, func_path, order)
+    known = _STEPS.setdefault(name, step)
+    if known != step:
+        raise ValueError(f"demo step {name!r} is already registered as {known.func}")
+
+
+def demo_steps() -> list[DemoStep]:
+    """The registered steps in the order they run (order, then name)."""
+    return sorted(_STEPS.values(), key=lambda step: (step.order, step.name))
+
+
+def demo_steps_run(*, as_of: Any, seed: int, stdout: Any) -> None:
+    """Run every registered step for the district built as of `as_of` with `seed`, in order,
+    each timed on `stdout` (a stream with `write`)."""
+    for step in demo_steps():
+        started = time.perf_counter()
+        import_string(step.func)(as_of=as_of, seed=seed, stdout=stdout)
+        stdout.write(f"  demo step {step.name}: {time.perf_counter() - started:.1f} s")

@@ -20,9 +20,10 @@ from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from credit_portal.demo import DemoLogin, demo_accounts_build
+from credit_portal.demo import DemoLogin, demo_accounts_build, demo_steps_run
 from credit_portal.models import Department
 from credit_portal.roles import ROLE_LABELS, Role
 from enterprises.demo import DEFAULT_CHUNK, DistrictExistsError, demo_district_seed
@@ -193,3 +194,5 @@ class Command(BaseCommand):
         self.stdout.write(f"  types: {types}")
         self.stdout.write(f"  status: {statuses}")
         self.stdout.write(f"  ledger: {kinds}")
+        # The domain apps' cases, each app's own step (credit_portal.demo.demo_step_register).
+        demo_steps_run(as_of=as_of or timezone.localdate(), seed=seed, stdout=self.stdout)
