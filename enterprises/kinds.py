@@ -33,10 +33,14 @@ system writes from data (a registration, a change of registration, a status chan
 stored `summary` is one language's text, kept as it was written for the audit, and pages and
 the API show `kind_summary` instead. A kind without one (a penalty's text, written by an
 officer) shows its stored text.
+
+`kind_repair_advisor_declare`: the app that repairs a kind of record says when one may be
+repaired (the self-service guidance asks it; docs/domain.md §5).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -126,6 +130,39 @@ def kind_declare(
 
 def kind_get(code: str) -> LedgerKind | None:
     return _KINDS.get(code)
+
+
+@dataclass(frozen=True)
+class RepairAdvice:
+    """What the app that decides a kind of record says about repairing one of them today
+    (docs/domain.md §5): the earliest day an application is possible (None: not at all here),
+    whether it is repaired elsewhere (信用中国) or not at all (a term that ends by itself, a
+    measure never repairable early)."""
+
+    earliest_on: dt.date | None
+    elsewhere: bool = False
+    outside_repair: bool = False
+
+
+RepairAdvisor = Callable[[Any, dt.date], RepairAdvice]
+_REPAIR_ADVISORS: dict[str, RepairAdvisor] = {}
+
+
+def kind_repair_advisor_declare(code: str, advisor: RepairAdvisor) -> None:
+    """Declare who advises on repairing records of a kind (from the deciding app's `ready()`):
+    the register's self-service guidance asks it instead of guessing the rule (the repair
+    rules, with their sectors and exclusions, belong to the app that repairs).
+    Rules: the kind must be declared; declaring again replaces (a reloaded app)."""
+    if code not in _KINDS:
+        raise ValueError(f"ledger kind {code!r} is not declared")
+    _REPAIR_ADVISORS[code] = advisor
+
+
+def kind_repair_advice(record: Any, today: dt.date) -> RepairAdvice | None:
+    """The declared advisor's advice on repairing `record` (a CreditRecord), or None when no
+    app advises on its kind."""
+    advisor = _REPAIR_ADVISORS.get(record.kind)
+    return advisor(record, today) if advisor is not None else None
 
 
 def kinds_all() -> list[LedgerKind]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from credit_portal.dates import add_months, add_years
 from credit_portal.models import User
-from enterprises.kinds import Section, kind_codes
+from enterprises.kinds import Section, kind_codes, kind_repair_advice
 from enterprises.models import ActivationCode, CreditRecord, Enterprise
 from enterprises.rules import (
     OBJECTION_DAYS,
@@ -245,11 +245,37 @@ def _steps(
     for v in penalties:
         r = v.record
         start = r.publicity_start or r.occurred_on
-        eligible = add_months(start, PENALTY_REPAIR_AFTER_MONTHS)
+        # The repairing app's rule when it declares one (sector, exclusions, other
+        # departments: remediation), else the general six months (§5).
+        advice = kind_repair_advice(r, today)
+        eligible = (
+            advice.earliest_on
+            if advice is not None and advice.earliest_on is not None
+            else add_months(start, PENALTY_REPAIR_AFTER_MONTHS)
+        )
         dates = [(_("Decided on"), r.occurred_on), (_("Public from"), start)]
         if r.publicity_end:
             dates.append((_("Public until"), r.publicity_end))
-        if r.publicity_end and r.publicity_end <= eligible:
+        if advice is not None and advice.elsewhere:
+            text = _(
+                "The penalty decided on %(date)s was decided by another department: its credit "
+                "repair is applied for on Credit China (信用中国), not here."
+            ) % {"date": _d(r.occurred_on)}
+        elif (
+            advice is not None
+            and advice.outside_repair
+            and not (r.publicity_end and r.publicity_end <= eligible)
+        ):
+            text = _(
+                "The penalty decided on %(date)s is public%(until)s. Its publicity cannot be "
+                "ended early by credit repair."
+            ) % {
+                "date": _d(r.occurred_on),
+                "until": (_(" until %(end)s") % {"end": _d(r.publicity_end)})
+                if r.publicity_end
+                else "",
+            }
+        elif r.publicity_end and r.publicity_end <= eligible:
             text = _(
                 "The penalty decided on %(date)s is public until %(end)s and then leaves the "
                 "publicity system by itself."

@@ -68,7 +68,7 @@ def test_the_login_page_promises_only_what_the_portal_does(client):
     for capability in capabilities():
         assert escape(str(capability.title)) in page
     # Planned apps (docs/architecture.md): nothing of them is built yet.
-    for planned in ["risk classes", "Inspections", "double random", "Annual reports", "repair"]:
+    for planned in ["risk classes", "Inspections", "double random", "Annual reports"]:
         assert planned not in page, planned
 
 
