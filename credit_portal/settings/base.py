@@ -430,7 +430,7 @@ LOGGING = {
 
 # DOMAIN SETTINGS
 CREDIT_PORTAL = {
-    "BUREAU_NAME": env("CP_BUREAU_NAME", default="双流区市场监督管理局"),
+    "BUREAU_NAME": env("CP_BUREAU_NAME", default="成都市双流区市场监督管理局"),
     # The bureau's address and telephone, printed in the closing notes of its official
     # documents (credit_portal.documents); empty: not printed.
     "BUREAU_ADDRESS": env("CP_BUREAU_ADDRESS", default=""),

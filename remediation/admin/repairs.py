@@ -22,7 +22,7 @@ from credit_portal.admin import ReadOnlyAdmin
 from credit_portal.models import User
 from remediation.models import RepairApplication, RepairAttachment, RepairSync
 from remediation.permissions import RemediationPerm
-from remediation.selectors.repairs import repair_applications_for_user
+from remediation.selectors.repairs import attachment_kind_label, repair_applications_for_user
 from remediation.services.repairs import repair_sync_confirm
 
 
@@ -55,10 +55,17 @@ class _ReadOnlyInline(admin.TabularInline):
         return False
 
 
+@admin.display(description=_("kind"), ordering="kind")
+def _attachment_kind(obj: RepairAttachment) -> str:
+    """The upload's kind as the pages label it for its repair (`attachment_kind_label`: a
+    listing's evidence is of the cause cured), not the model's penalty-worded choice."""
+    return attachment_kind_label(obj.kind, obj.application.kind)
+
+
 class RepairAttachmentInline(_ReadOnlyInline):
     model = RepairAttachment
     readonly_fields = (
-        "kind",
+        "kind_label",
         "download",
         "content_type",
         "size",
@@ -67,6 +74,10 @@ class RepairAttachmentInline(_ReadOnlyInline):
         "uploaded_at",
     )
     fields = readonly_fields
+
+    @admin.display(description=_("kind"))
+    def kind_label(self, obj: RepairAttachment) -> str:
+        return _attachment_kind(obj)
 
     @admin.display(description=_("file"))
     def download(self, obj: RepairAttachment) -> str:
@@ -160,13 +171,24 @@ class RepairAttachmentAdmin(RepairJurisdictionMixin, ReadOnlyAdmin):
     """The uploads, listed for search by digest or name; opened through the staff view."""
 
     application_path = "application"
-    list_display = ["original_name", "application", "kind", "content_type", "size", "uploaded_at"]
+    list_display = [
+        "original_name",
+        "application",
+        "kind_label",
+        "content_type",
+        "size",
+        "uploaded_at",
+    ]
     list_filter = ["kind", "content_type"]
     search_fields = ["original_name", "sha256", "application__enterprise__name"]
     list_select_related = ["application"]
     raw_id_fields = ["application"]
-    exclude = ["file"]
-    readonly_fields = ["download"]
+    exclude = ["file", "kind"]
+    readonly_fields = ["kind_label", "download"]
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj: RepairAttachment) -> str:
+        return _attachment_kind(obj)
 
     @admin.display(description=_("file"))
     def download(self, obj: RepairAttachment) -> str:

@@ -144,7 +144,7 @@ class _Range(serializers.Serializer):
     band_max = serializers.DecimalField(
         max_digits=16,
         decimal_places=2,
-        help_text=gettext_lazy("The top of the 从轻 band: the lowest 30 % of the range."),
+        help_text=gettext_lazy("The top of the 从轻 band: the lowest 30 per cent of the range."),
     )
 
 

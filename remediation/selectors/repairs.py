@@ -38,6 +38,29 @@ REPAIR_KIND_OF_RECORD: dict[str, str] = {
     ABNORMAL_LISTING: RepairApplication.Kind.ABNORMAL_REMOVAL,
     SERIOUS_LISTING: RepairApplication.Kind.SERIOUS_REMOVAL,
 }
+LISTING_KINDS = frozenset({ABNORMAL_LISTING, SERIOUS_LISTING})
+
+
+def record_date_label(record_kind: str) -> str:
+    """What a record's date is, by its kind, in the active language: a listing's is the day
+    it was listed ("Listed on"), a penalty's the day it was decided ("Decided on")."""
+    return _("Listed on") if record_kind in LISTING_KINDS else _("Decided on")
+
+
+def attachment_kind_label(attachment_kind: str, repair_kind: str) -> str:
+    """The label of an upload's kind for the repair it was sent with, in the active language.
+
+    The model's choices name the evidence of a penalty's repair (its performance and the
+    correction); a listing's removal asks its own, as the application does
+    (`statement_wording`): the directory, the cause of the listing cured; the serious list,
+    the penalty performed and the harm removed. Other kinds read as the model's choices."""
+    if attachment_kind == RepairAttachment.Kind.EVIDENCE:
+        if repair_kind == RepairApplication.Kind.ABNORMAL_REMOVAL:
+            return _("Evidence that the cause of the listing was cured")
+        if repair_kind == RepairApplication.Kind.SERIOUS_REMOVAL:
+            return _("Evidence that the penalty was performed and the harm removed")
+    labels = dict(RepairAttachment.Kind.choices)
+    return str(labels.get(attachment_kind, attachment_kind))
 
 
 def repair_applications_for_user(*, user: User) -> QuerySet[RepairApplication]:
@@ -267,6 +290,11 @@ class Repairable:
     eligibility: Eligibility
     decision: PenaltyDecision | None
     application: RepairApplication | None
+
+    @property
+    def date_label(self) -> str:
+        """ "Listed on" or "Decided on" (`record_date_label`)."""
+        return record_date_label(self.record.kind)
 
 
 def repairable_records(

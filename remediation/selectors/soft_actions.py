@@ -599,6 +599,20 @@ def soft_action_document(action: SoftAction) -> Any:
     )
 
 
+def _served_by_opening(action: SoftAction) -> bool:
+    """Whether the document was served by the enterprise opening it under its consent to
+    electronic service (`soft_action_opened_online`): served electronically with no officer
+    recording it (or, for a service recorded before that rule, recorded by a user of the
+    addressed enterprise)."""
+    if action.served_on is None or action.service_method != SoftAction.ServiceMethod.ELECTRONIC:
+        return False
+    recorder = action.served_recorded_by
+    if recorder is None:
+        return True
+    membership = getattr(recorder, "enterprise_membership", None)
+    return membership is not None and membership.enterprise_id == action.enterprise_id
+
+
 def proof_of_service_document(action: SoftAction) -> Any:
     """The proof of service (送达回证) of the document, as an `OfficialDocument`: what is
     served, to whom, where and how, and the lines the recipient signs (filled in once the
@@ -609,17 +623,24 @@ def proof_of_service_document(action: SoftAction) -> Any:
     served = action.served_on is not None
     blank = "＿＿＿＿＿＿＿＿"
     place = action.enterprise.address if action.enterprise is not None else blank
+    signed = action.receipt_signed_by if served and action.receipt_signed_by else blank
+    server = _person(action.served_recorded_by) if served else blank
+    if _served_by_opening(action):
+        # Served by the enterprise's own opening (APL art. 61): the department serves, the
+        # system records it; the user who opened it signs, at the time it was opened.
+        place = "企业自助服务区（电子送达）"
+        server = f"{issuer_name(action.department)}（电子送达，系统记录）"
+        if action.opened_at is not None:
+            at = timezone.localtime(action.opened_at)
+            signed = f"{signed}（{_chinese_date(at.date())} {at:%H:%M} 在线打开）"
     fields = [
         ("送达文书", f"{title}（{action.number or '草稿'}）"),
         ("受送达人", action.addressee_name),
         ("送达地点", place or blank),
         ("送达方式", rules.SERVICE_METHOD_TITLES.get(action.service_method, blank)),
         ("送达日期", _chinese_date(action.served_on) if served else "    年  月  日"),
-        (
-            "受送达人签收",
-            action.receipt_signed_by if served and action.receipt_signed_by else blank,
-        ),
-        ("送达人", _person(action.served_recorded_by) if served else blank),
+        ("受送达人签收", signed),
+        ("送达人", server),
         ("见证人", blank),
     ]
     return OfficialDocument(

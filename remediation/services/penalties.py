@@ -80,6 +80,7 @@ from remediation.selectors.penalties import (
     first_violation_lookback,
     penalty_in_jurisdiction,
 )
+from remediation.selectors.soft_actions import issuer_name
 
 Status = PenaltyDecision.Status
 Leniency = PenaltyDecision.Leniency
@@ -1566,7 +1567,7 @@ def _ledger_fact(
             summary=f"不予行政处罚（{LENIENCY_ZH[Leniency(decision.leniency)]}）：{vtype.name}",
             actor=actor,
             is_public=False,
-            authority=decision.department.name,
+            authority=issuer_name(decision.department),
             document_number=decision.number,
             details=details,
             source=decision,
@@ -1580,7 +1581,7 @@ def _ledger_fact(
         is_public=term.published,
         publicity_start=decision.published_on if term.published else None,
         publicity_end=decision.publicity_end if term.published else None,
-        authority=decision.department.name,
+        authority=issuer_name(decision.department),
         document_number=decision.number,
         details=details,
         source=decision,
@@ -1593,9 +1594,14 @@ def _education_action(actor: User, decision: PenaltyDecision) -> Any:
     from remediation.services.soft_actions import soft_action_create
 
     item = decision.leniency_item
-    basis = [rules.EDUCATION_ARTICLE, rules.LENIENCY_ARTICLES[decision.leniency]]
+    article = rules.LENIENCY_ARTICLES[decision.leniency]
+    basis = [rules.EDUCATION_ARTICLE, article]
     if item is not None:
         basis.append(f"{item.list_name}《{LIST_ZH[item.list_kind]}》第{item.item_number}项")
+    # The facts are the violation's; why it is not penalised (the leniency facts) is the
+    # reason for the decision not to penalise, which the letter states with its number.
+    grounds = decision.leniency_facts.strip().rstrip("。；;.")
+    lenient = f"鉴于{grounds}，" if grounds else ""
     return soft_action_create(
         actor=actor,
         instrument="admonition",
@@ -1606,11 +1612,12 @@ def _education_action(actor: User, decision: PenaltyDecision) -> Any:
         penalty=decision,
         reason=(
             f"你（单位）{decision.violation_type.name}的行为违反了"
-            f"{decision.violation_type.violated_provision or '有关法律法规'}，"
-            f"本机关依法作出不予行政处罚决定（{decision.number}）。"
+            f"{decision.violation_type.violated_provision or '有关法律法规'}。"
+            f"{lenient}本机关依据{article}的规定，"
+            f"作出不予行政处罚决定（{decision.number}）。"
         ),
         legal_basis="；".join(basis),
-        facts=decision.leniency_facts or decision.facts,
+        facts=decision.facts,
         required_actions=(
             "立即停止违法行为，全面自查整改，依法退赔消费者损失、履行召回等义务，"
             "并在期限内向本机关书面报告整改情况。再次发生同类违法行为的，将依法从严处理。"
@@ -1878,7 +1885,7 @@ def _close_record(actor: User, decision: PenaltyDecision, today: dt.date) -> Cre
                 f"（{decision.number}）：{why}。{decision.withdrawal_reason}"
             ),
             actor=actor,
-            authority=decision.department.name,
+            authority=issuer_name(decision.department),
             document_number=decision.number,
             details={**details, "closed_by": closing.kind, "closed_on": str(closing.occurred_on)},
             source=decision,
@@ -1890,7 +1897,7 @@ def _close_record(actor: User, decision: PenaltyDecision, today: dt.date) -> Cre
             occurred_on=today,
             summary=f"撤回行政处罚公示信息（{decision.number}）：{why}。{decision.withdrawal_reason}",
             actor=actor,
-            authority=decision.department.name,
+            authority=issuer_name(decision.department),
             document_number=decision.number,
             details=details,
             source=decision,
@@ -1902,7 +1909,7 @@ def _close_record(actor: User, decision: PenaltyDecision, today: dt.date) -> Cre
         occurred_on=today,
         summary=f"撤回不予行政处罚决定（{decision.number}）：{why}。{decision.withdrawal_reason}",
         actor=actor,
-        authority=decision.department.name,
+        authority=issuer_name(decision.department),
         document_number=decision.number,
         details=details,
         source=decision,

@@ -665,8 +665,9 @@ def soft_action_opened_online(*, user: User, action: SoftAction) -> SoftAction:
     to electronic service is in force (APL art. 61, docs/domain.md §10) and the document is
     approved and not yet served. A later opening changes nothing.
     Side effects: `opened_at` the first time (audit event
-    `remediation.soft_action_opened_online`); on service, as `soft_action_serve` (the ledger
-    fact recorded by this user).
+    `remediation.soft_action_opened_online`); on service, as `soft_action_serve`, recorded by
+    the system (no `served_recorded_by`, the ledger fact's recorder none; the receipt signed by
+    this user; the audit event `remediation.soft_action_served` names this user).
     """
     membership = getattr(user, "enterprise_membership", None)
     if (
@@ -694,8 +695,11 @@ def soft_action_opened_online(*, user: User, action: SoftAction) -> SoftAction:
         )
     if serves:
         today = _today()
+        # Served by the system on the department's behalf: no officer records it, so the
+        # document names no server (the proof of service names the department) and the ledger
+        # fact is recorded by the system; the audit events name the user who opened it.
         _serve(
-            actor=user,
+            actor=None,
             locked=locked,
             served_on=today,
             method=Method.ELECTRONIC,

@@ -27,7 +27,9 @@ a sandbox policy (`attachment_response`, the API's too).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -44,17 +46,24 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
+from openpyxl.cell import WriteOnlyCell
 
 from credit_portal.audit import event_label, event_summary
 from credit_portal.errors import ConflictError
 from credit_portal.forms import form_errors_from
 from credit_portal.permissions import StaffPermissionMixin
 from credit_portal.selectors import departments_of_jurisdiction
-from enterprises.kinds import kind_label
+from enterprises.kinds import items_joined, kind_label
 from enterprises.models import CreditRecord
 from enterprises.permissions import EnterprisePerm
 from enterprises.selectors.accounts import member_enterprise
-from enterprises.xlsx import rows_to_xlsx, safe_cell, xlsx_response
+from enterprises.xlsx import (
+    XLSX_CONTENT_TYPE,
+    safe_cell,
+    sheet_write,
+    workbook_bytes,
+    workbook_new,
+)
 from remediation.forms.repairs import (
     RepairActionForm,
     RepairApplyForm,
@@ -75,6 +84,8 @@ from remediation.rules import (
 )
 from remediation.selectors.penalties import violation_type_name
 from remediation.selectors.repairs import (
+    attachment_kind_label,
+    record_date_label,
     repair_application_for_user,
     repair_applications_for_user,
     repair_attachment_for_user,
@@ -132,6 +143,15 @@ SYNC_TONES: dict[str, str] = {
     RepairSync.Status.EXPORTED: "",
     RepairSync.Status.CONFIRMED: "ok",
 }
+
+
+def _attachments(application: RepairApplication) -> list[dict[str, Any]]:
+    """The uploads of an application, each with its kind's label for that repair (a listing's
+    evidence is of the cause cured, not of a penalty performed: `attachment_kind_label`)."""
+    return [
+        {"file": f, "kind_label": attachment_kind_label(f.kind, application.kind)}
+        for f in application.attachments.all()
+    ]
 
 
 def attachment_response(attachment: Any) -> FileResponse:
@@ -253,9 +273,10 @@ def _detail_context(request: HttpRequest, application: RepairApplication) -> dic
         "any_provisional": bool(due and due.deadline.provisional)
         or any(d.provisional for d in deadlines.values() if d is not None),
         "record": application.record,
+        "record_date_label": record_date_label(application.record.kind),
         "decision": decision,
         "violation_type_label": violation_type_name(decision.violation_type) if decision else "",
-        "attachments": list(application.attachments.all()),
+        "attachments": _attachments(application),
         "syncs": [
             {"sync": s, "tone": SYNC_TONES.get(s.status, "")} for s in application.syncs.all()
         ],
@@ -477,32 +498,90 @@ def _export_rows(export: SyncExport) -> list[list[Any]]:
 EXPORT_LANGUAGE = "zh-hans"
 
 
+# Indexes of the date columns of `_export_headers` (decision date, publicity from, repaired on):
+# written as dates, formatted as such, never as date-times.
+EXPORT_DATE_COLUMNS = frozenset({9, 10, 11})
+EXPORT_DATE_FORMAT = "yyyy-mm-dd"
+# Not allowed in an Excel sheet's name (and not wanted in a file name): replaced.
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_FILE_NAME_FORBIDDEN = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def _network_label(network: str) -> str:
+    """The network's label in the active language (its code when unknown)."""
+    return str(dict(RepairSync.Network.choices).get(network, network))
+
+
+def _sheet_name(label: str) -> str:
+    """A label as an Excel sheet name: none of []:*?/\\, at most 31 characters, not empty."""
+    name = _SHEET_NAME_FORBIDDEN.sub(" ", label).strip().strip("'")[:31].strip()
+    return name or "Sheet1"
+
+
+def _export_file_name(export: SyncExport, label: str, ext: str) -> str:
+    """信用修复-<network's Chinese label>-<the batch's time and token>.<ext>: the batch id
+    without its network code, which the label names (the full id is in every row)."""
+    prefix = f"{export.network}-"
+    rest = export.batch[len(prefix) :] if export.batch.startswith(prefix) else export.batch
+    name = _FILE_NAME_FORBIDDEN.sub("_", f"信用修复-{label}-{rest}")
+    return f"{name}.{ext}"
+
+
+def _attachment_disposition(filename: str, export: SyncExport, ext: str) -> str:
+    """Content-Disposition with the Chinese name (RFC 5987 filename*) and an ASCII fallback
+    that still names the batch, for clients that ignore filename*."""
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "", f"repairs-{export.batch}.{ext}")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+def _export_xlsx(*, headers: list[str], rows: list[list[Any]], title: str) -> bytes:
+    """One sheet: the headers (bold, frozen) and the rows, every text through `safe_cell`;
+    the date columns as dates formatted yyyy-mm-dd."""
+    book = workbook_new()
+    sheet = sheet_write(
+        book,
+        title=title,
+        headers=headers,
+        rows=[],
+        widths=[10, 24, 10, 22, 36, 24, 14, 28, 28, 12, 12, 12, 12, 30, 34],
+    )
+    for row in rows:
+        cells: list[Any] = []
+        for index, value in enumerate(row):
+            if index in EXPORT_DATE_COLUMNS and isinstance(value, dt.date):
+                cell = WriteOnlyCell(sheet, value=value)  # type: ignore[arg-type]  # a date is written as one
+                cell.number_format = EXPORT_DATE_FORMAT
+                cells.append(cell)
+            else:
+                cells.append(safe_cell(value))
+        sheet.append(cells)
+    return workbook_bytes(book)
+
+
 def _export_response(export: SyncExport, fmt: str) -> HttpResponse:
-    """The batch as a file (CSV or XLSX), in Chinese (`EXPORT_LANGUAGE`)."""
+    """The batch as a file (CSV or XLSX), in Chinese (`EXPORT_LANGUAGE`): its sheet and file
+    named by the network's Chinese label, not its code."""
     with translation.override(EXPORT_LANGUAGE):
         headers, rows = _export_headers(), _export_rows(export)
-    name = f"信用修复-{export.batch}"
+        label = _network_label(export.network)
+    filename = _export_file_name(export, label, fmt)
     if fmt == "xlsx":
-        content = rows_to_xlsx(
-            headers=headers,
-            rows=rows,
-            title=export.network,
-            widths=[10, 24, 10, 22, 36, 24, 14, 28, 28, 12, 12, 12, 12, 30, 34],
+        response = HttpResponse(
+            _export_xlsx(headers=headers, rows=rows, title=_sheet_name(label)),
+            content_type=XLSX_CONTENT_TYPE,
         )
-        return xlsx_response(content, f"{name}.xlsx")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["" if v is None else safe_cell(v) for v in row])
-    # UTF-8 with a byte-order mark: Excel and WPS then read the Chinese text right.
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="repairs-{export.batch}.csv"; '
-        f"filename*=UTF-8''{quote(name + '.csv')}"
-    )
+    else:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow(["" if v is None else safe_cell(v) for v in row])
+        # UTF-8 with a byte-order mark: Excel and WPS then read the Chinese text right.
+        response = HttpResponse(
+            ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+            content_type="text/csv; charset=utf-8",
+        )
+    response["Content-Disposition"] = _attachment_disposition(filename, export, fmt)
     return response
 
 
@@ -665,6 +744,8 @@ def me_repair_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = _own_application(request, pk)
     today = timezone.localdate()
     deadlines = repair_deadlines(application)
+    syncs = list(application.syncs.all())
+    confirmed = RepairSync.Status.CONFIRMED
     return render(
         request,
         "me/remediation/repairs_detail.html",
@@ -676,10 +757,17 @@ def me_repair_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "due": repair_due(application, today=today),
             "deadlines": deadlines,
             "any_provisional": any(d.provisional for d in deadlines.values() if d is not None),
-            "attachments": list(application.attachments.all()),
-            "syncs": [
-                {"sync": s, "tone": SYNC_TONES.get(s.status, "")} for s in application.syncs.all()
-            ],
+            "attachments": _attachments(application),
+            "record_date_label": record_date_label(application.record.kind),
+            "syncs": [{"sync": s, "tone": SYNC_TONES.get(s.status, "")} for s in syncs],
+            # Which networks the bureau still sends the repair to (to send, or exported and
+            # not yet confirmed), and which have confirmed it: only those are "notified".
+            "sync_sending": items_joined(
+                str(s.get_network_display()) for s in syncs if s.status != confirmed
+            ),
+            "sync_notified": items_joined(
+                str(s.get_network_display()) for s in syncs if s.status == confirmed
+            ),
             "withdraw_form": RepairWithdrawForm(initial={"version": application.version}),
             "can_withdraw": application.status in (Status.SUBMITTED, Status.ACCEPTED),
             "limits": _limits(),

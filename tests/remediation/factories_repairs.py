@@ -10,6 +10,7 @@ import struct
 import zlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -21,7 +22,7 @@ from enterprises.services.ledger import credit_record_append
 from remediation.models import PenaltyDecision, PenaltyMeasure, ViolationType
 from tests.enterprises.factories import EnterpriseFactory, enterprise_user
 
-BUREAU_NAME = "双流区市场监督管理局"  # CREDIT_PORTAL["BUREAU_NAME"] by default
+BUREAU_NAME = settings.CREDIT_PORTAL["BUREAU_NAME"]  # the name the bureau decides under
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

@@ -9,6 +9,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
@@ -191,7 +192,9 @@ def test_recording_a_penalty_publishes_it_on_the_ledger_for_its_term(officer, fi
         dt.date(2026, 1, 14),
     )
     assert (fact.occurred_on, fact.document_number) == (DECIDED, decision.number)
-    assert fact.authority == "区市场监督管理局"
+    # The bureau decides under its full name (CREDIT_PORTAL["BUREAU_NAME"]), as its documents,
+    # its letters and the register's own records name it.
+    assert fact.authority == settings.CREDIT_PORTAL["BUREAU_NAME"] == "成都市双流区市场监督管理局"
     assert fact.details["violation_type"] == "price_marking"
     assert fact.details["fine_total"] == "1000.00" and fact.details["term"] == "3m"
     assert (fact.source_app, fact.source_model, fact.source_id) == (

@@ -185,7 +185,9 @@ def test_electronic_service_records_the_openers_display_name(people):
         action = soft_action_opened_online(user=user, action=action)
     assert action.receipt_signed_by == "李娜"
     fields = dict(proof_of_service_document(action).body[0].items)
-    assert fields["受送达人签收"] == "李娜"
+    # Signed by the user who opened it, at the time it was opened (and served by the system).
+    assert fields["受送达人签收"].startswith("李娜（") and "在线打开" in fields["受送达人签收"]
+    assert fields["送达人"].endswith("（电子送达，系统记录）")
     served_entry = next(e for e in soft_action_timeline(action) if e.title == "Served")
     assert "李娜" in served_entry.text and "firm" not in served_entry.text
 

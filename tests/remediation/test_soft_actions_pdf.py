@@ -9,15 +9,21 @@ import datetime as dt
 import io
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from credit_portal.documents import render_pdf
 from remediation.selectors.soft_actions import proof_of_service_document, soft_action_document
+from remediation.services.soft_actions import (
+    electronic_service_consent_give,
+    soft_action_opened_online,
+)
 from tests.remediation.factories_soft_actions import (
     FRIDAY,
     approved,
     draft,
     enterprise,
+    member,
     officer,
     on_day,
     served,
@@ -107,3 +113,30 @@ def test_the_proof_of_service(people):
     for expected in ("送达回证", action.number, "成都蓉城餐饮有限公司", "张三", "2025年9月26日"):
         assert expected in text, expected
     assert people["firm"].address.replace(" ", "") in text
+
+
+def test_the_proof_of_service_of_a_document_the_enterprise_opened_under_consent(people, settings):
+    """Served electronically by the enterprise's own opening (APL art. 61): the department
+    serves it, the system records it, in the self-service area; the user who opened it signs,
+    at the time it was opened. Not the user as server, nor the company's street address."""
+    settings.CREDIT_PORTAL = {**settings.CREDIT_PORTAL, "BUREAU_NAME": "成都市某区市场监督管理局"}
+    user = member(people["firm"], "opener")
+    user.display_name = "李小红"
+    user.save()
+    with on_day(FRIDAY):
+        electronic_service_consent_give(user=user)
+        action = approved(people["officer"], people["chief"], people["firm"])
+        action = soft_action_opened_online(user=user, action=action)
+    assert action.receipt_signed_by == "李小红" and action.served_recorded_by is None
+    text = _text(proof_of_service_document(action))
+    at = timezone.localtime(action.opened_at)
+    for expected in (
+        "送达人：成都市某区市场监督管理局（电子送达，系统记录）",
+        "送达地点：企业自助服务区（电子送达）",
+        "成都蓉城餐饮有限公司",
+        f"受送达人签收：李小红（2025年9月26日{at:%H:%M}在线打开）",
+        "2025年9月26日",
+    ):
+        assert expected in text, expected
+    assert people["firm"].address.replace(" ", "") not in text
+    assert "送达人：李小红" not in text

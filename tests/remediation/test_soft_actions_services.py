@@ -626,8 +626,14 @@ def test_opening_under_consent_is_electronic_service(people):
         Method.ELECTRONIC,
     )
     assert opened.deadline == TEN_WD_AFTER_FRIDAY
+    # Served by the system for the department: no officer recorded it, and the ledger fact is
+    # the system's; the receipt is the user's, and so are the audit events.
+    assert opened.served_recorded_by is None
+    assert opened.receipt_signed_by == user.get_username()
     record = CreditRecord.objects.get(kind=SOFT_ENFORCEMENT)
-    assert record.occurred_on == FRIDAY and record.recorded_by == user
+    assert record.occurred_on == FRIDAY and record.recorded_by is None
+    for event_type in (audit_events.SOFT_ACTION_OPENED, audit_events.SOFT_ACTION_SERVED):
+        assert AuditEvent.objects.get(event_type=event_type).actor == user
     # Withdrawn: the next document is opened, not served.
     electronic_service_consent_withdraw(user=user)
     with pytest.raises(ValidationError, match="has not consented"):
