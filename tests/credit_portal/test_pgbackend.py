@@ -66,7 +66,9 @@ def terminate(pid: int) -> None:
     other = psycopg2.connect(**connection.get_connection_params())
     other.autocommit = True
     with other.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # With a timeout, PostgreSQL (14+) waits until the backend is gone: without one it only
+        # signals it, and on a loaded machine the next query could still be served by it.
+        cursor.execute("SELECT pg_terminate_backend(%s, 5000)", [pid])
     other.close()
 
 
