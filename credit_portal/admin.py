@@ -32,7 +32,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from credit_portal.audit import audit_event_record, event_label, model_diff, model_snapshot
-from credit_portal.daily import daily_job_get
+from credit_portal.daily import daily_counts_text, daily_job_get
 from credit_portal.models import (
     AuditEvent,
     CalendarEntry,
@@ -590,7 +590,7 @@ class DailyRunAdmin(DistrictAdministratorsOnly, ReadOnlyAdmin):
 
     @admin.display(description=_("Counts"))
     def counts_display(self, obj: DailyRun) -> str:
-        return ", ".join(f"{key}: {value}" for key, value in sorted(obj.counts.items())) or "—"
+        return daily_counts_text(obj.name, obj.counts or {}) or "—"
 
     @admin.display(description=_("Duration"))
     def duration_display(self, obj: DailyRun) -> str:

@@ -65,6 +65,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from credit_portal.jobs import (
     JobLeaseLost,
@@ -104,6 +105,9 @@ class DailyJob:
     func: str  # dotted path of ``job(*, on: date, force: bool) -> dict[str, int]``
     order: int
     label: Promise | str
+    # The words for the keys of the counts the job returns (`daily_counts_text`); a key without
+    # one is shown as it is.
+    count_labels: dict[str, Promise | str] = field(default_factory=dict)
 
 
 _JOBS: dict[str, DailyJob] = {}
@@ -114,8 +118,21 @@ def _msgid(label: Promise | str) -> str:
         return str(label)
 
 
-def daily_job_register(name: str, *, func: str, order: int, label: Promise | str) -> None:
-    """Declare a daily job (from the app's `ready()`).
+def _identity(job: DailyJob) -> tuple[Any, ...]:
+    labels = sorted((key, _msgid(value)) for key, value in job.count_labels.items())
+    return (job.func, job.order, _msgid(job.label), labels)
+
+
+def daily_job_register(
+    name: str,
+    *,
+    func: str,
+    order: int,
+    label: Promise | str,
+    count_labels: dict[str, Promise | str] | None = None,
+) -> None:
+    """Declare a daily job (from the app's `ready()`). `count_labels` names the keys of the
+    counts it returns, for the command's lines and the admin (`daily_counts_text`).
 
     Rules: `name` is lower case letters, digits, ``_ . -``, at most 64 characters, starting with
     a letter; `order` places it in its app's band (module docstring). Registering the same job
@@ -126,9 +143,11 @@ def daily_job_register(name: str, *, func: str, order: int, label: Promise | str
         raise ImproperlyConfigured(f"daily job name {name!r} is not a lower-case slug")
     if order < 0:
         raise ImproperlyConfigured(f"daily job {name!r}: order must not be negative")
-    job = DailyJob(name=name, func=func, order=order, label=label)
+    job = DailyJob(
+        name=name, func=func, order=order, label=label, count_labels=dict(count_labels or {})
+    )
     known = _JOBS.setdefault(name, job)
-    if (known.func, known.order, _msgid(known.label)) != (func, order, _msgid(label)):
+    if _identity(known) != _identity(job):
         raise ImproperlyConfigured(f"daily job {name!r} is already registered as {known.func}")
 
 
@@ -144,6 +163,23 @@ def daily_jobs() -> list[DailyJob]:
 
 def daily_job_get(name: str) -> DailyJob | None:
     return _JOBS.get(name)
+
+
+def daily_counts_text(name: str, counts: dict[str, int], *, keys: bool = False) -> str:
+    """A run's counts in words, in the active language, sorted by key: each labelled key as
+    "label number" (the job's `count_labels`), followed by `` (key=number)`` when `keys` (the
+    command's lines, which logs are searched by), any other as ``key=number``; "" for none."""
+    job = _JOBS.get(name)
+    labels = job.count_labels if job is not None else {}
+    parts = []
+    for key, value in sorted((counts or {}).items()):
+        label = labels.get(key)
+        if label is None:
+            parts.append(f"{key}={value}")
+        else:
+            text = pgettext("daily job count", "%(label)s %(n)d") % {"label": label, "n": value}
+            parts.append(f"{text} ({key}={value})" if keys else text)
+    return ", ".join(parts)
 
 
 # --------------------------------------------------------------------------- outcomes

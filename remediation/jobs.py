@@ -312,22 +312,33 @@ def declare() -> None:
         func="remediation.jobs.deadlines_recount_job",
         order=105,
         label=_("Provisional deadlines counted again"),
+        count_labels={
+            "penalties": _("penalty publication deadlines recounted"),
+            "repairs": _("credit repair deadlines recounted"),
+            "soft_actions": _("soft-enforcement deadlines recounted"),
+        },
     )
     daily_job_register(
         "remediation.publicity_expiry",
         func="remediation.jobs.publicity_expiry_job",
         order=110,
         label=_("End of penalty publicity terms"),
+        count_labels={"expired": _("publicity terms ended")},
     )
     daily_job_register(
         "remediation.soft_actions_overdue",
         func="remediation.jobs.soft_actions_overdue_job",
         order=120,
         label=_("Overdue soft-enforcement documents"),
+        count_labels={"overdue": _("documents now overdue")},
     )
     daily_job_register(
         "remediation.repair_due_reminders",
         func="remediation.jobs.repair_due_reminders_job",
         order=130,
         label=_("Credit repairs due for acceptance or decision"),
+        count_labels={
+            "acceptance_due": _("applications due for acceptance"),
+            "decision_due": _("applications due for a decision"),
+        },
     )

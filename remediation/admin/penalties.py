@@ -18,10 +18,15 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from credit_portal.admin import AuditedAdminMixin, ReadOnlyAdmin
 from remediation.models import LeniencyListItem, PenaltyDecision, PenaltyMeasure, ViolationType
 from remediation.selectors.penalties import penalties_for_user
+from remediation.views.penalties import CHECKS_SHOWN, _checks_text
 
 # What a recorded decision relied on, frozen once one does (see the module's docstring).
 VIOLATION_TYPE_FROZEN = ("code", "sector")
@@ -152,12 +157,95 @@ class PenaltyDecisionAdmin(ReadOnlyAdmin):
     list_select_related = ["violation_type", "department", "enterprise"]
     date_hierarchy = "decided_on"
     inlines = [PenaltyMeasureInline]
-    exclude = ["party_id_digest"]
+    exclude = ["party_id_digest", "checks", "leniency_grounds"]
+    readonly_fields = ["leniency_grounds_display", "checks_display"]
     raw_id_fields = ["enterprise", "credit_record", "leniency_item"]
 
     def get_queryset(self, request: HttpRequest) -> Any:
         visible = penalties_for_user(user=request.user)  # type: ignore[arg-type]
         return super().get_queryset(request).filter(pk__in=visible.values("pk"))
+
+    @admin.display(description=_("leniency grounds"))
+    def leniency_grounds_display(self, obj: PenaltyDecision) -> str:
+        """The grounds in words (`PenaltyDecision.LeniencyGround`), as the detail page has them;
+        a code no longer among the choices as it is."""
+        grounds = dict(PenaltyDecision.LeniencyGround.choices)
+        return "; ".join(str(grounds.get(g, g)) for g in obj.leniency_grounds or []) or "—"
+
+    @admin.display(description=_("Checks made"))
+    def checks_display(self, obj: PenaltyDecision) -> SafeString | str:
+        """The stored checks in the detail page's words (templates/remediation/penalties/
+        detail.html, "Checks made"; amounts by `_checks_text`), one line each; a key the page
+        has no words for as "key: value". Escaped."""
+        return _html_list(_checks_lines(obj.checks)) or "—"
+
+
+def _html_list(lines: list[str]) -> SafeString | str:
+    if not lines:
+        return ""
+    return format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((x,) for x in lines)))
+
+
+def _checks_lines(stored: Any) -> list[str]:
+    """The lines of `PenaltyDecisionAdmin.checks_display` (the detail page's sentences)."""
+    if not isinstance(stored, dict) or not stored:
+        return []
+    checks = _checks_text(stored)
+    lines: list[str] = []
+    if checks.get("checked_on"):
+        lines.append(
+            f"{gettext('Checks made')} {gettext('on %(d)s') % {'d': checks['checked_on']}}"
+        )
+    limitation = checks.get("limitation")
+    if isinstance(limitation, dict) and limitation:
+        lines.append(
+            gettext("Limitation: %(y)s years from %(f)s (%(a)s), until %(l)s: discovered in time.")
+            % {
+                "y": limitation.get("years"),
+                "f": limitation.get("runs_from"),
+                "a": limitation.get("article"),
+                "l": limitation.get("last_day"),
+            }
+        )
+    lookback = checks.get("lookback")
+    if isinstance(lookback, dict) and lookback:
+        lines.append(
+            gettext("First violation: no same-type violation from %(a)s to %(b)s.")
+            % {"a": lookback.get("from"), "b": lookback.get("to")}
+        )
+    late = checks.get("published_late")
+    if isinstance(late, int) and late:
+        lines.append(
+            ngettext(
+                "Published %(n)s working day after its due date.",
+                "Published %(n)s working days after its due date.",
+                late,
+            )
+            % {"n": late}
+        )
+    if checks.get("education") == "not_owed_deregistered":
+        lines.append(
+            gettext(
+                "No admonition letter: the market entity is deregistered, and education (APL "
+                "art. 33 para 3) is owed to a party that still exists."
+            )
+        )
+    fines = checks.get("range")
+    if isinstance(fines, dict) and fines.get("min"):
+        lines.append(
+            gettext(
+                "Fines CNY %(t)s against the range CNY %(a)s to %(b)s (lighter band up to %(c)s)."
+            )
+            % {
+                "t": fines.get("fine_total"),
+                "a": fines.get("min"),
+                "b": fines.get("max"),
+                "c": fines.get("band_max"),
+            }
+        )
+    worded = {*CHECKS_SHOWN, "checked_on"}
+    lines.extend(f"{key}: {value}" for key, value in checks.items() if key not in worded)
+    return lines
 
 
 @admin.register(PenaltyMeasure)

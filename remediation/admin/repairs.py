@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -110,12 +111,65 @@ class RepairApplicationAdmin(RepairJurisdictionMixin, ReadOnlyAdmin):
     list_select_related = ["enterprise"]
     raw_id_fields = ["enterprise", "record", "penalty", "repair_record"]
     inlines = [RepairAttachmentInline, RepairSyncInline]
-    readonly_fields = ["staff_page", "due_provisional", "version"]
+    exclude = ["conditions"]
+    readonly_fields = ["staff_page", "due_provisional", "version", "conditions_display"]
+
+    @admin.display(description=_("conditions checked"))
+    def conditions_display(self, obj: RepairApplication) -> SafeString | str:
+        """The conditions as checked when applying and at the decision, in the words of the
+        staff page (templates/remediation/repairs/detail.html and _conditions.html): each
+        condition's label and its state, then the reasons. Escaped."""
+        stored = obj.conditions if isinstance(obj.conditions, dict) else {}
+        parts = [
+            _conditions_html(heading % {"d": check.get("on") or "—"}, check)
+            for heading, check in (
+                (gettext("When applying (%(d)s)"), stored.get("applied")),
+                (gettext("At the decision (%(d)s)"), stored.get("decided")),
+            )
+            if isinstance(check, dict) and check
+        ]
+        if not parts:
+            return "—"
+        return format_html_join("", "{}", ((p,) for p in parts))
 
     @admin.display(description=_("staff page"))
     def staff_page(self, obj: RepairApplication) -> str:
         url = reverse("remediation:repair_detail", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, gettext("Open the application"))
+
+
+def _condition_state(condition: dict[str, Any]) -> str:
+    """A condition's state as the staff page words it (_conditions.html)."""
+    if condition.get("verified_by"):
+        return gettext("verified by %(who)s on %(day)s") % {
+            "who": condition["verified_by"],
+            "day": condition.get("verified_on") or "—",
+        }
+    met = condition.get("met")
+    if met is True:
+        return gettext("met")
+    if met is False:
+        return gettext("not met")
+    return gettext("declared, to verify")
+
+
+def _conditions_html(heading: str, check: dict[str, Any]) -> SafeString:
+    """One check (`applied` or `decided`): its heading with eligible or not, then a list of
+    "condition: state" lines and "reason: …" lines."""
+    eligible = check.get("eligible")
+    if eligible is not None:
+        heading += " · " + (gettext("eligible") if eligible else gettext("not eligible"))
+    lines = [
+        (str(c.get("label") or c.get("code") or "—"), _condition_state(c))
+        for c in check.get("conditions") or []
+        if isinstance(c, dict)
+    ]
+    lines += [(gettext("reason"), str(r)) for r in check.get("reasons") or []]
+    if not lines:
+        return format_html("<p>{}</p><p>{}</p>", heading, gettext("No condition was checked."))
+    return format_html(
+        "<p>{}</p><ul>{}</ul>", heading, format_html_join("", "<li>{}: {}</li>", lines)
+    )
 
 
 @admin.register(RepairSync)

@@ -358,3 +358,42 @@ def test_registration_rules(registry):
 
 def test_no_job_registered(today):
     assert run_daily().strip() == "No daily job is registered."
+
+
+# --------------------------------------------------------------------------- count labels
+
+
+def test_a_jobs_count_labels_word_its_counts_in_the_command_and_the_admin(today, registry):
+    from django.contrib import admin as django_admin
+    from django.utils.translation import gettext_lazy
+
+    from credit_portal.admin import DailyRunAdmin
+
+    daily_job_register(
+        "departments",
+        func=f"{HERE}.job_departments",
+        order=100,
+        label="Departments",
+        count_labels={"created": gettext_lazy("publicity terms ended")},
+    )
+    out = run_daily("--date", "2026-07-01")
+    assert "done; publicity terms ended 1 (created=1), kept=0;" in out
+    run = DailyRun.objects.get(name="departments")
+    model_admin = DailyRunAdmin(DailyRun, django_admin.site)
+    assert model_admin.counts_display(run) == "publicity terms ended 1, kept=0"
+    # The same registration again is harmless; other labels are another definition.
+    daily_job_register(
+        "departments",
+        func=f"{HERE}.job_departments",
+        order=100,
+        label="Departments",
+        count_labels={"created": gettext_lazy("publicity terms ended")},
+    )
+    with pytest.raises(ImproperlyConfigured):
+        daily_job_register(
+            "departments",
+            func=f"{HERE}.job_departments",
+            order=100,
+            label="Departments",
+            count_labels={"created": "made"},
+        )

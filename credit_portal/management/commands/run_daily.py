@@ -26,6 +26,7 @@ from credit_portal.daily import (
     DailyDateRefused,
     DailyOutcome,
     Result,
+    daily_counts_text,
     daily_job_get,
     daily_jobs,
     daily_run,
@@ -97,7 +98,7 @@ class Command(BaseCommand):
     def _line(self, outcome: DailyOutcome) -> str:
         job = daily_job_get(outcome.name)
         label = f"{job.label} ({outcome.name})" if job is not None else outcome.name
-        counts = ", ".join(f"{k}={v}" for k, v in sorted(outcome.counts.items())) or "-"
+        counts = daily_counts_text(outcome.name, outcome.counts, keys=True) or "-"
         line = _("%(date)s %(job)s: %(result)s; %(counts)s; %(seconds).1f s") % {
             "date": outcome.on.isoformat() if outcome.on else "",
             "job": label,
