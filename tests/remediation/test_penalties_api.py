@@ -305,7 +305,7 @@ def test_the_api_says_when_and_how_publicity_ended_without_a_query_per_row(offic
 
 
 def test_two_creations_with_one_number_are_a_400_not_a_500(officer, firm, monkeypatch):
-    import remediation.services.penalties as service
+    import remediation.services.penalties.drafts as service
 
     client = api(officer)
     assert client.post(reverse(LIST), payload(firm), format="json").status_code == 201

@@ -1063,7 +1063,7 @@ def test_a_late_publication_of_an_outside_party_is_kept(officer):
 
 
 def test_two_saves_of_one_number_at_once_give_a_field_error(officer, firm, monkeypatch):
-    import remediation.services.penalties as service
+    import remediation.services.penalties.drafts as service
 
     make_draft(officer, firm, number="双市监处罚〔2025〕77号")
     real = service._number_taken
