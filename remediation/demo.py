@@ -741,7 +741,7 @@ class _Plan:
             is_public=term.published,
             publicity_start=d.published_on if term.published else None,
             publicity_end=d.publicity_end if term.published else None,
-            authority=d.department.name,
+            authority=_issuer(d.department),
             document_number=d.number,
             details=details,
             source=CreditFact.source_of(d),
