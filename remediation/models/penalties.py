@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from remediation.models.base import CaseRecord
 
 
 class ViolationType(models.Model):
@@ -135,7 +135,7 @@ class LeniencyListItem(models.Model):
         return f"{self.list_name} ({self.version}) {self.item_number}. {self.text[:40]}"
 
 
-class PenaltyDecision(models.Model):
+class PenaltyDecision(CaseRecord):
     """One decision: a penalty (行政处罚决定书), or a decision not to penalise
     (不予行政处罚决定书)."""
 
@@ -297,15 +297,6 @@ class PenaltyDecision(models.Model):
         related_name="+",
         verbose_name=_("ledger record"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["-decided_on", "-id"]

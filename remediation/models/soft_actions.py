@@ -16,8 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from remediation.models.base import CaseRecord
 
-class SoftAction(models.Model):
+
+class SoftAction(CaseRecord):
     class Instrument(models.TextChoices):
         PROMPT = "prompt", _("Early-warning prompt (行政提示书)")
         SUGGESTION = "suggestion", _("Administrative suggestion (行政建议书)")
@@ -151,15 +153,6 @@ class SoftAction(models.Model):
         related_name="+",
         verbose_name=_("rectification record"),
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
-    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 from django.contrib.auth.models import Group, Permission
+from django.test import Client
+from rest_framework.test import APIClient
 
 from credit_portal.models import Department, StaffProfile, User
 from credit_portal.roles import Role
@@ -160,3 +162,20 @@ def first_violation_data(enterprise: Enterprise | None = None, **over: Any) -> d
 
 def enterprise(**fields: Any) -> Enterprise:
     return EnterpriseFactory(**fields)
+
+
+def client_for(user: User | None) -> Client:
+    """A page client in English (the assertions read English), logged in as `user`."""
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.cookies["django_language"] = "en"
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def api(user: User | None) -> APIClient:
+    """An API client in English, authenticated as `user` (None: anonymous)."""
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_authenticate(user)
+    return client

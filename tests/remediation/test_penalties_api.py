@@ -8,7 +8,6 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from credit_portal.roles import Role
 from remediation.models import PenaltyDecision, SoftAction
@@ -16,6 +15,7 @@ from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory
 from tests.remediation.factories_penalties import (
     PERSON_ID,
     TODAY,
+    api,
     at,
     catalogue,
     first_violation_data,
@@ -45,13 +45,6 @@ def officer():
 @pytest.fixture
 def firm():
     return EnterpriseFactory()
-
-
-def api(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_authenticate(user)
-    return client
 
 
 def url(name: str, pk: int) -> str:

@@ -14,7 +14,6 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from rest_framework.test import APIClient
 
 from credit_portal.models import AuditEvent
 from credit_portal.roles import Role
@@ -31,8 +30,10 @@ from tests.enterprises.factories import EnterpriseFactory, make_uscc
 from tests.remediation.factories_penalties import (
     PERSON_ID,
     TODAY,
+    api,
     at,
     catalogue,
+    client_for,
     draft_data,
     fine,
     first_violation_data,
@@ -61,20 +62,6 @@ def officer():
 @pytest.fixture
 def firm():
     return EnterpriseFactory(name="成都蓉城餐饮有限公司")
-
-
-def client_for(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.cookies["django_language"] = "en"
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
-def api(user) -> APIClient:
-    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_authenticate(user)
-    return client
 
 
 def refusal(exc: pytest.ExceptionInfo[ValidationError], field: str) -> str:

@@ -9,7 +9,6 @@ import io
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 from pypdf import PdfReader
@@ -24,6 +23,7 @@ from tests.remediation.factories_penalties import (
     TODAY,
     at,
     catalogue,
+    client_for,
     draft_data,
     fine,
     first_violation_data,
@@ -52,14 +52,6 @@ def officer():
 @pytest.fixture
 def firm():
     return EnterpriseFactory(name="成都蓉城餐饮有限公司")
-
-
-def client_for(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.cookies["django_language"] = "en"
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def text_of(pdf: bytes) -> str:
