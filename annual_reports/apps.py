@@ -7,6 +7,11 @@ class AnnualReportsConfig(AppConfig):
     verbose_name = _("Annual reports")
 
     def ready(self) -> None:
-        from annual_reports import kinds
+        from annual_reports import audit_events, jobs, kinds
 
         kinds.declare()
+        audit_events.declare()
+        jobs.declare()  # the daily jobs (credit_portal.daily)
+        from annual_reports import demo
+
+        demo.declare()  # the demo district's step (credit_portal.demo)

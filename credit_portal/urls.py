@@ -17,6 +17,7 @@ urlpatterns = [
     # path, are resolved before the twenty patterns below are tried.
     path("", include("enterprises.urls")),
     path("", include("remediation.urls")),
+    path("", include("annual_reports.urls")),
     path("", views.home, name="home"),
     path("no-access/", views.no_access, name="no_access"),
     path("healthz", HealthzView.as_view(), name="healthz"),

@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from credit_portal.admin import (
     AuditedAdminMixin,
@@ -29,6 +30,7 @@ from enterprises.models import (
     EnterpriseMembership,
     ImportJob,
     LedgerChange,
+    RepresentativeBar,
 )
 from enterprises.permissions import EnterprisePerm
 from enterprises.services.imports import import_jobs_for_user
@@ -258,3 +260,40 @@ class LedgerChangeAdmin(DistrictAdministratorsOnly, ReadOnlyAdmin):
     list_filter = ["subscriber"]
     date_hierarchy = "recorded_at"
     show_full_result_count = False  # a queue can be long: no COUNT(*) per page
+
+
+@admin.register(RepresentativeBar)
+class RepresentativeBarAdmin(ReadOnlyAdmin):
+    """Barred legal representatives (enterprises.services.bars): written by the serious list's
+    services, lifted by them; read here, never edited or deleted. The keyed digest is not shown
+    (the masked number stands for it); a bar without one cannot be matched ("missing"). Rows
+    outside the user's jurisdiction (the listed enterprise's department) are not listed."""
+
+    list_display = [
+        "id_masked",
+        "name",
+        "listed_enterprise",
+        "barred_from",
+        "barred_until",
+        "lifted_on",
+        "matchable",
+    ]
+    list_filter = [("barred_until", admin.DateFieldListFilter), "lifted_on"]
+    search_fields = ["name", "id_masked", "listed_enterprise__uscc", "listed_enterprise__name"]
+    list_select_related = ["listed_enterprise"]
+    raw_id_fields = ["listed_enterprise"]
+    exclude = ["id_digest"]
+    readonly_fields = ["matchable"]
+
+    @admin.display(description=gettext_lazy("identity number on file"), boolean=True)
+    def matchable(self, obj: RepresentativeBar) -> bool:
+        return bool(obj.id_digest)
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        user: Any = request.user
+        return queryset.filter(
+            listed_enterprise__department__in=departments_of_jurisdiction(user=user)
+        )

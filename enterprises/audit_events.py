@@ -59,6 +59,19 @@ def _enterprise_created(event: AuditEvent) -> dict[str, Any]:
     return {"summary": "", "overridden": extra.get("check_overridden"), **_import_source(extra)}
 
 
+def _bar_summary(event: AuditEvent) -> dict[str, Any]:
+    """Until when, the enterprise on the serious list, and the reason of an override or a lift."""
+    extra = event.extra or {}
+    parts = [
+        str(extra[key])
+        for key in ("barred_until", "listed_enterprise", "lifted_on", "reason")
+        if extra.get(key)
+    ]
+    if extra.get("missing"):
+        parts.append(str(_("identity number missing: cannot be matched")))
+    return {"summary": " · ".join(parts)}
+
+
 def _credit_record_appended(event: AuditEvent) -> dict[str, Any]:
     """The kind of record."""
     return {"summary": kind_label(str((event.extra or {}).get("kind") or ""))}
@@ -89,6 +102,23 @@ EVENT_TYPES = (
         _("Enterprise user registered"),
     ),
     AuditEventType("enterprises.import_applied", _("Register file imported")),
+    # The bar on legal representatives of enterprises on the serious list (enterprises.services.
+    # bars): recorded by the listing, lifted on revocation or repair, overridden with a reason.
+    AuditEventType(
+        "enterprises.representative_bar_recorded",
+        _("Legal representative barred"),
+        _bar_summary,
+    ),
+    AuditEventType(
+        "enterprises.representative_bar_lifted",
+        _("Bar on a legal representative lifted"),
+        _bar_summary,
+    ),
+    AuditEventType(
+        "enterprises.representative_bar_overridden",
+        _("Barred legal representative registered by override"),
+        _bar_summary,
+    ),
     AuditEventType("enterprises.register_exported", _("Register exported")),
     AuditEventType("enterprises.state_refreshed", _("Status brought up to date")),
     AuditEventType(

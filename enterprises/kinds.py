@@ -34,6 +34,12 @@ stored `summary` is one language's text, kept as it was written for the audit, a
 the API show `kind_summary` instead. A kind without one (a penalty's text, written by an
 officer) shows its stored text.
 
+`history_public`: a closed record of the kind stays on the public profile, with the record that
+closed it beside it (its date and reason): a listing in the abnormal directory or on the serious
+list and its removal (移出日期, 移出原因; docs/domain.md §3), as the publicity system shows them.
+`hides_closed`: a closing kind whose record takes the record it closes off the public profile
+even then: a listing revoked as wrongful, a record corrected as entered wrongly.
+
 `kind_repair_advisor_declare`: the app that repairs a kind of record says when one may be
 repaired (the self-service guidance asks it; docs/domain.md §5).
 """
@@ -93,6 +99,8 @@ class LedgerKind:
     section: Section = Section.NONE
     always_public: bool = False
     summary: SummaryRenderer | None = None
+    history_public: bool = False
+    hides_closed: bool = False
 
 
 _KINDS: dict[str, LedgerKind] = {}
@@ -108,6 +116,8 @@ def kind_declare(
     section: Section = Section.NONE,
     always_public: bool = False,
     summary: SummaryRenderer | None = None,
+    history_public: bool = False,
+    hides_closed: bool = False,
 ) -> LedgerKind:
     """Declare a kind of credit fact (from the declaring app's `AppConfig.ready`).
 
@@ -118,8 +128,19 @@ def kind_declare(
         raise ValueError(f"ledger kind {code!r}: 1 to {KIND_MAX_LENGTH} letters, digits or _")
     if closes_kinds and effect != Effect.CLOSES:
         raise ValueError(f"ledger kind {code!r}: only a closing kind names the kinds it closes")
+    if hides_closed and effect != Effect.CLOSES:
+        raise ValueError(f"ledger kind {code!r}: only a closing kind hides what it closes")
     kind = LedgerKind(
-        code, label, app, effect, frozenset(closes_kinds), section, always_public, summary
+        code,
+        label,
+        app,
+        effect,
+        frozenset(closes_kinds),
+        section,
+        always_public,
+        summary,
+        history_public,
+        hides_closed,
     )
     known = _KINDS.get(code)
     if known is not None and known != kind:
@@ -174,15 +195,19 @@ def kind_codes(
     effect: Effect | None = None,
     section: Section | None = None,
     always_public: bool | None = None,
+    history_public: bool | None = None,
+    hides_closed: bool | None = None,
 ) -> list[str]:
-    """The codes of the declared kinds with this effect, in this section and/or public by
-    kind, sorted."""
+    """The codes of the declared kinds with this effect, in this section, public by kind,
+    shown with their closing record and/or hiding what they close, sorted."""
     return sorted(
         k.code
         for k in _KINDS.values()
         if (effect is None or k.effect == effect)
         and (section is None or k.section == section)
         and (always_public is None or k.always_public == always_public)
+        and (history_public is None or k.history_public == history_public)
+        and (hides_closed is None or k.hides_closed == hides_closed)
     )
 
 
@@ -324,5 +349,12 @@ def declare() -> None:
         effect=Effect.STATUS,
         summary=status_change_summary,
     )
-    # A correction of a record entered wrongly: closes any kind.
-    kind_declare(CORRECTION, _("Correction of a record"), app="enterprises", effect=Effect.CLOSES)
+    # A correction of a record entered wrongly: closes any kind, and a listing it corrects is
+    # no longer shown on the public profile (hides_closed).
+    kind_declare(
+        CORRECTION,
+        _("Correction of a record"),
+        app="enterprises",
+        effect=Effect.CLOSES,
+        hides_closed=True,
+    )

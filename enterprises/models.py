@@ -44,6 +44,9 @@ class Enterprise(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         DEREGISTERED = "deregistered", _("Deregistered")
         REVOKED = "revoked", _("Revoked")
+        # Moved out of this bureau's district (迁出): the register keeps it, another bureau
+        # supervises it from then on (docs/domain.md §2, §4: no longer due to report here).
+        MOVED_OUT = "moved_out", _("Moved out")
 
     class RiskClass(models.TextChoices):
         A = "A", _("A (low risk)")
@@ -514,3 +517,50 @@ class LedgerChange(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.subscriber}: enterprise {self.enterprise_id}"
+
+
+class RepresentativeBar(models.Model):
+    """A person barred from being the legal representative or responsible person of an
+    enterprise (条例 art. 17; docs/domain.md §3 "The 3-year rule", §10): the legal
+    representative of an enterprise put on the serious illegal and dishonest list, for 3 years
+    from the listing day. Matched on the keyed digest of the identity number
+    (`enterprises.identity.id_digest`), never on the name. Written by the app that lists
+    (`enterprises.services.bars.representative_bar_record`); the register's forms and import
+    refuse the appointment of a barred person unless a registrar overrides it with a reason."""
+
+    id_digest = models.CharField(_("identity number digest"), max_length=64, db_index=True)
+    id_masked = models.CharField(_("identity number (masked)"), max_length=32, blank=True)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    listed_enterprise = models.ForeignKey(
+        Enterprise,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("enterprise on the serious list"),
+    )
+    barred_from = models.DateField(_("barred from"))
+    barred_until = models.DateField(_("barred until"))
+    # The decision behind it: (app label, model name, id) of the listing.
+    source_app = models.CharField(max_length=32, verbose_name=_("source app"))
+    source_model = models.CharField(max_length=64, verbose_name=_("source model"))
+    source_id = models.CharField(max_length=64, verbose_name=_("source id"))
+    lifted_on = models.DateField(_("lifted on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-barred_from", "-id"]
+        verbose_name = _("barred legal representative")
+        verbose_name_plural = _("barred legal representatives")
+        permissions = [
+            (
+                "override_representativebar",
+                _("Can register a barred person as legal representative, with a reason"),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_app", "source_model", "source_id"], name="repbar_one_per_source"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.id_masked or self.id_digest[:8]} → {self.barred_until}"

@@ -7,7 +7,11 @@ Rules (企业信息公示暂行条例 art. 6-7; docs/domain.md §3-§5; docs/arc
   address, business scope, status with the suspension period;
 - ledger facts only when public (`is_public`, or public by their kind), inside their publicity
   period, not closed (repaired, removed, corrected) and not dated after the day shown —
-  `public_credit_records`;
+  `public_credit_records`; except listings (abnormal directory, serious list: kinds declared
+  `history_public`), which stay once removed, with the removal's date and reason beside them
+  (移出日期, 移出原因; docs/domain.md §3), unless the record that closed them hides them (a
+  listing revoked as wrongful, a record corrected: `hides_closed`). An entity pending listing
+  in the punishment buffer shows nothing (its deferral is never public);
 - changes of registration as the publicity system shows them (变更信息: item, before, after,
   date; 企业信息公示暂行条例 art. 6), from the records of that kind, with only the licence
   items in `PUBLIC_CHANGE_ITEMS` (never an identity number);
@@ -88,7 +92,13 @@ _RECORD_FIELDS = (
     "document_number",
     "summary",
     "details",
+    # The record that closed it (a listing's removal, shown beside it; NULL when open).
+    "closed_by__kind",
+    "closed_by__occurred_on",
+    "closed_by__summary",
+    "closed_by__details",
 )
+_DATE_FIELDS = ("occurred_on", "publicity_start", "publicity_end", "closed_by__occurred_on")
 # Public ledger kinds and the section that shows them; other public kinds (registration,
 # status changes, ...) are already part of the basics or not a section of the publicity system.
 # The sections of the publicity system (the public profile's), a subset of the kinds' sections.
@@ -199,7 +209,7 @@ class PublicEnterprise:
 
     @property
     def is_closed(self) -> bool:
-        return self.status in (Status.DEREGISTERED, Status.REVOKED)
+        return self.status in (Status.DEREGISTERED, Status.REVOKED, Status.MOVED_OUT)
 
 
 def public_enterprise_from(row: Mapping[str, Any], *, on: dt.date) -> PublicEnterprise:
@@ -250,15 +260,31 @@ class PublicRecord:
     publicity_start: dt.date | None
     publicity_end: dt.date | None
     year: int | None = None  # annual reports: the year reported on
+    # A listing removed (its closing record, shown beside it): the day and the reason.
+    removed_on: dt.date | None = None
+    removal_reason: str = ""
+
+    @property
+    def in_force(self) -> bool:
+        """Whether the listing (or any other record) still holds: not removed."""
+        return self.removed_on is None
 
 
-def _public_record_from(record: dict[str, Any]) -> PublicRecord:
+def _public_record_from(record: dict[str, Any], *, on: dt.date) -> PublicRecord:
     year: int | None = None
     if record["kind"] in kind_codes(section=Section.ANNUAL_REPORTS):
         # The report filed in year X covers year X-1 (docs/domain.md §4) unless the record says so.
         details = record["details"] if isinstance(record["details"], dict) else {}
         raw: Any = details.get("year")
         year = int(raw) if str(raw).isdigit() else record["occurred_on"].year - 1
+    removed_on: dt.date | None = record.get("closed_by__occurred_on")
+    removal_reason = ""
+    if removed_on is not None and removed_on <= on:
+        removal_reason = kind_summary(
+            record["closed_by__kind"], record["closed_by__details"], record["closed_by__summary"]
+        )
+    else:
+        removed_on = None  # a closing dated after the day shown does not count yet
     return PublicRecord(
         kind=record["kind"],
         decided_on=record["occurred_on"],
@@ -268,6 +294,8 @@ def _public_record_from(record: dict[str, Any]) -> PublicRecord:
         publicity_start=record["publicity_start"],
         publicity_end=record["publicity_end"],
         year=year,
+        removed_on=removed_on,
+        removal_reason=removal_reason,
     )
 
 
@@ -332,13 +360,23 @@ class PublicProfile:
     annual_reports: list[PublicRecord] = field(default_factory=list)
     serious_listings: list[PublicRecord] = field(default_factory=list)
 
+    @property
+    def abnormal_in_force(self) -> list[PublicRecord]:
+        """The listings (an individual business's marks) not removed: the entity is in the
+        directory (marked) today when there is one."""
+        return [r for r in self.abnormal_listings if r.in_force]
+
+    @property
+    def serious_in_force(self) -> list[PublicRecord]:
+        return [r for r in self.serious_listings if r.in_force]
+
 
 _SENTINEL_DATE = dt.date(1901, 2, 3)
 _SENTINEL_USCC = "~public-profile-uscc~"
 
 
 def _public_records(enterprise: Enterprise | OuterRef, on: dt.date) -> QuerySet[CreditRecord]:
-    return public_credit_records(enterprise=enterprise, on=on).filter(
+    return public_credit_records(enterprise=enterprise, on=on, listing_history=True).filter(
         kind__in=list(section_kinds())
     )
 
@@ -379,7 +417,7 @@ _PROFILE_RECORDS = PreparedQuery(
 def _record_from_json(values: list[Any]) -> dict[str, Any]:
     """A `_RECORD_FIELDS` row from the JSON array of `_profile_in_one` (dates are ISO text)."""
     record = dict(zip(_RECORD_FIELDS, values, strict=True))
-    for name in ("occurred_on", "publicity_start", "publicity_end"):
+    for name in _DATE_FIELDS:
         if record[name] is not None:
             record[name] = dt.date.fromisoformat(record[name])
     return record
@@ -390,7 +428,8 @@ def public_profile(*, uscc: str, on: dt.date) -> PublicProfile | None:
     is malformed (no query is made) or unknown.
 
     Rules: see the module docstring; records come from `public_credit_records` (public, inside
-    their publicity period, not closed, not dated after `on`), newest first.
+    their publicity period, not closed, not dated after `on`; listings also once removed, with
+    their removal), newest first.
     Queries: one on PostgreSQL (the records aggregated to JSON in a subquery), two elsewhere;
     prepared once per process, see `PreparedQuery`.
     """
@@ -423,7 +462,7 @@ def public_profile(*, uscc: str, on: dt.date) -> PublicProfile | None:
         if section == changes_section:
             changes.extend(_public_changes(record, enterprise["entity_type"]))
         else:
-            sections[section].append(_public_record_from(record))
+            sections[section].append(_public_record_from(record, on=on))
     return PublicProfile(
         as_of=on,
         enterprise=public_enterprise_from(enterprise, on=on),

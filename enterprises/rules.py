@@ -20,14 +20,17 @@ SUSPENSION_EXTENSION_WINDOW_DAYS = 30
 
 # The status changes the register allows from each status (§7 state machine): a suspension is
 # extended by a further suspension; a revoked entity can only be deregistered; deregistration
-# is final.
+# is final; an entity moved out of the district (迁出) is another bureau's from then on.
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.OPERATING: frozenset({Status.SUSPENDED, Status.DEREGISTERED, Status.REVOKED}),
+    Status.OPERATING: frozenset(
+        {Status.SUSPENDED, Status.DEREGISTERED, Status.REVOKED, Status.MOVED_OUT}
+    ),
     Status.SUSPENDED: frozenset(
-        {Status.SUSPENDED, Status.OPERATING, Status.DEREGISTERED, Status.REVOKED}
+        {Status.SUSPENDED, Status.OPERATING, Status.DEREGISTERED, Status.REVOKED, Status.MOVED_OUT}
     ),
     Status.REVOKED: frozenset({Status.DEREGISTERED}),
     Status.DEREGISTERED: frozenset(),
+    Status.MOVED_OUT: frozenset(),
 }
 
 # --- Abnormal operations directory (经营异常名录) -------------------------------------------

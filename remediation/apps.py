@@ -14,3 +14,12 @@ class RemediationConfig(AppConfig):
         capabilities.declare()
         jobs.declare()  # the daily jobs (credit_portal.daily)
         demo.declare()  # the demo district's step (credit_portal.demo)
+        from remediation import demo_directory
+
+        demo_directory.declare()  # the directory's step, after annual_reports.demo
+        # Late reports filed, premises changed: what they cure in the directory
+        # (remediation.services.directory.directory_filings_apply).
+        from enterprises.subscriptions import ledger_subscribe
+        from remediation.services.directory import directory_ledger_changed
+
+        ledger_subscribe("remediation.directory", directory_ledger_changed)

@@ -138,5 +138,202 @@ def _repairs() -> list[AuditEventType]:
     ]
 
 
+DIRECTORY_RUN = "remediation.directory_deadline_run"
+DIRECTORY_DEFERRED = "remediation.directory_deferred"
+DIRECTORY_LISTED = "remediation.directory_listed"
+DIRECTORY_MARKED = "remediation.directory_marked"
+DIRECTORY_PLEDGED = "remediation.directory_pledge_given"
+DIRECTORY_REMINDED = "remediation.directory_reminder_sent"
+DIRECTORY_CLOSED_NO_LISTING = "remediation.directory_closed_no_listing"
+DIRECTORY_CLOSED_ENTITY = "remediation.directory_closed_entity_ceased"
+DIRECTORY_CURED = "remediation.directory_year_filed"
+DIRECTORY_RESTORED = "remediation.directory_mark_lifted"
+DIRECTORY_REMOVED = "remediation.directory_removed"
+
+
+def _directory_summary(event: Any) -> dict[str, Any]:
+    """The case's number, the year, and the dates or code the event names (directory)."""
+    extra = event.extra or {}
+    parts = [f"#{extra['case']}" if extra.get("case") else str(event.target_repr or "")]
+    if extra.get("year"):
+        parts.append(str(extra["year"]))
+    for key in ("listed_on", "buffer_deadline", "due", "pledged_on", "on"):
+        if extra.get(key):
+            parts.append(str(extra[key]))
+            break
+    if extra.get("code"):
+        parts.append(f"({extra['code']})")
+    if not extra.get("case"):  # the run's own event: its counts
+        parts.extend(f"{k}={extra[k]}" for k in ("marked", "deferred", "listed") if k in extra)
+    return {"summary": " · ".join(p for p in parts if p)}
+
+
+def _directory() -> list[AuditEventType]:
+    """The directory, its buffer and the deadline run's consequences (issue 15;
+    `remediation.services.directory`)."""
+    from django.utils.translation import gettext_lazy as _
+
+    summary = _directory_summary
+    return [
+        AuditEventType(DIRECTORY_RUN, _("Annual-report deadline run made"), summary),
+        AuditEventType(
+            DIRECTORY_DEFERRED, _("Listing deferred into the punishment buffer"), summary
+        ),
+        AuditEventType(DIRECTORY_LISTED, _("Listed in the abnormal operations directory"), summary),
+        AuditEventType(DIRECTORY_MARKED, _("Individual business marked as abnormal"), summary),
+        AuditEventType(DIRECTORY_PLEDGED, _("Credit pledge given in the buffer"), summary),
+        AuditEventType(DIRECTORY_REMINDED, _("Buffer reminder sent"), summary),
+        AuditEventType(
+            DIRECTORY_CLOSED_NO_LISTING,
+            _("Closed without listing: report filed within the buffer"),
+            summary,
+        ),
+        AuditEventType(DIRECTORY_CLOSED_ENTITY, _("Buffer closed: the entity has ceased"), summary),
+        AuditEventType(DIRECTORY_CURED, _("Missing annual report filed (listing cured)"), summary),
+        AuditEventType(DIRECTORY_RESTORED, _("Individual business restored to normal"), summary),
+        AuditEventType(
+            DIRECTORY_REMOVED, _("Removed from the abnormal operations directory"), summary
+        ),
+    ]
+
+
+OBJECTION_FILED = "remediation.objection_filed"
+OBJECTION_ACCEPTED = "remediation.objection_accepted"
+OBJECTION_NOT_ACCEPTED = "remediation.objection_not_accepted"
+OBJECTION_UPHELD = "remediation.objection_upheld"
+OBJECTION_REJECTED = "remediation.objection_rejected"
+OBJECTION_WITHDRAWN = "remediation.objection_withdrawn"
+
+
+def _objection_summary(event: Any) -> dict[str, Any]:
+    """The objection's number, the listing's case, the day received or due, and the start of
+    the reasons (objections)."""
+    extra = event.extra or {}
+    parts = [f"#{extra['objection']}" if extra.get("objection") else str(event.target_repr or "")]
+    if extra.get("case"):
+        parts.append(f"case #{extra['case']}")
+    parts.extend(str(extra[k]) for k in ("received_on", "verification_due") if extra.get(k))
+    if extra.get("reasons"):
+        reasons = str(extra["reasons"])
+        parts.append(reasons if len(reasons) <= 60 else reasons[:59] + "…")
+    return {"summary": " · ".join(p for p in parts if p)}
+
+
+def _objections() -> list[AuditEventType]:
+    """Objections to listings (issue 15; `remediation.services.objections`)."""
+    from django.utils.translation import gettext_lazy as _
+
+    summary = _objection_summary
+    return [
+        AuditEventType(OBJECTION_FILED, _("Objection to a listing filed"), summary),
+        AuditEventType(OBJECTION_ACCEPTED, _("Objection accepted for verification"), summary),
+        AuditEventType(OBJECTION_NOT_ACCEPTED, _("Objection not accepted"), summary),
+        AuditEventType(OBJECTION_UPHELD, _("Objection upheld: listing revoked"), summary),
+        AuditEventType(OBJECTION_REJECTED, _("Objection rejected: listing stands"), summary),
+        AuditEventType(OBJECTION_WITHDRAWN, _("Objection withdrawn"), summary),
+    ]
+
+
+ORDER_CREATED = "remediation.order_created"
+ORDER_WITHDRAWN = "remediation.order_withdrawn"
+ORDER_COMPLIED = "remediation.order_complied"
+ORDER_LISTED = "remediation.order_listed"
+
+
+def _order_summary(event: Any) -> dict[str, Any]:
+    """The order's number, its due day and what the event names (orders to disclose)."""
+    extra = event.extra or {}
+    parts = [str(extra.get("number") or event.target_repr or "")]
+    keys = ("due_on", "complied_on", "case")
+    parts.extend(str(extra[key]) for key in keys if extra.get(key))
+    if extra.get("reasons"):
+        reasons = str(extra["reasons"])
+        parts.append(reasons if len(reasons) <= 60 else reasons[:59] + "…")
+    return {"summary": " · ".join(p for p in parts if p)}
+
+
+def _orders() -> list[AuditEventType]:
+    """Orders to disclose immediate information (issue 15)."""
+    from django.utils.translation import gettext_lazy as _
+
+    summary = _order_summary
+    return [
+        AuditEventType(ORDER_CREATED, _("Order to disclose issued"), summary),
+        AuditEventType(ORDER_WITHDRAWN, _("Order to disclose withdrawn"), summary),
+        AuditEventType(ORDER_COMPLIED, _("Order to disclose complied with"), summary),
+        AuditEventType(ORDER_LISTED, _("Order not complied with: listed"), summary),
+    ]
+
+
+SERIOUS_REMINDED = "remediation.serious_reminder_sent"
+SERIOUS_LISTED = "remediation.serious_listed"
+SERIOUS_EXPIRED = "remediation.serious_expired"
+SERIOUS_REPAIRED = "remediation.serious_repaired"
+SERIOUS_REVOKED = "remediation.serious_revoked"
+
+
+def _serious_summary(event: Any) -> dict[str, Any]:
+    """The serious listing's or case's number, and the dates the event names (serious list)."""
+    extra = event.extra or {}
+    parts = []
+    if extra.get("serious"):
+        parts.append(f"#{extra['serious']}")
+    if extra.get("case"):
+        parts.append(f"case #{extra['case']}")
+    if not parts:
+        parts.append(str(event.target_repr or ""))
+    keys = ("serious_due", "listed_on", "term_ends", "removed_on", "bar_until")
+    parts.extend(str(extra[k]) for k in keys if extra.get(k))
+    if extra.get("bar_missing"):
+        parts.append("ID missing")
+    return {"summary": " · ".join(p for p in parts if p)}
+
+
+def _serious() -> list[AuditEventType]:
+    """The serious list and the legal representative's bar (issue 15;
+    `remediation.services.serious`; the bar's own events are the register's)."""
+    from django.utils.translation import gettext_lazy as _
+
+    summary = _serious_summary
+    return [
+        AuditEventType(
+            SERIOUS_REMINDED, _("Reminder: three years in the directory are near"), summary
+        ),
+        AuditEventType(
+            SERIOUS_LISTED,
+            _("Moved to the serious illegal and dishonest list (three years uncured)"),
+            summary,
+        ),
+        AuditEventType(SERIOUS_EXPIRED, _("Serious listing ended with its term"), summary),
+        AuditEventType(SERIOUS_REPAIRED, _("Serious listing removed early by repair"), summary),
+        AuditEventType(SERIOUS_REVOKED, _("Serious listing revoked"), summary),
+    ]
+
+
+DIRECTORY_NOTICE_OPENED = "remediation.directory_notice_opened"
+
+
+def _directory_notices() -> list[AuditEventType]:
+    """The notices of directory cases (remediation.services.directory_notices)."""
+    from django.utils.translation import gettext_lazy as _
+
+    return [
+        AuditEventType(
+            DIRECTORY_NOTICE_OPENED,
+            _("Directory notice opened by the enterprise"),
+            lambda event: {"summary": str((event.extra or {}).get("state") or "")},
+        ),
+    ]
+
+
 def declare() -> None:
-    audit_event_types_declare(*_penalties(), *_soft_actions(), *_repairs())
+    audit_event_types_declare(
+        *_directory_notices(),
+        *_penalties(),
+        *_soft_actions(),
+        *_repairs(),
+        *_directory(),
+        *_objections(),
+        *_serious(),
+        *_orders(),
+    )

@@ -27,3 +27,21 @@ def declare() -> None:
         url_name="me-remediation:repairs",
         order=330,
     )
+    capability_declare(
+        "abnormal_directory",
+        _(
+            "Abnormal directory with a punishment buffer: pending listings by deadline, "
+            "listings and removals public side by side"
+        ),
+        url_name="remediation:directory_list",
+        order=340,
+    )
+    capability_declare(
+        "serious_list",
+        _(
+            "Objections to listings within their 30 days; the 3-year move to the serious list, "
+            "with the legal representative barred by identity number"
+        ),
+        url_name="remediation:serious_list",
+        order=350,
+    )

@@ -20,6 +20,15 @@ counts for the run's row. `force` changes nothing here: every job checks everyth
 - `repair_due_reminders_job` (order 130): counts the credit-repair applications whose
   acceptance or decision is due by the date (§5 "Processing limits"), for the run's record and
   the staff queue (which sorts them first); it changes nothing.
+- `disclosure_orders_job` (order 145, before the directory's listing jobs): orders to disclose
+  complied with, and those not complied with by their due day listed with reason 2
+  (`remediation.services.orders.orders_expire`; docs/domain.md §3).
+- `directory_deadline_job` (150), `directory_buffer_job` (155), `directory_filings_job` (160),
+  `directory_closed_entities_job` (165): the abnormal directory after the annual-report
+  deadline (`remediation.services.directory`; docs/domain.md §3, §4).
+- `serious_move_job` (order 170): the 3-year rule, reminders and moves to the serious list
+  (`remediation.services.serious.serious_move_due`; docs/domain.md §3); `serious_expire_job`
+  (175): serious listings whose term ended (`serious_expire`; §3, §5).
 """
 
 from __future__ import annotations
@@ -219,10 +228,41 @@ def _penalties_recount() -> _Recount:
     return _Recount(PenaltyDecision, rows, recount)
 
 
+def _objections_recount() -> _Recount:
+    """Open objections to listings whose next due is provisional: the acceptance (5 WD from the
+    day received), the verification (20 WD from the acceptance; docs/domain.md §3)."""
+    from credit_portal.workdays import deadline_after
+    from remediation import rules
+    from remediation.models import ListingObjection
+
+    status = ListingObjection.Status
+
+    def rows() -> QuerySet[Any]:
+        return ListingObjection.objects.filter(
+            Q(status=status.RECEIVED)
+            | Q(status=status.ACCEPTED, accepted_on__isnull=False, verification_due__isnull=False),
+            due_provisional=True,
+        )
+
+    def recount(objection: Any) -> dict[str, Any] | None:
+        if objection.status == status.RECEIVED:
+            field = "acceptance_due"
+            due = deadline_after(objection.received_on, rules.OBJECTION_ACCEPTANCE_WORKING_DAYS)
+        else:
+            field = "verification_due"
+            due = deadline_after(objection.accepted_on, rules.OBJECTION_VERIFICATION_WORKING_DAYS)
+        if due.provisional:
+            return None
+        return {field: due.day, "due_provisional": False}
+
+    return _Recount(ListingObjection, rows, recount)
+
+
 def _recounts() -> Iterator[tuple[str, _Recount]]:
     yield "soft_actions", _soft_actions_recount()
     yield "repairs", _repairs_recount()
     yield "penalties", _penalties_recount()
+    yield "objections", _objections_recount()
 
 
 def deadlines_recount(*, on: dt.date) -> dict[str, int]:
@@ -293,6 +333,71 @@ def repair_due_reminders_job(*, on: dt.date, force: bool) -> dict[str, int]:
     return {name: int(value or 0) for name, value in counts.items()}
 
 
+def directory_deadline_job(*, on: dt.date, force: bool) -> dict[str, int]:
+    """The deadline run's marks, deferrals and listings for the latest year whose window has
+    ended by `on` (`remediation.services.directory.directory_deadline_run`), after the late
+    facts of `annual_reports.deadline` (order 140): a run after 1 July catches up, later runs
+    find nobody left (idempotent)."""
+    from annual_reports.jobs import latest_closed_year
+    from remediation.services.directory import directory_deadline_run
+
+    return directory_deadline_run(year=latest_closed_year(on), on=on)
+
+
+def directory_buffer_job(*, on: dt.date, force: bool) -> dict[str, int]:
+    """The punishment buffer: the cases whose deadline passed before `on` are listed
+    (`buffer_expire`), then the reminders due by `on` are sent to the others
+    (`buffer_reminders_send`)."""
+    from remediation.services.directory import buffer_expire, buffer_reminders_send
+
+    listed = buffer_expire(on=on)
+    return {"listed": listed, "reminded": buffer_reminders_send(on=on)}
+
+
+def directory_filings_job(*, on: dt.date, force: bool) -> dict[str, int]:
+    """The daily catch-up of the ledger subscription `remediation.directory`: what the filings
+    recorded by `on` cure (`directory_filings_catch_up`: buffers closed without listing, marks
+    lifted, reason-1 listings removed once every year is filed)."""
+    from remediation.services.directory import directory_filings_catch_up
+
+    return directory_filings_catch_up(on=on)
+
+
+def directory_closed_entities_job(*, on: dt.date, force: bool) -> dict[str, int]:
+    """The listings of entities deregistered or revoked are removed (code 7), and the buffer
+    cases of entities that ceased or moved out closed (`directory_closed_entities`)."""
+    from remediation.services.directory import directory_closed_entities
+
+    return directory_closed_entities(on=on)
+
+
+def disclosure_orders_job(*, on: dt.date, force: bool) -> dict[str, int]:
+    """Orders to disclose: those whose items have all been disclosed are complied with
+    (`orders_compliance_check`), those due before `on` and not complied with are listed in the
+    abnormal directory with reason 2 (`orders_expire`)."""
+    from remediation.services.orders import orders_compliance_check, orders_expire
+
+    complied = orders_compliance_check(on=on)
+    return {"complied": complied, "listed": orders_expire(on=on)}
+
+
+def serious_move_job(*, on: dt.date, force: bool) -> dict[str, int]:
+    """The 3-year rule (docs/domain.md §3): reminders in the 60 days before the mark, then the
+    moves of the listings whose 3 years are complete by `on` to the serious list, removal code
+    6, with the legal representative's bar (`remediation.services.serious.serious_move_due`)."""
+    from remediation.services.serious import serious_move_due
+
+    return serious_move_due(on=on)
+
+
+def serious_expire_job(*, on: dt.date, force: bool) -> dict[str, int]:
+    """Serious listings whose term ended by `on` leave the list
+    (`remediation.services.serious.serious_expire`)."""
+    from remediation.services.serious import serious_expire
+
+    return {"expired": serious_expire(on=on)}
+
+
 def declare() -> None:
     """Register the daily jobs with the portal's runner (from `RemediationConfig.ready`)."""
     from django.utils.translation import gettext_lazy as _
@@ -316,6 +421,7 @@ def declare() -> None:
             "penalties": _("penalty publication deadlines recounted"),
             "repairs": _("credit repair deadlines recounted"),
             "soft_actions": _("soft-enforcement deadlines recounted"),
+            "objections": _("objection deadlines recounted"),
         },
     )
     daily_job_register(
@@ -341,4 +447,77 @@ def declare() -> None:
             "acceptance_due": _("applications due for acceptance"),
             "decision_due": _("applications due for a decision"),
         },
+    )
+    daily_job_register(
+        "remediation.disclosure_orders",
+        func="remediation.jobs.disclosure_orders_job",
+        order=145,
+        label=_("Orders to disclose: complied with, or listed (reason 2)"),
+        count_labels={
+            "complied": _("orders complied with"),
+            "listed": _("companies listed for not disclosing"),
+        },
+    )
+    daily_job_register(
+        "remediation.directory_deadline",
+        func="remediation.jobs.directory_deadline_job",
+        order=150,
+        label=_("Annual-report deadline run: marks, buffer and listings"),
+        count_labels={
+            "marked": _("individual businesses marked"),
+            "deferred": _("enterprises deferred into the buffer"),
+            "listed": _("enterprises listed"),
+            "cases": _("directory cases opened"),
+        },
+    )
+    daily_job_register(
+        "remediation.directory_buffer",
+        func="remediation.jobs.directory_buffer_job",
+        order=155,
+        label=_("Punishment buffer: deadlines passed and reminders"),
+        count_labels={
+            "listed": _("listed after the buffer"),
+            "reminded": _("buffer reminders sent"),
+        },
+    )
+    daily_job_register(
+        "remediation.directory_filings",
+        func="remediation.jobs.directory_filings_job",
+        order=160,
+        label=_("Late annual reports filed: buffers closed, marks lifted, listings removed"),
+        count_labels={
+            "closed_no_listing": _("buffers closed without listing"),
+            "restored": _("individual businesses restored"),
+            "cured": _("listed years filed"),
+            "removed": _("listings removed automatically"),
+        },
+    )
+    daily_job_register(
+        "remediation.directory_closed_entities",
+        func="remediation.jobs.directory_closed_entities_job",
+        order=165,
+        label=_("Directory cases of entities that ceased"),
+        count_labels={
+            "removed": _("listings removed (deregistered or revoked)"),
+            "closed": _("buffers closed (entity ceased or moved out)"),
+        },
+    )
+    daily_job_register(
+        "remediation.serious_move",
+        func="remediation.jobs.serious_move_job",
+        order=170,
+        label=_("Three years in the directory: reminders and moves to the serious list"),
+        count_labels={
+            "serious_due_set": _("three-year dates filled in"),
+            "reminded": _("reminders sent (60 days before)"),
+            "moved": _("moved to the serious list"),
+            "bars_missing": _("legal representatives without an identity number"),
+        },
+    )
+    daily_job_register(
+        "remediation.serious_expiry",
+        func="remediation.jobs.serious_expire_job",
+        order=175,
+        label=_("End of serious-list terms"),
+        count_labels={"expired": _("serious listings ended with their term")},
     )

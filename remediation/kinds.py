@@ -32,6 +32,8 @@ NO_PENALTY = "no_penalty"
 PENALTY_WITHDRAWAL = "penalty_withdrawal"
 PUBLICITY_EXPIRED = "publicity_expired"
 PENALTY_WITHDRAWN_NOTE = "penalty_withdrawn_note"
+LISTING_DEFERRED = "listing_deferred"
+ABNORMAL_REVOCATION = "abnormal_revocation"
 
 
 def _penalty_repair_advice(record: Any, today: dt.date) -> RepairAdvice:
@@ -49,12 +51,15 @@ def _penalty_repair_advice(record: Any, today: dt.date) -> RepairAdvice:
 
 def declare() -> None:
     app = "remediation"
+    # A listing stays on the public profile once removed, with its removal beside it
+    # (history_public, docs/domain.md §3); a wrongful one is hidden (ABNORMAL_REVOCATION).
     kind_declare(
         ABNORMAL_LISTING,
         _("Listed in the abnormal operations directory"),
         app=app,
         effect=Effect.ABNORMAL,
         section=Section.ABNORMAL_LISTINGS,
+        history_public=True,
     )
     kind_declare(
         ABNORMAL_REMOVAL,
@@ -63,12 +68,26 @@ def declare() -> None:
         effect=Effect.CLOSES,
         closes_kinds={ABNORMAL_LISTING},
     )
+    # A listing deferred into the punishment buffer (惩戒缓冲, §3): never public; whether the
+    # entity filed in time or was listed is read from its DirectoryCase.
+    kind_declare(LISTING_DEFERRED, _("Listing deferred (punishment buffer)"), app=app)
+    # A listing revoked because an objection was upheld (§3 "Objections"): the listing was
+    # wrongful, is no longer shown and no longer counts against the entity.
+    kind_declare(
+        ABNORMAL_REVOCATION,
+        _("Listing revoked as wrongful"),
+        app=app,
+        effect=Effect.CLOSES,
+        closes_kinds={ABNORMAL_LISTING, SERIOUS_LISTING},
+        hides_closed=True,
+    )
     kind_declare(
         SERIOUS_LISTING,
         _("Listed as seriously illegal and dishonest"),
         app=app,
         effect=Effect.SERIOUS,
         section=Section.SERIOUS_LISTINGS,
+        history_public=True,
     )
     kind_declare(
         SERIOUS_REMOVAL,

@@ -17,3 +17,10 @@ class RemediationPerm(StrEnum):
     VIEW_REPAIR = "remediation.view_repairapplication"
     DECIDE_REPAIR = "remediation.decide_repairapplication"
     EXPORT_REPAIR_SYNC = "remediation.export_repairsync"
+    # Objections to listings and the serious list (issue 15): reading them, and deciding (the
+    # directory's own decision codename: accept, verify, decide an objection; record a paper one).
+    VIEW_OBJECTION = "remediation.view_listingobjection"
+    DECIDE_OBJECTION = "remediation.decide_directorycase"
+    VIEW_SERIOUS = "remediation.view_seriouslisting"
+    VIEW_DIRECTORY = "remediation.view_directorycase"
+    DECIDE_DIRECTORY = "remediation.decide_directorycase"

@@ -22,6 +22,7 @@ from credit_portal.dates import add_months, add_years
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+    from typing import Any
 
     from credit_portal.workdays import Deadline
     from enterprises.models import CreditRecord, Enterprise
@@ -1143,12 +1144,394 @@ def penalty_repair_eligibility(
     )
 
 
+# --- Whether the cause of a directory listing is cured (docs/domain.md §3 "Removal", §5) ---
+#
+# Who owns what: the repair of a listing (`abnormal_removal_eligibility`) and the early repair of
+# a serious listing that came from the 3-year rule (`serious_removal_eligibility`: the original
+# obligations) read `listing_cause`. Each reason has its cure, checked on the ledger and the
+# filings, all after the listing day (the listing day itself included):
+# 1 every missing annual report filed: the years of the enterprise's `annual_report_late` facts
+#   and of its running reason-1 listings, less the years filed (`annual_report_filed` facts, and
+#   the submitted reports of `annual_reports.selectors.reports.filed_years`) — removal code 1;
+# 2 the ordered information disclosed: for each item of the order (any item without an order)
+#   an `immediate_disclosure` fact, or a submitted ImmediateDisclosure — code 2;
+# 3 a correction submitted: an annual report's correction (`annual_report_corrected`, or a
+#   submitted revision), a disclosure's (`immediate_disclosure` of a revision after the first,
+#   or a submitted revision), or a `self_correction` fact — code 3;
+# 4 a change of the registered address (a `registration_change` fact changing `address`) —
+#   code 4; else the firm declares it is reachable there again, which the officer verifies
+#   against the evidence (a declared condition) — code 5.
+# A listing the portal knows no reason of (recorded before the directory's cases, without
+# details["reason_code"]) keeps the declared condition "the cause has been cured".
+
+# Removal code of each cure (DirectoryCase.Removal).
+CURE_REMOVAL_CODES = {"1": "1", "2": "2", "3": "3", "4": "4", "4-declared": "5"}
+# Penalty measures whose period, while it runs, is a statutory restriction that refuses the
+# early repair of a serious listing (§5 "Repairing the serious list": "not while a statutory
+# restriction period is still running"; PenaltyMeasure.Kind values with a duration).
+SERIOUS_REPAIR_RESTRICTIONS = frozenset(
+    {"restrict_business", "stop_business", "ban", "licence_suspension"}
+)
+
+
+@dataclass(frozen=True)
+class ListingCause:
+    """A directory listing's reason and whether it is cured: `cured` True (checked), False
+    (not: `message` says what is missing) or None (declared by the firm, verified by the
+    officer); `removal_code` the code the cure gives ("" when not cured or unknown);
+    `condition` the repair condition to show; `reason` "" when the portal does not know it."""
+
+    reason: str
+    cured: bool | None
+    removal_code: str
+    condition: RepairCondition
+    message: str = ""
+
+
+def _fact_year(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _filed_years(enterprise_id: int) -> set[int]:
+    """The years the enterprise has filed a report for: the ledger's `annual_report_filed`
+    facts and, once the annual-report area provides it, its submitted reports."""
+    from enterprises.models import CreditRecord
+
+    years = {
+        y
+        for y in (
+            _fact_year(v)
+            for v in CreditRecord.objects.filter(
+                enterprise_id=enterprise_id, kind="annual_report_filed"
+            ).values_list("details__year", flat=True)
+        )
+        if y is not None
+    }
+    try:
+        from annual_reports.selectors.reports import filed_years
+    except ImportError:  # pragma: no cover - the annual-report area not there yet
+        return years
+    return years | set(filed_years(enterprise_ids=[enterprise_id]).get(enterprise_id, set()))
+
+
+def missing_report_years(
+    *, enterprise_id: int, individual_business: bool | None = None
+) -> list[int]:
+    """The years the enterprise had to report and has not (§3, §10: a reason-1 listing needs
+    every one filed): its `annual_report_late` facts' years and its running reason-1 listings'
+    years, less the years filed; in order."""
+    from enterprises.models import CreditRecord
+    from remediation.models import DirectoryCase
+
+    due = {
+        y
+        for y in (
+            _fact_year(v)
+            for v in CreditRecord.objects.filter(
+                enterprise_id=enterprise_id, kind="annual_report_late"
+            ).values_list("details__year", flat=True)
+        )
+        if y is not None
+    }
+    listed = DirectoryCase.objects.filter(
+        enterprise_id=enterprise_id,
+        reason=DirectoryCase.Reason.LATE_REPORT,
+        state=DirectoryCase.State.LISTED,
+        report_year__isnull=False,
+    )
+    if individual_business is not None:
+        listed = listed.filter(individual_business=individual_business)
+    due |= {y for y in listed.values_list("report_year", flat=True) if y is not None}
+    return sorted(due - _filed_years(enterprise_id))
+
+
+def _years_text(years: Iterable[int]) -> str:
+    from django.utils.translation import gettext
+
+    items = [str(y) for y in years]
+    if len(items) <= 1:
+        return "".join(items)
+    return gettext("%(first)s and %(last)s") % {
+        "first": (", " if not _zh() else "、").join(items[:-1]),
+        "last": items[-1],
+    }
+
+
+def items_joined_text(items: Iterable[str]) -> str:
+    """Names in running text (、 in Chinese, a comma in English): `enterprises.kinds`'."""
+    from enterprises.kinds import items_joined
+
+    return items_joined(items)
+
+
+def _zh() -> bool:
+    from django.utils import translation
+
+    return (translation.get_language() or "").startswith("zh")
+
+
+def _order_items(order: object) -> list[str]:
+    """The items an order to disclose names (DisclosureOrder.items: codes, or objects with an
+    "item")."""
+    items = getattr(order, "items", None) if order is not None else None
+    found: list[str] = []
+    for item in items if isinstance(items, list) else []:
+        code = item.get("item") if isinstance(item, dict) else item
+        if isinstance(code, str) and code and code not in found:
+            found.append(code)
+    return found
+
+
+def _disclosed_items(enterprise_id: int, since: dt.date) -> set[str]:
+    """The items the enterprise has disclosed on or after `since` (ledger facts and submitted
+    disclosures)."""
+    from annual_reports.models import ImmediateDisclosure
+    from enterprises.models import CreditRecord
+
+    items = {
+        str(v)
+        for v in CreditRecord.objects.filter(
+            enterprise_id=enterprise_id, kind="immediate_disclosure", occurred_on__gte=since
+        ).values_list("details__item", flat=True)
+        if v
+    }
+    items |= set(
+        ImmediateDisclosure.objects.filter(
+            enterprise_id=enterprise_id,
+            status=ImmediateDisclosure.Status.SUBMITTED,
+            filed_on__gte=since,
+        ).values_list("item", flat=True)
+    )
+    return items
+
+
+def _corrected_since(enterprise_id: int, since: dt.date) -> dt.date | None:
+    """The first day on or after `since` the enterprise submitted a correction of its annual
+    report or of its disclosed information (None: none)."""
+    from django.db.models import Min, Q
+
+    from annual_reports.models import AnnualReport, ImmediateDisclosure
+    from enterprises.models import CreditRecord
+
+    days = [
+        CreditRecord.objects.filter(
+            Q(kind__in=["annual_report_corrected", "self_correction"])
+            | Q(kind="immediate_disclosure", details__revision__gt=1),
+            enterprise_id=enterprise_id,
+            occurred_on__gte=since,
+        ).aggregate(day=Min("occurred_on"))["day"],
+        AnnualReport.objects.filter(
+            enterprise_id=enterprise_id,
+            status=AnnualReport.Status.SUBMITTED,
+            revision__gt=1,
+            submitted_at__date__gte=since,
+        ).aggregate(day=Min("submitted_at__date"))["day"],
+        ImmediateDisclosure.objects.filter(
+            enterprise_id=enterprise_id,
+            status=ImmediateDisclosure.Status.SUBMITTED,
+            revision__gt=1,
+            filed_on__gte=since,
+        ).aggregate(day=Min("filed_on"))["day"],
+    ]
+    found = [d for d in days if d is not None]
+    return min(found) if found else None
+
+
+def _address_changed_since(enterprise_id: int, since: dt.date) -> dt.date | None:
+    """The first day on or after `since` a change of the registered address was registered."""
+    from enterprises.kinds import REGISTRATION_CHANGE
+    from enterprises.models import CreditRecord
+
+    for day, details in (
+        CreditRecord.objects.filter(
+            enterprise_id=enterprise_id, kind=REGISTRATION_CHANGE, occurred_on__gte=since
+        )
+        .order_by("occurred_on", "id")
+        .values_list("occurred_on", "details")
+    ):
+        changes = details.get("changes") if isinstance(details, dict) else None
+        if isinstance(changes, dict) and "address" in changes:
+            return day
+    return None
+
+
+def listing_cause(*, record: CreditRecord, today: dt.date, case: object = None) -> ListingCause:
+    """Whether the cause of the directory listing `record` is cured on `today` (the rules in
+    the comment above). `case`: its DirectoryCase, when the caller has it (else read by the
+    record). Side effects: none."""
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext, ngettext
+
+    from annual_reports.models import ImmediateDisclosure
+    from remediation.models import DirectoryCase
+
+    if case is None:
+        case = DirectoryCase.objects.select_related("order").filter(listing_record=record).first()
+    details = record.details if isinstance(record.details, dict) else {}
+    reason = str(getattr(case, "reason", "") or details.get("reason_code") or "")
+    since = getattr(case, "listed_on", None) or record.occurred_on
+    label = gettext("The cause of the listing has been cured")
+    enterprise_id = record.enterprise_id
+    if reason == "1":
+        individual = getattr(case, "individual_business", None)
+        missing = missing_report_years(enterprise_id=enterprise_id, individual_business=individual)
+        year = getattr(case, "report_year", None) or _fact_year(details.get("report_year"))
+        if year is not None and year not in missing and year not in _filed_years(enterprise_id):
+            missing = sorted({*missing, year})
+        label = gettext("Every missing annual report has been filed")
+        if missing:
+            text = ngettext(
+                "Not cured: the report for %(years)s is still missing.",
+                "Not cured: the reports for %(years)s are still missing.",
+                len(missing),
+            ) % {"years": _years_text(missing)}
+            return ListingCause(
+                reason,
+                False,
+                "",
+                RepairCondition("reports_filed", label, False, text),
+                text
+                + " "
+                + gettext("File them (online, or on paper at the bureau), then apply again."),
+            )
+        return ListingCause(
+            reason,
+            True,
+            CURE_REMOVAL_CODES["1"],
+            RepairCondition("reports_filed", label, True, gettext("No year is missing.")),
+        )
+    if reason == "2":
+        ordered = _order_items(getattr(case, "order", None))
+        disclosed = _disclosed_items(enterprise_id, since)
+        labels = dict(ImmediateDisclosure.Item.choices)
+        label = gettext("The ordered information has been disclosed")
+        still = [i for i in ordered if i not in disclosed] if ordered else []
+        if (ordered and still) or (not ordered and not disclosed):
+            items_text = items_joined_text(str(labels.get(i, i)) for i in still)
+            text = (
+                gettext("Not cured: not disclosed since the listing: %(items)s.")
+                % {"items": items_text}
+                if items_text
+                else gettext("Not cured: no information has been disclosed since the listing.")
+            )
+            return ListingCause(
+                reason,
+                False,
+                "",
+                RepairCondition("disclosed", label, False, text),
+                text + " " + gettext("Disclose it in self-service, then apply again."),
+            )
+        return ListingCause(
+            reason,
+            True,
+            CURE_REMOVAL_CODES["2"],
+            RepairCondition("disclosed", label, True, ""),
+        )
+    if reason == "3":
+        label = gettext("The false information has been corrected")
+        corrected = _corrected_since(enterprise_id, since)
+        if corrected is None:
+            text = gettext(
+                "Not cured: no correction of the annual report or of the disclosed information "
+                "has been submitted since the listing (%(date)s)."
+            ) % {"date": date_format(since, "DATE_FORMAT")}
+            return ListingCause(
+                reason,
+                False,
+                "",
+                RepairCondition("corrected", label, False, text),
+                text + " " + gettext("Submit the correction, then apply again."),
+            )
+        return ListingCause(
+            reason,
+            True,
+            CURE_REMOVAL_CODES["3"],
+            RepairCondition(
+                "corrected",
+                label,
+                True,
+                gettext("Correction submitted on %(date)s.")
+                % {"date": date_format(corrected, "DATE_FORMAT")},
+            ),
+        )
+    if reason == "4":
+        changed = _address_changed_since(enterprise_id, since)
+        if changed is not None:
+            return ListingCause(
+                reason,
+                True,
+                CURE_REMOVAL_CODES["4"],
+                RepairCondition(
+                    "address_changed",
+                    gettext("A change of the registered address has been registered"),
+                    True,
+                    gettext("Registered on %(date)s.")
+                    % {"date": date_format(changed, "DATE_FORMAT")},
+                ),
+            )
+        return ListingCause(
+            reason,
+            None,
+            CURE_REMOVAL_CODES["4-declared"],
+            RepairCondition(
+                "reachable",
+                gettext("Reachable at the registered address again"),
+                None,
+                gettext(
+                    "Declared by the applicant with evidence; the officer verifies that the "
+                    "business can be reached at its registered address."
+                ),
+            ),
+        )
+    return ListingCause(
+        "",
+        None,
+        "",
+        RepairCondition(
+            "cause_cured",
+            label,
+            None,
+            gettext(
+                "Declared with evidence: the missing annual reports filed, the information "
+                "disclosed or corrected, or reachable at the registered address again."
+            ),
+        ),
+    )
+
+
+def restriction_running(*, enterprise_id: int, today: dt.date) -> tuple[str, dt.date] | None:
+    """A statutory restriction still running on `today` (a penalty decision of a measure of
+    `SERIOUS_REPAIR_RESTRICTIONS` whose duration has not ended): (the measure's label, the day
+    it ends); None when none. §5 "Repairing the serious list"."""
+    from remediation.models import PenaltyDecision, PenaltyMeasure
+
+    labels = dict(PenaltyMeasure.Kind.choices)
+    found: tuple[str, dt.date] | None = None
+    for kind, months, decided_on in PenaltyMeasure.objects.filter(
+        decision__enterprise_id=enterprise_id,
+        decision__status=PenaltyDecision.Status.RECORDED,
+        kind__in=SERIOUS_REPAIR_RESTRICTIONS,
+        months__isnull=False,
+    ).values_list("kind", "months", "decision__decided_on"):
+        ends = add_months(decided_on, int(months or 0))
+        if ends > today and (found is None or ends > found[1]):
+            found = (str(labels.get(kind, kind)), ends)
+    return found
+
+
 def abnormal_removal_eligibility(
     *, record: CreditRecord, today: dt.date, context: RepairContext | None = None
 ) -> Eligibility:
     """Removal from the abnormal directory on application (§3, §5): any time once the cause is
-    cured, which the applicant declares with evidence; decided within 5 WD. The annual-report
-    issue adds the checks of each cause (every missing report filed, ...).
+    cured; decided within 5 WD. The cure of each reason is checked (`listing_cause`: every
+    missing report filed, the ordered information disclosed, a correction submitted, the
+    address changed); a listing whose cause is not cured is refused with what is missing. An
+    unreachable firm that did not move declares it is reachable again, and the officer
+    verifies it (removal code 5); so does the applicant of a listing whose reason the portal
+    does not know (the cause cured).
     Side effects: none."""
     from django.utils.translation import gettext
 
@@ -1191,27 +1574,21 @@ def abnormal_removal_eligibility(
             outside_code=OUTSIDE_CLOSED,
             closed_on=closer.occurred_on,
         )
-    conditions = (
-        RepairCondition(
-            "cause_cured",
-            gettext("The cause of the listing has been cured"),
-            None,
-            gettext(
-                "Declared with evidence: the missing annual reports filed, the information "
-                "disclosed or corrected, or reachable at the registered address again."
-            ),
-        ),
-    )
-    return Eligibility(kind, True, None, conditions, ())
+    cause = listing_cause(record=record, today=today)
+    if cause.cured is False:
+        return Eligibility(kind, False, None, (cause.condition,), (cause.message,))
+    return Eligibility(kind, True, None, (cause.condition,), ())
 
 
 def serious_removal_eligibility(
     *, record: CreditRecord, today: dt.date, context: RepairContext | None = None
 ) -> Eligibility:
     """Early removal from the serious list (§5): after SERIOUS_REPAIR_AFTER_YEARS on the list,
-    the penalty carried out and the harm removed (declared), and no further market-supervision
-    penalty since the listing (checked). The annual-report issue adds the rest (a statutory
-    restriction period still running; a listing from the 3-year directory rule).
+    no further market-supervision penalty since the listing (checked) and no statutory
+    restriction still running (`restriction_running`, checked); for a listing from the 3-year
+    directory rule, the original obligations fulfilled (the cause of the directory listing
+    cured: `listing_cause`, e.g. every missing annual report filed), else the penalty carried
+    out and the harm removed (declared, verified by the officer).
     Side effects: none."""
     from django.utils.translation import gettext
 
@@ -1275,13 +1652,61 @@ def serious_removal_eligibility(
             else ""
         ),
     )
-    conditions = (*_declared_conditions(), no_new)
     if later is not None:
         reasons.append(
             gettext("Condition not met: %(label)s (%(detail)s)")
             % {"label": no_new.label, "detail": no_new.detail}
         )
+    running = restriction_running(enterprise_id=record.enterprise_id, today=today)
+    restriction = RepairCondition(
+        "no_restriction",
+        gettext("No statutory restriction period still running"),
+        running is None,
+        (
+            gettext("%(measure)s until %(date)s.")
+            % {"measure": running[0], "date": _day(running[1])}
+            if running is not None
+            else ""
+        ),
+    )
+    if running is not None:
+        reasons.append(
+            gettext("A statutory restriction is still running: %(measure)s until %(date)s.")
+            % {"measure": running[0], "date": _day(running[1])}
+        )
+    first = _declared_conditions()
+    origin = _three_year_case(record)
+    if origin is not None:
+        cause = listing_cause(record=origin.listing_record, today=today, case=origin)
+        obligations = RepairCondition(
+            "obligations_met",
+            gettext("The obligations behind the directory listing have been fulfilled"),
+            cause.cured,
+            cause.condition.detail if cause.cured is not True else cause.condition.label,
+        )
+        first = [obligations]
+        if cause.cured is False:
+            reasons.append(cause.message)
+    conditions = (*first, no_new, restriction)
     return Eligibility(kind, not reasons, earliest, conditions, tuple(reasons))
+
+
+def _three_year_case(record: CreditRecord) -> Any:
+    """The directory case behind a serious listing that came from the 3-year rule (its
+    SeriousListing's case, with the listing record), or None."""
+    from remediation.models import SeriousListing
+
+    serious = (
+        SeriousListing.objects.select_related("case__listing_record", "case__order")
+        .filter(
+            listing_record=record,
+            reason=SeriousListing.Reason.ABNORMAL_THREE_YEARS,
+            case__isnull=False,
+            case__listing_record__isnull=False,
+        )
+        .first()
+    )
+    return serious.case if serious is not None else None
 
 
 @dataclass(frozen=True)
@@ -1331,3 +1756,57 @@ PUBLICITY_EXPIRED_AFTER_DAYS = 1
 # rows with short transactions (docs/architecture.md "Jobs"); a killed run resumes by running
 # again. Measured: bench/publicity_expiry_bench.py.
 PUBLICITY_EXPIRY_CHUNK = 10_000
+
+
+# --- The abnormal directory, the buffer, objections, the serious list (docs/domain.md §3, §5)
+#
+# Who owns what: `remediation.services.directory` (the deadline run's consequences, the buffer,
+# listings and removals), `remediation.services.objections`, `remediation.services.serious`
+# (the 3-year move, the term's end, the legal representative's bar), `remediation.jobs` (their
+# daily jobs). The annual-report window and who had to report: `annual_reports.rules`.
+
+# Listing for a missed annual report within 10 WD after the period ends (30 June) [S]; the
+# deadline run dates a listing no later than this day (2025: 2025-07-14).
+LISTING_WORKING_DAYS = 10
+# Reasons 2-4: listed within 10 WD of the order expiring or of the verification [S].
+LISTING_AFTER_VERIFICATION_WORKING_DAYS = 10
+# An order to disclose gives 10 days (calendar) [S].
+DISCLOSURE_ORDER_DAYS = 10
+# Removal decided within 5 WD of the application or of the verification [S]; a reason-1
+# listing whose missing years are all filed is removed without an application within the same
+# 5 WD (the seed's "repaired automatically, without applying"; a setting, on by default).
+REMOVAL_WORKING_DAYS = 5
+AUTO_REMOVAL = True
+# The punishment buffer (惩戒缓冲, local practice [S]): who is eligible (a setting:
+# "not_listed_3_years" — not listed in the directory in the 3 years before; "all"; "none")
+# and the deadline (a setting: 20 WD from 1 July, counting 1 July; 2025: 2025-07-28).
+BUFFER_RULE = "not_listed_3_years"
+BUFFER_LOOKBACK_YEARS = 3
+BUFFER_WORKING_DAYS = 20
+# Reminders to an entity pending listing: this many WD before the buffer deadline [local].
+BUFFER_REMINDER_WORKING_DAYS = (10, 3)
+# Objections: within 30 calendar days of publication; accepted or not within 5 WD of receipt;
+# verified within 20 WD of acceptance [S] (Order 68; IB: Order 69 art. 19).
+OBJECTION_DAYS = 30
+OBJECTION_ACCEPTANCE_WORKING_DAYS = 5
+OBJECTION_VERIFICATION_WORKING_DAYS = 20
+# The 3-year rule (条例 art. 17 [V]): 3 years on the directory uncured → the serious list within
+# 10 WD after the 3 years end; a public reminder in the 60 days before (SAIC Order 83 [S]).
+SERIOUS_AFTER_YEARS = 3
+SERIOUS_LISTING_WORKING_DAYS = 10
+SERIOUS_REMINDER_DAYS = 60
+# Term on the serious list: Order 44 (2021) 3 years [U]; 条例 (2014 text) 5 years [V] — a
+# setting, marked unverified (open point 3). Early removal by repair after 1 year [S]
+# (enterprises.rules.SERIOUS_REPAIR_AFTER_YEARS).
+SERIOUS_TERM_YEARS = 3
+# The legal representative barred for 3 years from the serious-list date [V].
+REPRESENTATIVE_BAR_YEARS = 3
+# Individual businesses' marking codes differ from the directory's (Order 69 [V: codes]):
+# our reason → the IB code shown.
+INDIVIDUAL_MARK_CODES = {"1": "3", "3": "1", "4": "2"}
+
+
+def directory_setting(key: str, default: object) -> object:
+    """CREDIT_PORTAL[key], else the default above (the settings keys: BUFFER_RULE,
+    BUFFER_WORKING_DAYS, AUTO_REMOVAL, SERIOUS_TERM_YEARS)."""
+    return settings.CREDIT_PORTAL.get(key, default)

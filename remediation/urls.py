@@ -2,11 +2,19 @@
 
 from django.urls import include, path
 
+from remediation.api import directory as directory_api
+from remediation.api import objections as objections_api
+from remediation.api import orders as orders_api
 from remediation.api import penalties as penalties_api
 from remediation.api import repairs as repairs_api
+from remediation.api import serious as serious_api
 from remediation.api import soft_actions as soft_actions_api
+from remediation.views import directory as directory_views
+from remediation.views import objections as objections_views
+from remediation.views import orders as orders_views
 from remediation.views import penalties as penalties_views
 from remediation.views import repairs as repairs_views
+from remediation.views import serious as serious_views
 from remediation.views import soft_actions as soft_actions_views
 
 staff_patterns: list = []
@@ -27,6 +35,22 @@ api_patterns += soft_actions_api.urlpatterns
 staff_patterns += penalties_views.staff_urlpatterns
 me_patterns += penalties_views.me_urlpatterns
 api_patterns += penalties_api.urlpatterns
+
+# The abnormal directory and its buffer (remediation.views.directory, remediation.api.directory),
+# objections to listings, and the serious list (views/api objections, serious).
+staff_patterns += directory_views.staff_urlpatterns
+me_patterns += directory_views.me_urlpatterns
+api_patterns += directory_api.urlpatterns
+staff_patterns += objections_views.staff_urlpatterns
+me_patterns += objections_views.me_urlpatterns
+api_patterns += objections_api.urlpatterns
+staff_patterns += serious_views.staff_urlpatterns
+me_patterns += serious_views.me_urlpatterns
+api_patterns += serious_api.urlpatterns
+# Orders to disclose immediate information (directory reason 2; views/api orders).
+staff_patterns += orders_views.staff_urlpatterns
+me_patterns += orders_views.me_urlpatterns
+api_patterns += orders_api.urlpatterns
 
 urlpatterns = [
     path("remediation/", include((staff_patterns, "remediation"))),

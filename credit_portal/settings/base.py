@@ -353,6 +353,8 @@ SPECTACULAR_SETTINGS = {
     # Several fields are named "status": each choice set gets a name of its own.
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
+        # Annual reports (annual_reports.api.reports).
+        "AnnualReportStatusEnum": "annual_reports.api.reports.STATUS_CHOICES",
         "LetterStatusEnum": "enterprises.selectors.letters.LetterStatus",
         # Credit repair (remediation.api.repairs).
         "RepairApplicationKindEnum": "remediation.models.RepairApplication.Kind",
@@ -360,6 +362,17 @@ SPECTACULAR_SETTINGS = {
         "RepairAttachmentKindEnum": "remediation.models.RepairAttachment.Kind",
         "RepairSyncNetworkEnum": "remediation.models.RepairSync.Network",
         "RepairSyncStatusEnum": "remediation.models.RepairSync.Status",
+        # Immediate disclosures and invitations to self-correct (annual_reports.api.disclosures).
+        "DisclosureItemEnum": "annual_reports.models.ImmediateDisclosure.Item",
+        "DisclosureStatusEnum": "annual_reports.models.ImmediateDisclosure.Status",
+        "CorrectionInvitationReasonEnum": "annual_reports.models.CorrectionInvitation.Reason",
+        # The abnormal directory (remediation.api.directory).
+        "DirectoryCaseStateEnum": "remediation.models.DirectoryCase.State",
+        "DirectoryCaseReasonEnum": "remediation.models.DirectoryCase.Reason",
+        "DirectoryCaseSourceEnum": "remediation.models.DirectoryCase.Source",
+        "DirectoryListingReasonEnum": "remediation.api.directory.LISTING_REASON_CHOICES",
+        "DirectoryListingSourceEnum": "remediation.api.directory.LISTING_SOURCE_CHOICES",
+        "DirectoryRemovalCodeEnum": "remediation.api.directory.REMOVAL_CODE_CHOICES",
         # Soft enforcement (remediation.api.soft_actions).
         "SoftActionStatusEnum": "remediation.models.SoftAction.Status",
         "SoftActionInstrumentEnum": "remediation.models.SoftAction.Instrument",
@@ -430,6 +443,11 @@ LOGGING = {
 
 # DOMAIN SETTINGS
 CREDIT_PORTAL = {
+    # Without a task queue (the embedded default: no Redis, no beat) the ledger's subscribers
+    # are drained right after a single append commits, so what they do (an individual business
+    # restored the day it files, docs/domain.md §3) happens as it would within the minute in
+    # production, where beat drains them (docs/architecture.md "Credit facts were appended").
+    "LEDGER_DISPATCH_ON_COMMIT": env.bool("CP_LEDGER_DISPATCH_ON_COMMIT", default=not REDIS_URL),
     "BUREAU_NAME": env("CP_BUREAU_NAME", default="成都市双流区市场监督管理局"),
     # The bureau's address and telephone, printed in the closing notes of its official
     # documents (credit_portal.documents); empty: not printed.

@@ -8,6 +8,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Tests run tasks eagerly; the Celery integration test starts a real worker on REDIS_URL.
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Tests drain the ledger's subscribers themselves (ledger_changes_dispatch), when they mean to.
+CREDIT_PORTAL = {**CREDIT_PORTAL, "LEDGER_DISPATCH_ON_COMMIT": False}  # noqa: F405
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

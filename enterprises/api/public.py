@@ -168,6 +168,31 @@ class PublicRecordSerializer(serializers.Serializer):
 
 
 @extend_schema_serializer(
+    description=_(
+        "A listing (abnormal directory, serious list) with its removal beside it, as the "
+        "publicity system shows it."
+    )
+)
+class PublicListingSerializer(PublicRecordSerializer):
+    """A listing with its removal (移出日期, 移出原因): a removed listing stays public; a listing
+    revoked as wrongful is not shown at all."""
+
+    in_force = serializers.BooleanField(
+        help_text=_("Whether the listing holds today (false: removed, see removed_on).")
+    )
+    removed_on = serializers.DateField(
+        allow_null=True,
+        help_text=_(
+            "Date of the removal (for an individual business: of the restoration of its normal "
+            "status); null while the listing holds."
+        ),
+    )
+    removal_reason = serializers.CharField(
+        help_text=_("Reason for the removal as published; empty while the listing holds.")
+    )
+
+
+@extend_schema_serializer(
     description=_("One changed item of a change of registration, as the publicity system lists it.")
 )
 class PublicChangeSerializer(serializers.Serializer):
@@ -209,7 +234,8 @@ class PublicAnnualReportSerializer(serializers.Serializer):
 class PublicProfileSerializer(serializers.Serializer):
     """What the law makes public about a market entity, grouped like the national enterprise
     credit information publicity system. Nothing else: no risk class, no identity numbers, no
-    contact details of persons, no repaired, removed or expired records."""
+    contact details of persons, no repaired, corrected or expired records (listings stay once
+    removed, with their removal)."""
 
     as_of = serializers.DateField(help_text=_("Day the information is shown for (today)."))
     enterprise = PublicEnterpriseSerializer(help_text=_("Registration basics."))
@@ -219,11 +245,13 @@ class PublicProfileSerializer(serializers.Serializer):
             "Changes of registration, newest first, one row per changed item (no identity numbers)."
         ),
     )
-    abnormal_listings = PublicRecordSerializer(
+    abnormal_listings = PublicListingSerializer(
         many=True,
         help_text=_(
-            "Listings in the abnormal operations directory in force (for individual "
-            "businesses: abnormal operation status marks)."
+            "Listings in the abnormal operations directory, newest first, those removed with "
+            "their removal (for individual businesses: abnormal operation status marks, △, "
+            "and their restoration). Pending listings and listings revoked as wrongful are "
+            "never shown."
         ),
     )
     penalties = PublicRecordSerializer(
@@ -235,8 +263,12 @@ class PublicProfileSerializer(serializers.Serializer):
     annual_reports = PublicAnnualReportSerializer(
         many=True, help_text=_("Annual reports the entity has published.")
     )
-    serious_listings = PublicRecordSerializer(
-        many=True, help_text=_("Listings as seriously illegal and dishonest in force.")
+    serious_listings = PublicListingSerializer(
+        many=True,
+        help_text=_(
+            "Listings as seriously illegal and dishonest, newest first, those removed with "
+            "their removal."
+        ),
     )
 
 
@@ -341,9 +373,9 @@ class PublicEnterpriseDetailApi(_PublicApi, APIView):  # type: ignore[misc]
             "{} {}",
             _(
                 "Registration basics, changes of registration, abnormal-directory "
-                "listings in force, penalties "
+                "listings (with their removal), penalties "
                 "inside their publicity period, published inspection results, published annual "
-                "reports and serious-list listings in force: the same data as the "
+                "reports and serious-list listings (with their removal): the same data as the "
                 "/credit/<code>/ page."
             ),
             THROTTLE_NOTE,

@@ -314,6 +314,18 @@ class _RegisterInput(serializers.Serializer):
             "Accept a code failing only its check character (needs override_uscc_check)."
         ),
     )
+    bar_override_reason = serializers.CharField(
+        max_length=300,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text=gettext_lazy(
+            "Register a legal representative barred because an enterprise they represented is on "
+            "the serious illegal and dishonest list (matched on the identity number): the reason, "
+            "kept in the audit log. Needs override_representativebar; without a reason a barred "
+            "person is a 400 on legal_rep_id."
+        ),
+    )
 
 
 def _override_allowed(request: Request, data: dict[str, Any]) -> bool:
@@ -463,7 +475,9 @@ class EnterpriseListApi(APIView):
                 "check or is already registered; an unknown department (or, for partner-department "
                 "staff, another department), entity type or industry division; a division outside "
                 "the section given; a registration date in the future or before 1949-10-01; an "
-                "invalid identity number; a name with < or >."
+                "invalid identity number; a legal representative barred because an enterprise "
+                "they represented is on the serious illegal and dishonest list (unless overridden "
+                "with bar_override_reason); a name with < or >."
             )
         ),
         request=_RegisterInput,
@@ -475,8 +489,14 @@ class EnterpriseListApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         override = _override_allowed(request, data)
+        bar_reason = str(data.pop("bar_override_reason", "") or "")
         assert isinstance(request.user, User)  # noqa: S101
-        enterprise = enterprise_create(actor=request.user, data=data, allow_check_override=override)
+        enterprise = enterprise_create(
+            actor=request.user,
+            data=data,
+            allow_check_override=override,
+            bar_override_reason=bar_reason,
+        )
         enterprise = Enterprise.objects.select_related("department").get(pk=enterprise.pk)
         context = {"can_view_risk": can_view_risk(request.user)}
         return Response(
@@ -553,6 +573,7 @@ class EnterpriseDetailApi(APIView):
         version = data.pop("version")
         correction = data.pop("correction", False)
         override = _override_allowed(request, data)
+        bar_reason = str(data.pop("bar_override_reason", "") or "")
         if "uscc" in data and normalize(data["uscc"]) == enterprise.uscc:
             data.pop("uscc")  # unchanged: a historic code accepted by override stays accepted
         assert isinstance(request.user, User)  # noqa: S101
@@ -564,6 +585,7 @@ class EnterpriseDetailApi(APIView):
                 expected_version=version,
                 allow_check_override=override,
                 correction=correction,
+                bar_override_reason=bar_reason,
             )
         except ConflictError as exc:
             raise Conflict(

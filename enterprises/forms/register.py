@@ -108,13 +108,34 @@ class EnterpriseForm(forms.Form):
         to_field_name="code",
     )
 
+    bar_override_reason = forms.CharField(
+        label=_("Reason for registering a barred person"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only when the register refuses the person because they are barred as the legal "
+            "representative of an enterprise on the serious illegal and dishonest list. The "
+            "reason is kept in the audit log."
+        ),
+    )
+
     # The form's fieldset of the registered person and capital (form.html).
     person_legend = _("Legal representative and capital")
 
-    def __init__(self, *args: Any, can_override: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        can_override: bool = False,
+        can_override_bar: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         if not can_override:
             del self.fields["allow_check_override"]
+        if not can_override_bar:
+            # Only registrars allowed to override the bar on legal representatives see it.
+            del self.fields["bar_override_reason"]
         self._name_the_person(self._entity_type())
 
     def _entity_type(self) -> str | None:
@@ -144,9 +165,18 @@ class EnterpriseForm(forms.Form):
     def override_requested(self) -> bool:
         return bool(self.cleaned_data.get("allow_check_override"))
 
+    def bar_override_given(self) -> str:
+        """The reason given for registering a barred legal representative ("" when none, or
+        when the user may not override the bar: the field is not on the form)."""
+        return str(getattr(self, "cleaned_data", {}).get("bar_override_reason") or "").strip()
+
     def service_data(self) -> dict[str, Any]:
         """The cleaned input in the shape `enterprise_clean` reads."""
-        data = {k: v for k, v in self.cleaned_data.items() if k != "allow_check_override"}
+        data = {
+            k: v
+            for k, v in self.cleaned_data.items()
+            if k not in {"allow_check_override", "bar_override_reason"}
+        }
         data["former_names"] = [
             n.strip() for n in (data.get("former_names") or "").splitlines() if n.strip()
         ]
@@ -225,6 +255,7 @@ _STATUS_CHANGES = [
     (Enterprise.Status.OPERATING, _("Resumption of business")),
     (Enterprise.Status.DEREGISTERED, _("Deregistration")),
     (Enterprise.Status.REVOKED, _("Revocation of the business licence")),
+    (Enterprise.Status.MOVED_OUT, _("Move out of the district")),
 ]
 
 

@@ -138,9 +138,14 @@ def enterprise_records_split(
 
 def _abnormal_step(record: CreditRecord, enterprise: Enterprise, today: dt.date) -> Step:
     listed = record.occurred_on
-    reason = (record.details or {}).get("reason", "")
+    details = record.details or {}
+    # The directory's reason codes (docs/domain.md §3): 1 late report, 4 unreachable; older
+    # records name the reason in words.
+    reason = {"1": "annual_report_overdue", "4": "unreachable"}.get(
+        str(details.get("reason_code", "")), details.get("reason", "")
+    )
     is_ib = enterprise.entity_type == Enterprise.EntityType.INDIVIDUAL_BUSINESS
-    year = (record.details or {}).get("report_year")
+    year = details.get("report_year")
     dates: list[tuple[str, dt.date]] = [(_("Listed on"), listed)]
     if reason == "annual_report_overdue":
         what = (
@@ -148,7 +153,14 @@ def _abnormal_step(record: CreditRecord, enterprise: Enterprise, today: dt.date)
             if year
             else _("the annual report was not filed on time")
         )
-        cure = _("File the missing annual report on the publicity system, then apply for removal.")
+        cure = (
+            _("File the missing annual report online: normal status is restored the same day.")
+            if is_ib
+            else _(
+                "File every missing annual report online: the listing is then removed without "
+                "an application."
+            )
+        )
     elif reason == "unreachable":
         what = _("the enterprise could not be reached at its registered address")
         cure = _(
@@ -334,7 +346,9 @@ def _steps(
             r
             for r in records
             if r.kind in kind_codes(section=Section.ANNUAL_REPORTS)
-            and (r.details or {}).get("report_year") == report_year
+            # The report's year: details["year"] (annual_reports), or "report_year" in records
+            # written before the annual-report module.
+            and (r.details or {}).get("year", (r.details or {}).get("report_year")) == report_year
         ]
         if filed:
             text = _("The annual report for %(y)s was filed on %(date)s.") % {
@@ -386,8 +400,9 @@ def _steps(
             text=_(
                 "If information you published is wrong, correct it yourself (self-correction). "
                 "Corrections to a published annual report must be finished by 30 June; both "
-                "versions stay visible. Online correction comes soon; until then, visit the "
-                "registration window or call 12315."
+                "versions stay visible; after it, only when a check invites you. Immediate "
+                "information (capital contributions, equity changes, licences) can be corrected "
+                "at any time, online in this self-service area."
             ),
         )
     )

@@ -27,7 +27,7 @@ from django.db.models.lookups import GreaterThan
 
 from credit_portal.models import AuditEvent, Department, User
 from credit_portal.selectors import departments_of_jurisdiction
-from enterprises.kinds import kind_codes
+from enterprises.kinds import Effect, kind_codes
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.permissions import EnterprisePerm
 from enterprises.uscc import CHARSET, looks_like_regno, looks_like_uscc, normalize
@@ -246,14 +246,20 @@ def credit_records_for(*, enterprise: Enterprise) -> QuerySet[CreditRecord]:
 
 
 def public_credit_records(
-    *, enterprise: Enterprise | OuterRef, on: dt.date
+    *, enterprise: Enterprise | OuterRef, on: dt.date, listing_history: bool = False
 ) -> QuerySet[CreditRecord]:
     """What the publicity system shows on `on` (docs/domain.md §3-§5): public records inside their
     publicity period that nothing has closed (no repaired, removed or expired records), and
     the records of the kinds the law makes public whatever their own flag says, from their
     date (changes of registration: `enterprises.kinds`, always_public; the ledger is
     append-only, so they are published by kind, no row rewritten). `enterprise` may be an
-    `OuterRef` to use this as a subquery. `CreditRecord.is_public_on` is the same rule."""
+    `OuterRef` to use this as a subquery. `CreditRecord.is_public_on` is the same rule.
+
+    `listing_history`: the public profile's rule (docs/domain.md §3): a closed record of a
+    kind shown with its closing record (`history_public`: listings in the abnormal directory
+    and on the serious list, beside their removal) stays, unless the record that closed it is of
+    a kind that hides what it closes (`hides_closed`: a listing revoked as wrongful, a record
+    corrected). The caller reads the closing record through `closed_by`."""
     target: Any = enterprise  # the stubs do not know that a lookup takes an OuterRef
     flagged = Q(is_public=True, publicity_start__lte=on)
     by_kind = kind_codes(always_public=True)
@@ -261,12 +267,17 @@ def public_credit_records(
         flagged |= Q(kind__in=by_kind) & (
             Q(publicity_start__isnull=True) | Q(publicity_start__lte=on)
         )
-    return (
-        CreditRecord.objects.filter(
-            enterprise=target,
-            occurred_on__lte=on,
-            closed_by__isnull=True,
+    open_or_shown = Q(closed_by__isnull=True)
+    if listing_history:
+        history = kind_codes(history_public=True)
+        shown_closers = sorted(
+            set(kind_codes(effect=Effect.CLOSES)) - set(kind_codes(hides_closed=True))
         )
+        if history and shown_closers:
+            open_or_shown |= Q(kind__in=history, closed_by__kind__in=shown_closers)
+    return (
+        CreditRecord.objects.filter(enterprise=target, occurred_on__lte=on)
+        .filter(open_or_shown)
         .filter(flagged)
         .filter(Q(publicity_end__isnull=True) | Q(publicity_end__gte=on))
         .order_by("-occurred_on", "-id")

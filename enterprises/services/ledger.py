@@ -38,6 +38,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
@@ -187,6 +188,15 @@ def credit_record_append(
     return record
 
 
+def _dispatch_after_commit() -> None:
+    """Drain the subscribers now (settings CREDIT_PORTAL["LEDGER_DISPATCH_ON_COMMIT"]: on where
+    no task queue runs the minute's drain). A failing handler is logged and left for later,
+    as in the drain job; the append has committed either way."""
+    from enterprises.subscriptions import ledger_changes_dispatch
+
+    ledger_changes_dispatch()
+
+
 @transaction.atomic
 def credit_fact_append(
     *, fact: CreditFact, actor: User | None, audited: bool = True
@@ -243,6 +253,8 @@ def credit_fact_append(
     LedgerChange.objects.bulk_create(
         [LedgerChange(subscriber=name, enterprise_id=locked.pk) for name in subscriber_names()]
     )
+    if settings.CREDIT_PORTAL.get("LEDGER_DISPATCH_ON_COMMIT"):
+        transaction.on_commit(_dispatch_after_commit)
     if _has_effect(fact.kind):  # a penalty or a letter changes no cached state
         state_refresh_sql("SELECT %s AS id", [locked.pk])
     if audited:
@@ -448,7 +460,9 @@ def _drop_recorded() -> int:
             f"DELETE FROM {_STAGE} WHERE source_id <> '' AND EXISTS (SELECT 1 FROM {record} r "  # noqa: S608
             f"WHERE r.source_app = {_STAGE}.source_app AND r.source_model = {_STAGE}.source_model "
             f"AND r.source_id = {_STAGE}.source_id AND r.kind = {_STAGE}.kind "
-            f"AND r.source_id <> ''{_probe()})"
+            # Written as the index's own predicate, NOT (source_id = ''): SQLite uses a partial
+            # index only when the query repeats its WHERE term (PostgreSQL proves either form).
+            f"AND NOT (r.source_id = ''){_probe()})"
         )
         return int(cursor.rowcount)
 

@@ -30,6 +30,11 @@ from enterprises.kinds import (
 )
 from enterprises.models import Enterprise
 from enterprises.selectors import departments_of_jurisdiction
+from enterprises.services.bars import (
+    BarRefusal,
+    representative_bar_check,
+    representative_bar_override_record,
+)
 from enterprises.services.ledger import CreditFact, credit_fact_append
 from enterprises.uscc import normalize, regno15_problems, uscc_problems
 
@@ -489,6 +494,7 @@ def enterprise_check(
     data: dict[str, Any],
     enterprise: Enterprise | None = None,
     allow_check_override: bool = False,
+    bar_override_reason: str = "",
 ) -> None:
     """Check register data without writing: the rules of `enterprise_create` (or, with
     `enterprise`, of `enterprise_update`) on the keys present, every error found at once. A
@@ -497,7 +503,8 @@ def enterprise_check(
 
     Rules: `enterprise_clean` (partial: keys present only); the credit code and the old
     registration number belong to no other entity; a new department lies in the actor's
-    jurisdiction. Side effects: none. Raises `ValidationError` with every error found.
+    jurisdiction; a new legal representative is not barred (`_bar_checked`). Side effects:
+    none. Raises `ValidationError` with every error found.
     """
     result = enterprise_clean(data, allow_check_override=allow_check_override, partial=True)
     errors: dict[str, list[Any]] = {k: list(v) for k, v in result.errors.items()}
@@ -522,19 +529,52 @@ def enterprise_check(
             _check_jurisdiction(actor, department)
     except ValidationError as exc:
         errors.setdefault("department", []).extend(exc.messages)
+    if "legal_rep_id" not in errors:
+        try:
+            _bar_checked(actor, cleaned, enterprise, bar_override_reason)
+        except ValidationError as exc:
+            for key, messages in exc.message_dict.items():
+                errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
 
 
+def _bar_checked(
+    actor: User | None, cleaned: dict[str, Any], enterprise: Enterprise | None, reason: str
+) -> tuple[BarRefusal, str] | None:
+    """The appointment of the legal representative in `cleaned` (its identity number given),
+    against the bars on legal representatives of enterprises on the serious list
+    (`enterprises.services.bars.representative_bar_check`: matched on the digest, never the
+    name; a barred person refused unless a user allowed to override gives a reason). None when
+    no identity number is given or nobody is barred."""
+    digest = cleaned.get("legal_rep_id_digest")
+    if not digest:
+        return None
+    return representative_bar_check(
+        actor=actor,
+        id_digest=digest,
+        enterprise=enterprise,
+        override_reason=reason,
+        on=timezone.localdate(),
+    )
+
+
 @transaction.atomic
 def enterprise_create(
-    *, actor: User | None, data: dict[str, Any], allow_check_override: bool = False
+    *,
+    actor: User | None,
+    data: dict[str, Any],
+    allow_check_override: bool = False,
+    bar_override_reason: str = "",
 ) -> Enterprise:
     """Register a market entity.
 
-    Rules: `enterprise_clean`; the USCC and the old registration number are unique.
+    Rules: `enterprise_clean`; the USCC and the old registration number are unique; the legal
+    representative is not barred, or the bar is overridden with `bar_override_reason`
+    (`_bar_checked`).
     Side effects: a REGISTRATION ledger record (public: registration basics are public),
-    an audit event; a check override is recorded in both.
+    an audit event; a check override is recorded in both; a bar overridden, in an audit event
+    of its own with the reason.
     """
     result = enterprise_clean(data, allow_check_override=allow_check_override)
     _raise(result)
@@ -545,6 +585,7 @@ def enterprise_create(
             {"uscc": [_("A market entity with this credit code already exists.")]}
         )
     _check_legacy_unique(cleaned.get("legacy_reg_no", ""), exclude_pk=None)
+    overridden = _bar_checked(actor, cleaned, None, bar_override_reason)
     enterprise = Enterprise(
         **{k: v for k, v in cleaned.items() if k in {f.name for f in Enterprise._meta.fields}},
         uscc_check_overridden=result.check_overridden,
@@ -569,6 +610,10 @@ def enterprise_create(
         enterprise=enterprise,
         extra={"new": _audit_snapshot(enterprise), "check_overridden": result.check_overridden},
     )
+    if overridden is not None:
+        representative_bar_override_record(
+            actor=actor, enterprise=enterprise, overridden=overridden
+        )
     return enterprise
 
 
@@ -581,11 +626,13 @@ def enterprise_update(
     expected_version: int | None = None,
     allow_check_override: bool = False,
     correction: bool = False,
+    bar_override_reason: str = "",
 ) -> Enterprise:
     """Change register data (not status: see `enterprise_status_change`).
 
     Rules: the row is locked; when `expected_version` is given and another edit came first,
-    the change is refused with `ConflictError` (no lost updates); the same checks as on creation.
+    the change is refused with `ConflictError` (no lost updates); the same checks as on creation
+    (a new legal representative: not barred, or overridden with `bar_override_reason`).
     Side effects: an audit event with the changed fields; a REGISTRATION_CHANGE ledger record
     when a licence item changed (`REGISTRATION_ITEMS`), unless the edit is a `correction` of an
     entry error or the entity is deregistered (then the audit event alone records it);
@@ -613,6 +660,7 @@ def enterprise_update(
         locked.uscc_check_overridden = result.check_overridden
     if cleaned.get("legacy_reg_no") and cleaned["legacy_reg_no"] != locked.legacy_reg_no:
         _check_legacy_unique(cleaned["legacy_reg_no"], exclude_pk=locked.pk)
+    overridden = _bar_checked(actor, cleaned, locked, bar_override_reason)
     before = _audit_snapshot(locked)
     digest_before = locked.legal_rep_id_digest
     names = {f.name for f in Enterprise._meta.fields}
@@ -644,6 +692,8 @@ def enterprise_update(
         # Whether the edit was declared a correction: that decided that no ledger fact was written.
         extra={**diff, "check_overridden": result.check_overridden, "correction": not is_change},
     )
+    if overridden is not None:
+        representative_bar_override_record(actor=actor, enterprise=locked, overridden=overridden)
     change = None
     if is_change:
         change = registration_change_fact(

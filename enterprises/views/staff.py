@@ -259,6 +259,7 @@ STATUS_BADGES = {
     Enterprise.Status.SUSPENDED: "warn",
     Enterprise.Status.REVOKED: "bad",
     Enterprise.Status.DEREGISTERED: "muted",
+    Enterprise.Status.MOVED_OUT: "muted",
 }
 
 
@@ -347,7 +348,11 @@ class EnterpriseCreateView(StaffPermissionMixin, View):
     def _form(self, request: HttpRequest) -> EnterpriseCreateForm:
         can_override = request.user.has_perm(EnterprisePerm.OVERRIDE_USCC_CHECK)
         data = request.POST if request.method == "POST" else None
-        return EnterpriseCreateForm(data, can_override=can_override)
+        return EnterpriseCreateForm(
+            data,
+            can_override=can_override,
+            can_override_bar=request.user.has_perm("enterprises.override_representativebar"),
+        )
 
     def _render(
         self, request: HttpRequest, form: EnterpriseCreateForm, status: int
@@ -373,6 +378,7 @@ class EnterpriseCreateView(StaffPermissionMixin, View):
                     actor=_user(request),
                     data=form.service_data(),
                     allow_check_override=form.override_requested(),
+                    bar_override_reason=form.bar_override_given(),
                 ),
                 aliases=_FORM_ALIASES,
             )
@@ -382,6 +388,7 @@ class EnterpriseCreateView(StaffPermissionMixin, View):
                 actor=_user(request),
                 data=form.service_data(),
                 allow_check_override=form.override_requested(),
+                bar_override_reason=form.bar_override_given(),
             )
         except ValidationError as exc:
             form_errors_from(form, exc, aliases=_FORM_ALIASES)
@@ -492,6 +499,7 @@ class EnterpriseEditView(EnterpriseScopedView):
             data,
             enterprise=self.enterprise,
             can_override=request.user.has_perm(EnterprisePerm.OVERRIDE_USCC_CHECK),
+            can_override_bar=request.user.has_perm("enterprises.override_representativebar"),
         )
 
     def get(self, request: HttpRequest, uscc: str) -> HttpResponse:
@@ -508,6 +516,7 @@ class EnterpriseEditView(EnterpriseScopedView):
                     enterprise=self.enterprise,
                     data=form.service_data(),
                     allow_check_override=form.override_requested(),
+                    bar_override_reason=form.bar_override_given(),
                 ),
                 aliases=_FORM_ALIASES,
             )
@@ -520,6 +529,7 @@ class EnterpriseEditView(EnterpriseScopedView):
                 expected_version=form.cleaned_data["version"],
                 allow_check_override=form.override_requested(),
                 correction=form.cleaned_data["correction"],
+                bar_override_reason=form.bar_override_given(),
             )
         except ConflictError as exc:
             current = Enterprise.objects.select_related("department").get(pk=self.enterprise.pk)
@@ -552,7 +562,14 @@ class EnterpriseEditView(EnterpriseScopedView):
             for name in form.fields
             # Not stored: the version, the identity number (never shown back), the choices
             # about this save (override the check character, a correction of an entry error).
-            if name not in {"version", "legal_rep_id", "allow_check_override", "correction"}
+            if name
+            not in {
+                "version",
+                "legal_rep_id",
+                "allow_check_override",
+                "correction",
+                "bar_override_reason",
+            }
             and _comparable(saved.get(name)) != _comparable(form.cleaned_data.get(name))
         ]
         data = request.POST.copy()

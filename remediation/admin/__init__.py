@@ -1,3 +1,11 @@
 """The enforcement app's admin, one module per area."""
 
-from remediation.admin import penalties, repairs, soft_actions  # noqa: F401 (registers)
+from remediation.admin import (  # noqa: F401 (registers)
+    directory,
+    objections,
+    orders,
+    penalties,
+    repairs,
+    serious,
+    soft_actions,
+)

@@ -5,9 +5,17 @@
 - `soft_actions`: soft-enforcement documents (柔性执法), their interviews, follow-up visits and
   the enterprises' consent to electronic service (§9, §10);
 - `repairs`: credit-repair applications, their uploads and their synchronisation outbox per
-  outside network (§5).
+  outside network (§5);
+- `directory`: the abnormal-operations directory with its punishment buffer, objections,
+  orders to disclose, and the serious list (§3, §5).
 """
 
+from remediation.models.directory import (
+    DirectoryCase,
+    DisclosureOrder,
+    ListingObjection,
+    SeriousListing,
+)
 from remediation.models.penalties import (
     LeniencyListItem,
     PenaltyDecision,
@@ -23,15 +31,19 @@ from remediation.models.soft_actions import (
 )
 
 __all__ = [
+    "DirectoryCase",
+    "DisclosureOrder",
     "ElectronicServiceConsent",
     "FollowUpVisit",
     "Interview",
     "LeniencyListItem",
+    "ListingObjection",
     "PenaltyDecision",
     "PenaltyMeasure",
     "RepairApplication",
     "RepairAttachment",
     "RepairSync",
+    "SeriousListing",
     "SoftAction",
     "ViolationType",
 ]

@@ -18,15 +18,32 @@ What is counted, and from what
   `penalty_publicity` decided in the year (§5 "What counts as repair").
 - expired terms, in cases (件), counted apart: the `publicity_expired` facts of the year, the
   terms that ran out by themselves. They are not repairs and never counted as such (§5, §10).
+- listings deferred, in enterprises (户): the distinct market entities whose late-report case
+  (`DirectoryCase`, reason 1) entered the punishment buffer in the year (a deferral recorded,
+  found in the year), whatever became of it (§3 "Deferred listing").
+- filed within the buffer, in enterprises (户): of those, the cases closed without listing
+  because the report was filed by the buffer deadline (state closed without listing, with the
+  day cured); not a case still pending, nor one closed because the entity ceased (§3, §4).
+- individual businesses restored, in enterprises (户): the distinct individual businesses
+  whose reason-1 mark was lifted in the year by an `abnormal_removal` with code 1 (the
+  missing report filed: restored by themselves, §3, §4); not a mark lifted by a repair
+  application, nor by a change of premises (reason 4), nor a mark lifted in another year.
+- self-corrections, in entity-times (户次): the `self_correction` facts of the year, one per
+  correction (an annual report corrected after a spot check's invitation, an immediate
+  disclosure corrected) (§3, §10).
 
 Jurisdiction (`departments_of_jurisdiction`): bureau staff (and superusers) count the whole
 district, every department's cases; a partner department's staff count their own department's
 cases: the decisions it took, the documents it issued. Repairs are decided by the authority
 that decided the record (谁认定、谁修复, §5): a repair counts for the department of the decision
-it repairs, one without a decision file for the bureau; so does an expired term. Anyone else
+it repairs, one without a decision file for the bureau; so does an expired term. A directory
+case counts for the department that decided it (the deadline run's: the bureau); a
+self-correction for the department that invited it (`CorrectionInvitation.department`, its
+fact's details["invitation"]), one without an invitation for the bureau. Anyone else
 counts nothing. The page that shows the figures checks its permission.
 
-Cost: five aggregate queries, whatever the data size (each an index range on its date).
+Cost: six aggregate queries, whatever the data size (each an index range on its date; the
+expired terms and the self-corrections share one over the ledger).
 """
 
 from __future__ import annotations
@@ -34,25 +51,35 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from credit_portal.models import Department, User
 from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
 from enterprises.models import CreditRecord
-from remediation.kinds import PUBLICITY_EXPIRED
-from remediation.models import Interview, PenaltyDecision, RepairApplication, SoftAction
+from remediation.kinds import ABNORMAL_REMOVAL, PUBLICITY_EXPIRED, SELF_CORRECTION
+from remediation.models import (
+    DirectoryCase,
+    Interview,
+    PenaltyDecision,
+    RepairApplication,
+    SoftAction,
+)
 
 Leniency = PenaltyDecision.Leniency
 Instrument = SoftAction.Instrument
 
 # The seed's units (docs/domain.md Appendix A, §10).
 CASES, LETTERS, ENTERPRISES = "件", "份", "户"
+ENTITY_TIMES = "户次"  # self-corrections: each correction counts (docs/domain.md §10)
 UNIT_LABELS: dict[str, Promise] = {
     CASES: _("cases"),
     LETTERS: _("letters"),
     ENTERPRISES: _("enterprises"),
+    ENTITY_TIMES: _("entity-times"),
 }
 
 
@@ -88,6 +115,10 @@ class SeedFigures:
     interviews: int
     penalty_repairs: int
     expired_terms: int
+    listings_deferred: int
+    filed_within_buffer: int
+    self_corrections: int
+    ib_restored: int
 
     def rows(self) -> list[Figure]:
         return [
@@ -108,6 +139,15 @@ _ROWS: list[tuple[str, Promise, str, str]] = [
     ("first_violation", _("First violations not penalised (首违不罚)"), CASES, "§6"),
     ("standard", _("Other penalty decisions"), CASES, "§6"),
     ("penalty_repairs", _("Penalty information repaired early (提前停止公示)"), ENTERPRISES, "§5"),
+    ("listings_deferred", _("Listings deferred: punishment buffer (暂缓列入)"), ENTERPRISES, "§3"),
+    ("filed_within_buffer", _("Of those, filed within the buffer"), ENTERPRISES, "§3"),
+    ("self_corrections", _("Self-corrections (信息自我纠错)"), ENTITY_TIMES, "§10"),
+    (
+        "ib_restored",
+        _("Individual businesses restored after filing (恢复正常记载状态)"),
+        ENTERPRISES,
+        "§3",
+    ),
     (
         "expired_terms",
         _("Publicity terms ended by themselves (届满停止公示; not repairs)"),
@@ -176,13 +216,20 @@ def seed_figures(*, year: int, user: User) -> SeedFigures:
         status=RepairApplication.Status.APPROVED,
         decided_on__range=(first, last),
     ).aggregate(n=Count("enterprise", distinct=True))["n"]
-    expired = CreditRecord.objects.filter(kind=PUBLICITY_EXPIRED, occurred_on__range=(first, last))
+    expired = Q(kind=PUBLICITY_EXPIRED)
+    corrections = Q(kind=SELF_CORRECTION)
     if not whole:
         decided = PenaltyDecision.objects.filter(credit_record_id=OuterRef("closes_id"))
-        expired = expired.filter(
-            Exists(decided.filter(department__in=departments.values("pk")))
-            | (~Exists(decided) & Exists(departments.filter(is_bureau=True)))
+        expired &= Exists(decided.filter(department__in=departments.values("pk"))) | (
+            ~Exists(decided) & Exists(departments.filter(is_bureau=True))
         )
+        corrections &= _invited_within(departments)
+    ledger = CreditRecord.objects.filter(
+        kind__in=[PUBLICITY_EXPIRED, SELF_CORRECTION], occurred_on__range=(first, last)
+    ).aggregate(
+        expired=Count("pk", filter=expired), self_corrections=Count("pk", filter=corrections)
+    )
+    directory = _directory_figures(first, last, mine)
     return SeedFigures(
         year=year,
         lighter=decisions[Leniency.LIGHTER],
@@ -195,5 +242,49 @@ def seed_figures(*, year: int, user: User) -> SeedFigures:
         prompts=letters[Instrument.PROMPT],
         interviews=interviews or 0,
         penalty_repairs=repairs or 0,
-        expired_terms=expired.count(),
+        expired_terms=ledger["expired"],
+        self_corrections=ledger["self_corrections"],
+        **directory,
     )
+
+
+def _invited_within(departments: QuerySet[Department]) -> Q:
+    """A self-correction counts for the department that invited it (its fact's
+    details["invitation"]), one without an invitation (a disclosure corrected) for the bureau."""
+    from annual_reports.models import CorrectionInvitation
+
+    invitation = CorrectionInvitation.objects.filter(
+        pk=Cast(KeyTextTransform("invitation", OuterRef("details")), IntegerField())
+    )
+    return Exists(invitation.filter(department__in=departments.values("pk"))) | (
+        ~Exists(invitation) & Exists(departments.filter(is_bureau=True))
+    )
+
+
+def _directory_figures(first: dt.date, last: dt.date, mine: Q) -> dict[str, int]:
+    """The punishment buffer's and the individual businesses' restorations of the year, in
+    enterprises (the module docstring), over the cases of the reader's departments: one
+    aggregate query."""
+    state = DirectoryCase.State
+    year = (first, last)
+    deferred = Q(deferral_record__isnull=False, detected_on__range=year)
+    counts = DirectoryCase.objects.filter(mine, reason=DirectoryCase.Reason.LATE_REPORT).aggregate(
+        listings_deferred=Count("enterprise", distinct=True, filter=deferred),
+        filed_within_buffer=Count(
+            "enterprise",
+            distinct=True,
+            filter=deferred & Q(state=state.CLOSED_NO_LISTING, cured_on__isnull=False),
+        ),
+        ib_restored=Count(
+            "enterprise",
+            distinct=True,
+            filter=Q(
+                individual_business=True,
+                state=state.REMOVED,
+                removal_code=DirectoryCase.Removal.REPORTS_FILED,
+                removed_on__range=year,
+                removal_record__kind=ABNORMAL_REMOVAL,
+            ),
+        ),
+    )
+    return {key: int(value or 0) for key, value in counts.items()}

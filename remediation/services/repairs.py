@@ -537,7 +537,8 @@ def repair_decide(
     (dated today, not public; details {"repair": outcome, "application": id}), the conditions
     at the decision with who verified each declared one and when (`conditions["decided"]`),
     the effect due `repair_effect_working_days()` WD after today, and one pending `RepairSync`
-    per outside network; an audit event.
+    per outside network; the listing behind the record follows (`listing_repair_applied`: a
+    directory case removed, a serious listing REPAIRED with its bar lifted); an audit event.
     """
     _jurisdiction_problem(actor, application)
     locked = _locked(application, expected_version)
@@ -618,6 +619,11 @@ def repair_decide(
     RepairSync.objects.bulk_create(
         [RepairSync(application=locked, network=n) for n in RepairSync.Network.values]
     )
+    # The listing behind the record follows its repair: a directory case is removed, a serious
+    # listing ends early and its bar is lifted (issue 15; remediation.services.serious).
+    from remediation.services.serious import listing_repair_applied
+
+    listing_repair_applied(application=locked, record=record, repair=repair, on=today)
     audit_event_record(
         actor=actor,
         event_type=events.REPAIR_APPROVED,

@@ -241,7 +241,21 @@ def test_closing_a_listing_of_the_other_list_is_refused():
     assert "same list" in str(caught.value.message_dict["facts[0]"])
 
 
-def test_appends_queue_each_enterprise_for_subscribers_who_drain_it_in_batches():
+@pytest.fixture
+def only_test_subscribers():
+    """The apps' own subscribers (remediation.directory, issue 15) set aside: these tests count
+    the rows and batches of their own."""
+    from unittest import mock
+
+    from enterprises import subscriptions
+
+    with mock.patch.dict(subscriptions._SUBSCRIBERS, clear=True):
+        yield
+
+
+def test_appends_queue_each_enterprise_for_subscribers_who_drain_it_in_batches(
+    only_test_subscribers,
+):
     from enterprises.subscriptions import ledger_changes_dispatch
 
     heard: list[list[int]] = []
@@ -262,7 +276,7 @@ def test_appends_queue_each_enterprise_for_subscribers_who_drain_it_in_batches()
         ledger_unsubscribe("tests.listener")
 
 
-def test_a_failing_subscriber_keeps_its_batch_queued():
+def test_a_failing_subscriber_keeps_its_batch_queued(only_test_subscribers):
     from enterprises.subscriptions import ledger_changes_dispatch
 
     def broken(ids):
@@ -279,7 +293,7 @@ def test_a_failing_subscriber_keeps_its_batch_queued():
         LedgerChange.objects.all().delete()
 
 
-def test_without_subscribers_an_append_queues_nothing():
+def test_without_subscribers_an_append_queues_nothing(only_test_subscribers):
     credit_facts_append(facts=_facts(_world("N"), "N"), actor=None)
     assert not LedgerChange.objects.exists()
 

@@ -127,8 +127,10 @@ def test_profile_hides_private_closed_expired_and_future_records(client, enterpr
     append(enterprise, Kind.SOFT_ENFORCEMENT, "PRIVATE-interview", public=False)
     repaired = append(enterprise, Kind.PENALTY, "REPAIRED-penalty", on=-300)
     append(enterprise, Kind.REPAIR, "repair", on=-5, public=False, closes=repaired)
-    removed = append(enterprise, Kind.ABNORMAL_LISTING, "REMOVED-listing", on=-400)
-    append(enterprise, Kind.ABNORMAL_REMOVAL, "removal", on=-100, closes=removed)
+    # A listing revoked as wrongful is hidden (a removed one stays, with its removal:
+    # tests/enterprises/test_public_listings.py).
+    revoked = append(enterprise, Kind.ABNORMAL_LISTING, "REVOKED-listing", on=-400)
+    append(enterprise, "abnormal_revocation", "revocation", on=-100, closes=revoked)
     append(
         enterprise,
         Kind.PENALTY,
@@ -161,7 +163,7 @@ def test_profile_hides_private_closed_expired_and_future_records(client, enterpr
         "PRIVATE-penalty",
         "PRIVATE-interview",
         "REPAIRED-penalty",
-        "REMOVED-listing",
+        "REVOKED-listing",
         "EXPIRED-penalty",
         "NOT-YET-published",
         "FUTURE-penalty",

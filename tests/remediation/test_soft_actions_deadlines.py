@@ -125,11 +125,12 @@ def test_repair_dues_and_a_publication_due_are_counted_again():
     _enter_2027()
     with on_day(RUN_ON):
         counts = deadlines_recount_job(on=RUN_ON, force=False)
-        assert counts == {"soft_actions": 0, "repairs": 1, "penalties": 1}
+        assert counts == {"soft_actions": 0, "repairs": 1, "penalties": 1, "objections": 0}
         assert deadlines_recount_job(on=RUN_ON, force=False) == {
             "soft_actions": 0,
             "repairs": 0,
             "penalties": 0,
+            "objections": 0,
         }
     application.refresh_from_db()
     assert (application.acceptance_due, application.due_provisional) == (

@@ -6,6 +6,11 @@ Beyond those rules (see also the package docstring, "All-or-nothing or row by ro
   created only through the form by an officer with `override_uscc_check`; once it is in the
   register, later files may carry it.
 - The same USCC twice in one file: the later row is an error, the first is applied.
+- A legal representative barred because an enterprise they represented is on the serious
+  illegal and dishonest list is refused, matched on the identity number's digest
+  (`enterprises.services.bars`: the rule of the forms and the API, `BarIndex.refusal`, on the
+  bars read once per file); a row that keeps an enterprise's current representative appoints
+  nobody. The import never overrides the bar: a registrar does, with a reason, in the form.
 
 Speed (see the package docstring):
 - rows are validated in Python with `enterprise_clean`, the departments preloaded, in a
@@ -37,6 +42,7 @@ from credit_portal.bulk import copy_line_of
 from credit_portal.models import Department
 from credit_portal.text import pinyin_initials
 from enterprises.models import Enterprise
+from enterprises.services.bars import representative_bar_index
 from enterprises.services.imports.reading import ZH_HEADER, Table
 from enterprises.services.register import enterprise_clean, items_joined
 from enterprises.uscc import uscc_problems
@@ -158,6 +164,9 @@ class _Validator:
         self.legacy_owner: dict[str, str] = dict(
             Enterprise.objects.exclude(legacy_reg_no="").values_list("legacy_reg_no", "uscc")
         )
+        # The bars on legal representatives active today, read once (the thread reads no
+        # database): a few hundred rows at most.
+        self.bars = representative_bar_index(on=self.today)
 
     def column(self, name: str) -> str:
         return self.table.column_of.get(name) or ZH_HEADER.get(name, name)
@@ -200,6 +209,11 @@ class _Validator:
                     _("The old registration number %(no)s already belongs to %(code)s.")
                     % {"no": legacy, "code": owner},
                 )
+        digest = result.data.get("legal_rep_id_digest", "")
+        if digest and "legal_rep_id" not in result.errors:
+            barred = self.bars.refusal(id_digest=digest, uscc=code)
+            if barred is not None:
+                result.add("legal_rep_id", barred.message)
         if result.errors:
             written = (_as_written(raw.get("uscc"), 40), _as_written(raw.get("name"), 200))
             errors = [

@@ -1,0 +1,146 @@
+"""Reads of the abnormal-operations directory (docs/domain.md §3): the cases a user may see,
+an enterprise's cases, the pending listings by their buffer deadline, and the year's figures.
+
+Jurisdiction (`cases_for_user`): who decided, acts (谁认定、谁修复). The bureau's staff (and
+superusers) see every case; a partner department's staff only the cases their department
+decided (`DirectoryCase.department`; the deadline run's cases are the bureau's); an enterprise
+user its own enterprise's, the buffer's included (what it must do, and by when); anyone else
+nothing (a 404 at the view). The write services check the case's department again
+(`case_decided_within`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from credit_portal.models import User
+from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
+from enterprises.models import Enterprise
+from remediation.models import DirectoryCase
+
+State = DirectoryCase.State
+Reason = DirectoryCase.Reason
+# A case still running: in the buffer, or listed (marked).
+OPEN_STATES = (State.PENDING, State.LISTED)
+
+
+def cases_for_user(*, user: User) -> QuerySet[DirectoryCase]:
+    """The cases a user may see (module docstring: who decided, acts)."""
+    qs = DirectoryCase.objects.select_related("enterprise", "department")
+    if not user.is_authenticated:
+        return qs.none()
+    membership = getattr(user, "enterprise_membership", None)
+    if membership is not None and not user.is_superuser:
+        return qs.filter(enterprise_id=membership.enterprise_id)
+    if user.is_superuser or bureau_profiles(user=user).exists():
+        return qs
+    return qs.filter(department_id__in=departments_of_jurisdiction(user=user).values("pk"))
+
+
+def case_for_user(*, user: User, pk: int) -> DirectoryCase:
+    """One case the user may see; Http404 otherwise."""
+    found = cases_for_user(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("No directory case with this number is visible to you."))
+    return found
+
+
+def case_decided_within(*, user: User | None, case: DirectoryCase) -> bool:
+    """Whether the department that decided `case` is within the staff user's jurisdiction (who
+    decided, acts): the bureau's staff for every case, a partner department's for its own.
+    One query."""
+    if user is None or not user.is_authenticated:
+        return False
+    return departments_of_jurisdiction(user=user).filter(pk=case.department_id).exists()
+
+
+def cases_for_enterprise(*, enterprise: Enterprise) -> QuerySet[DirectoryCase]:
+    """Every case of one enterprise, the running ones first (in the buffer by its deadline,
+    then the listings), then the ended ones, newest first."""
+    rank = Case(
+        When(state=State.PENDING, then=Value(0)),
+        When(state=State.LISTED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        DirectoryCase.objects.filter(enterprise=enterprise)
+        .select_related("department")
+        .annotate(open_rank=rank)
+        .order_by("open_rank", "buffer_deadline", "-detected_on", "-id")
+    )
+
+
+def pending_listing(*, enterprise: Enterprise, year: int) -> DirectoryCase | None:
+    """The entity's case in the punishment buffer for `year`'s missing report, if it is pending
+    (annual reports: an entity pending listing may file while the entrance is closed)."""
+    return DirectoryCase.objects.filter(
+        enterprise=enterprise, reason=Reason.LATE_REPORT, report_year=year, state=State.PENDING
+    ).first()
+
+
+def pending_listings(*, user: User) -> QuerySet[DirectoryCase]:
+    """The user's cases in the punishment buffer, by buffer deadline (the nearest first), then
+    by number."""
+    return cases_for_user(user=user).filter(state=State.PENDING).order_by("buffer_deadline", "id")
+
+
+def open_listings_of(*, enterprise: Enterprise) -> QuerySet[DirectoryCase]:
+    """The enterprise's running listings and marks (state listed)."""
+    return DirectoryCase.objects.filter(enterprise=enterprise, state=State.LISTED).order_by(
+        "listed_on", "id"
+    )
+
+
+def directory_figures(*, year: int, user: User | None = None) -> dict[str, int]:
+    """The deadline run's figures for reporting year `year` (the seed's, docs/domain.md
+    Appendix A), over the user's cases when a user is given, else all: one aggregate query.
+
+    - deferred: cases that entered the buffer (a deferral was recorded);
+    - filed_within_buffer: of those, closed without listing because the report was filed by
+      the buffer deadline (`cured_on` set; a case closed because the entity ceased is not);
+    - listed_after_buffer: of those, listed when the buffer deadline passed;
+    - pending: still in the buffer;
+    - listed: enterprises listed for the year (at once or after the buffer);
+    - marked: individual businesses marked for the year;
+    - restored: individual businesses' marks for the year lifted (by their own late filing);
+    - removed: enterprises' listings for the year removed (any removal code).
+    """
+    qs = (cases_for_user(user=user) if user is not None else DirectoryCase.objects.all()).filter(
+        reason=Reason.LATE_REPORT, report_year=year
+    )
+    deferred = Q(deferral_record__isnull=False)
+    ib = Q(individual_business=True)
+    counts = qs.aggregate(
+        deferred=Count("pk", filter=deferred),
+        filed_within_buffer=Count(
+            "pk", filter=deferred & Q(state=State.CLOSED_NO_LISTING, cured_on__isnull=False)
+        ),
+        listed_after_buffer=Count("pk", filter=deferred & Q(listed_on__isnull=False)),
+        pending=Count("pk", filter=Q(state=State.PENDING)),
+        listed=Count("pk", filter=~ib & Q(listed_on__isnull=False)),
+        marked=Count("pk", filter=ib & Q(listed_on__isnull=False)),
+        restored=Count("pk", filter=ib & Q(state=State.REMOVED)),
+        removed=Count("pk", filter=~ib & Q(state=State.REMOVED)),
+    )
+    return {key: int(value or 0) for key, value in counts.items()}
+
+
+def ib_restorations_between(*, start: dt.date, end: dt.date) -> int:
+    """How many individual businesses' marks were lifted between `start` and `end` (both
+    included) because the missing report was filed or the premises changed (removal codes 1 and
+    4): the seed's "restored automatically after filing online" (Appendix A)."""
+    return DirectoryCase.objects.filter(
+        individual_business=True,
+        state=State.REMOVED,
+        removal_code__in=[
+            DirectoryCase.Removal.REPORTS_FILED,
+            DirectoryCase.Removal.ADDRESS_CHANGED,
+        ],
+        removed_on__gte=start,
+        removed_on__lte=end,
+    ).count()
