@@ -51,11 +51,11 @@ from remediation import rules
 from remediation.kinds import ABNORMAL_REVOCATION
 from remediation.models import DirectoryCase, ListingObjection
 from remediation.selectors.directory import case_decided_within
+from remediation.services.repairs import reasons_required
 
 Status = ListingObjection.Status
 OPEN_STATUSES = (Status.RECEIVED, Status.ACCEPTED)
 GROUNDS_MAX = 4000
-REASONS_MAX = 4000
 NAME_MAX = 64
 PHONE_PATTERN = re.compile(r"^\+?[0-9][0-9 \-]{5,30}[0-9]$")
 # The revocation's summary, in the publicity system's words (the ledger keeps it as written).
@@ -116,15 +116,6 @@ def _status_problem(objection: ListingObjection, allowed: Sequence[str]) -> None
             % {"status": objection.get_status_display()},
             code="status",
         )
-
-
-def _reasons_required(reasons: str, message: str) -> str:
-    reasons = (reasons or "").strip()
-    if not reasons:
-        raise ValidationError({"reasons": [message]})
-    if len(reasons) > REASONS_MAX:
-        raise ValidationError({"reasons": [_("At most %(n)d characters.") % {"n": REASONS_MAX}]})
-    return reasons
 
 
 def _locked(objection: ListingObjection, expected_version: int) -> ListingObjection:
@@ -348,7 +339,7 @@ def objection_not_accept(
     _jurisdiction_problem(actor, objection.case)
     locked = _locked(objection, expected_version)
     _status_problem(locked, [Status.RECEIVED])
-    reasons = _reasons_required(
+    reasons = reasons_required(
         reasons, _("Say why the objection is not accepted: the enterprise reads it.")
     )
     locked.status = Status.NOT_ACCEPTED
@@ -391,7 +382,7 @@ def objection_decide(
     _jurisdiction_problem(actor, objection.case)
     locked = _locked(objection, expected_version)
     _status_problem(locked, [Status.ACCEPTED])
-    reasons = _reasons_required(
+    reasons = reasons_required(
         reasons,
         _("Say what the verification found and why the objection is upheld")
         if upheld

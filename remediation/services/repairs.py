@@ -440,7 +440,9 @@ def _status_problem(application: RepairApplication, allowed: Sequence[str]) -> N
         )
 
 
-def _reasons_required(reasons: str, message: str) -> str:
+def reasons_required(reasons: str, message: str) -> str:
+    """The reasons an officer gives for a refusal or a decision, stripped; required (`message`
+    says why) and at most REASONS_MAX characters. Shared by the remediation workflows."""
     reasons = (reasons or "").strip()
     if not reasons:
         raise ValidationError({"reasons": [message]})
@@ -494,7 +496,7 @@ def repair_not_accept(
     _jurisdiction_problem(actor, application)
     locked = _locked(application, expected_version)
     _status_problem(locked, [Status.SUBMITTED])
-    reasons = _reasons_required(
+    reasons = reasons_required(
         reasons, _("Say why the application is not accepted: the enterprise reads it.")
     )
     locked.status = Status.NOT_ACCEPTED
@@ -545,7 +547,7 @@ def repair_decide(
     _status_problem(locked, [Status.ACCEPTED])
     today = _today()
     if not approve:
-        reasons = _reasons_required(
+        reasons = reasons_required(
             reasons, _("Say why the repair is refused: the enterprise reads it.")
         )
         locked.status = Status.REFUSED
