@@ -4,7 +4,7 @@ of 1,000,000 market entities of which 100,000 did not report.
 Command (PostgreSQL; the database is created, migrated and filled with the demo district of
 1,000,000 entities when it is missing or empty, about 4 minutes, then kept):
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_h15b_bench \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cp_deadline_bench \\
         .venv/bin/python bench/deadline_run_bench.py --rounds 3
 
 Options: --enterprises N (default 1,000,000), --late N (default 100,000), --drain (also time the
@@ -23,7 +23,8 @@ Each round, in a transaction rolled back at its end (so every round starts from 
 each chunk of a job is then a savepoint instead of a commit):
 1. run: `manage.py run_daily --date <1 July of Y+1> --only NAME` for each job of the directory
    in its order (annual_reports.deadline: the late facts; remediation.directory_deadline: the
-   cases, their facts, links, audit events and the cached state; remediation.directory_buffer;
+   cases, each written pointing at its fact by a key reserved for it, the facts, audit events
+   and the cached state, shown apart; remediation.directory_buffer;
    remediation.directory_filings; remediation.directory_closed_entities), end to end through
    the runner (run rows, leases): target <= 30 s for all of them;
 2. rerun: the same with --force, which finds nothing to do: target <= 3 s.

@@ -328,6 +328,43 @@ def sequences_reset(*models_: type[models.Model]) -> None:
                 cursor.execute(sql)
 
 
+_SEQUENCES: dict[tuple[str, str], str] = {}
+
+
+def new_key_sql(model: type[models.Model], *, ordinal: str) -> str:
+    """SQL giving a new primary key of `model` for each row of the statement it is in: keys
+    reserved before their rows are written, so that rows written first can point at them (the
+    project's foreign keys are checked at commit) instead of an UPDATE linking them afterwards.
+    In a subquery, keep it from being flattened (OFFSET 0) so that each row's key is drawn once.
+
+    PostgreSQL: the next value of the key's sequence (`ordinal` unused): a concurrent writer
+    draws other keys. SQLite: the highest key the table has given (its AUTOINCREMENT counter,
+    or its highest key) plus `ordinal`, an expression numbering the statement's rows from 1
+    (ROW_NUMBER() OVER (...)). SQLite lets one transaction write at a time, so the keys hold
+    from the caller's first write on, if no row of that table is written without its key
+    before the reserved ones are.
+    """
+    table = model._meta.db_table
+    column = model._meta.pk.column
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        key = (connection.alias, table)
+        sequence = _SEQUENCES.get(key)
+        if sequence is None:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [quote(table), column])
+                found = cursor.fetchone()
+            if found is None or not found[0]:
+                raise ValueError(f"{model._meta.label}: its key has no sequence")
+            sequence = _SEQUENCES[key] = str(found[0])
+        return "nextval('" + sequence.replace("'", "''") + "'::regclass)"
+    counter = "'" + table.replace("'", "''") + "'"
+    return (
+        f"(MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = {counter}), 0), "  # noqa: S608
+        f"COALESCE((SELECT MAX({quote(column)}) FROM {quote(table)}), 0)) + {ordinal})"
+    )
+
+
 @dataclass(frozen=True)
 class Sql:
     """A SQL expression over the columns of `insert_select`'s source, with its parameters."""

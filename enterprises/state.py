@@ -224,9 +224,13 @@ def state_refresh_sql(
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
     differ = " OR ".join(f"e.{name} {differs} f.{name}" for name in STATE_FIELDS)
     assignments = ", ".join(f"{name} = f.{name}" for name in STATE_FIELDS)
+    # The rows in id order (the table's order): each page of the register and of its primary
+    # key is written once, in sequence, rather than at random (about a tenth fewer pages
+    # dirtied and written to the WAL for the deadline run's 16,000 rows a chunk, and as much
+    # less time: bench/deadline_run_bench.py).
     sql = (
         f"UPDATE {table} AS e SET {assignments}, version = e.version + 1, "  # noqa: S608
-        f"updated_at = %s FROM ({fold}) f WHERE e.id = f.id AND ({differ})"
+        f"updated_at = %s FROM ({fold} ORDER BY 1) f WHERE e.id = f.id AND ({differ})"
     )
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":

@@ -45,7 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_portal.audit import audit_event_record
-from credit_portal.bulk import Sql, copy_text, insert_select
+from credit_portal.bulk import Sql, copy_text, insert_select, new_key_sql
 from credit_portal.middleware import current_client_ip, current_request_id
 from credit_portal.models import AuditEvent, User
 from enterprises.kinds import Effect, LedgerKind, Section, kind_codes, kind_get, kinds_all
@@ -367,7 +367,9 @@ def _tables() -> None:
     if statements is None:
         fields = {f.attname: f for f in CreditRecord._meta.concrete_fields}
         types = {name: fields[name].db_type(connection) or "text" for name in _STAGED}
-        stage = ", ".join(["seq integer"] + [f"{c} {types[c]}" for c in _STAGED])
+        # id: a key the caller reserved (`credit_facts_append_derived(..., with_ids=True)`),
+        # else NULL (the ledger's own).
+        stage = ", ".join(["seq integer"] + [f"{c} {types[c]}" for c in _STAGED] + ["id bigint"])
         written = (
             f"id bigint, enterprise_id {types['enterprise_id']}, kind {types['kind']}, "
             f"occurred_on {types['occurred_on']}, closes_id bigint, summary text"
@@ -549,13 +551,15 @@ def _check_derived() -> None:
 
 
 def _insert_records(actor_id: int | None) -> int:
-    """Insert the staged facts in their order; the records written go to the second table.
-    Returns how many were written."""
+    """Insert the staged facts in their order, each with its reserved key or a new one; the
+    records written go to the second table. Returns how many were written."""
     record = _quoted(CreditRecord)
     columns = ", ".join(_STAGED)
+    # SQLite gives a new key for a NULL one; PostgreSQL draws it after the sort, in seq order.
+    key = f"COALESCE(id, {new_key_sql(CreditRecord, ordinal='0')})" if _pg() else "id"
     insert = (
-        f"INSERT INTO {record} ({columns}, recorded_by_id, recorded_at) "  # noqa: S608
-        f"SELECT {columns}, %s, %s FROM {_STAGE} WHERE true ORDER BY seq {_ON_CONFLICT}"
+        f"INSERT INTO {record} (id, {columns}, recorded_by_id, recorded_at) "  # noqa: S608
+        f"SELECT {key}, {columns}, %s, %s FROM {_STAGE} WHERE true ORDER BY seq {_ON_CONFLICT}"
     )
     params = [actor_id, timezone.now()]
     with connection.cursor() as cursor:
@@ -674,7 +678,10 @@ def _stage(facts: Sequence[CreditFact]) -> None:
                 )
         else:
             marks = ", ".join(["%s"] * (len(_STAGED) + 1))
-            cursor.executemany(f"INSERT INTO {_STAGE} VALUES ({marks})", rows)  # noqa: S608
+            cursor.executemany(
+                f"INSERT INTO {_STAGE} (seq, {', '.join(_STAGED)}) VALUES ({marks})",  # noqa: S608
+                rows,
+            )
 
 
 class _Refused(Exception):  # noqa: N818 - not an error: the way back to the staged path
@@ -683,11 +690,19 @@ class _Refused(Exception):  # noqa: N818 - not an error: the way back to the sta
 
 
 def credit_facts_append_derived(
-    *, select: str, params: Sequence[Any] = (), actor: User | None, audited: bool = True
+    *,
+    select: str,
+    params: Sequence[Any] = (),
+    actor: User | None,
+    audited: bool = True,
+    with_ids: bool = False,
 ) -> FactsAppended:
     """Append facts that the database derives from rows it holds (the registrations of the
     enterprises an import has just written), with no Python per fact: `select` returns the
-    columns seq, then `_STAGED`'s, one row per fact in the order to write them.
+    columns seq, then `_STAGED`'s, one row per fact in the order to write them. `with_ids`:
+    it returns seq, then each record's key, then `_STAGED`'s: keys the caller reserved
+    (`credit_portal.bulk.new_key_sql(CreditRecord, ...)`) so that rows it wrote first point at
+    the records (a directory case at its listing) without an UPDATE afterwards.
 
     Rules and side effects: those of `credit_facts_append` (the rules checked in one query);
     a fact given twice, or recorded already, is skipped.
@@ -699,20 +714,27 @@ def credit_facts_append_derived(
     if _pg():
         try:
             with transaction.atomic():
-                return _append_derived_unstaged(select, params, actor=actor, audited=audited)
+                return _append_derived_unstaged(
+                    select, params, actor=actor, audited=audited, with_ids=with_ids
+                )
         except (_Refused, IntegrityError):
             pass  # rolled back: the staged path skips, or names the fact and its rule
-    return _append_derived_staged(select, params, actor=actor, audited=audited)
+    return _append_derived_staged(select, params, actor=actor, audited=audited, with_ids=with_ids)
+
+
+def _selected(with_ids: bool) -> str:
+    """The columns a derived facts' SELECT returns, by name."""
+    return ", ".join(("seq", *(("id",) if with_ids else ()), *_STAGED))
 
 
 @transaction.atomic
 def _append_derived_staged(
-    select: str, params: Sequence[Any], *, actor: User | None, audited: bool
+    select: str, params: Sequence[Any], *, actor: User | None, audited: bool, with_ids: bool
 ) -> FactsAppended:
     """The derived facts staged first, then written as `credit_facts_append` writes its own."""
     _tables()
     with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {_STAGE} (seq, {', '.join(_STAGED)}) {select}", params)
+        cursor.execute(f"INSERT INTO {_STAGE} ({_selected(with_ids)}) {select}", params)
         staged = int(cursor.rowcount)
     _check_derived()
     appended = _append_staged(actor=actor, audited=audited)
@@ -720,7 +742,7 @@ def _append_derived_staged(
 
 
 def _append_derived_unstaged(
-    select: str, params: Sequence[Any], *, actor: User | None, audited: bool
+    select: str, params: Sequence[Any], *, actor: User | None, audited: bool, with_ids: bool
 ) -> FactsAppended:
     """PostgreSQL: the derived facts inserted straight from `select`, in its order, with no
     staging and no lookup of their keys: a fact recorded already, or given twice, fails the
@@ -730,23 +752,27 @@ def _append_derived_unstaged(
     enterprises as `_lock_staged` does (one lookup per enterprise serves both); the closings
     are then checked on the records written. Raises `_Refused` when any check fails."""
     _tables()
-    record, enterprise, columns = _quoted(CreditRecord), _quoted(Enterprise), ", ".join(_STAGED)
+    record, enterprise = _quoted(CreditRecord), _quoted(Enterprise)
+    written_columns = ", ".join((*(("id",) if with_ids else ()), *_STAGED))
     broken, broken_params = _rules_broken("s")
     effectful = kinds_with_effect()
     sql = (
-        f"WITH ins AS (INSERT INTO {record} ({columns}, recorded_by_id, recorded_at) "  # noqa: S608
-        f"SELECT {', '.join(f'd.{c}' for c in _STAGED)}, %s, %s FROM ({select}) "
-        f"AS d (seq, {columns}) ORDER BY d.seq "
+        f"WITH ins AS (INSERT INTO {record} ({written_columns}, recorded_by_id, "  # noqa: S608
+        f"recorded_at) SELECT {', '.join(f'd.{c}' for c in written_columns.split(', '))}, "
+        f"%s, %s FROM ({select}) AS d ({_selected(with_ids)}) ORDER BY d.seq "
         "RETURNING id, enterprise_id, kind, occurred_on, closes_id, summary, details), "
         f"w AS (INSERT INTO {_WRITTEN} SELECT id, enterprise_id, kind, occurred_on, closes_id, "
         "summary FROM ins), "
         # Each enterprise once: whether a fact can change its state, whether the register has
-        # it, and whether this transaction wrote its row (`_lock_sql`). Uses index:
-        # enterprises_enterprise_pkey, one lookup per enterprise (OFFSET 0).
-        "p AS MATERIALIZED (SELECT x.id, x.effect, e.ours FROM (SELECT enterprise_id AS id, "
-        f"bool_or(kind IN ({_marks(effectful)})) AS effect FROM ins GROUP BY enterprise_id) x "
-        "LEFT JOIN LATERAL (SELECT e.xmin = xid(pg_current_xact_id()) AS ours "
-        f"FROM {enterprise} e WHERE e.id = x.id OFFSET 0) e ON true), "
+        # it (ours NULL: it has not), and, for those whose state can change, whether this
+        # transaction wrote its row (`_lock_sql`). Uses index: enterprises_enterprise_pkey, one
+        # lookup per enterprise; index-only for the others (a late report, a deferral: the
+        # register's row itself is not read, 100,000 random reads of it cost a second).
+        "p AS MATERIALIZED (SELECT x.id, x.effect, CASE WHEN x.effect THEN ("
+        f"SELECT e.xmin = xid(pg_current_xact_id()) FROM {enterprise} e WHERE e.id = x.id) "
+        f"ELSE (SELECT false FROM {enterprise} e WHERE e.id = x.id) END AS ours "
+        "FROM (SELECT enterprise_id AS id, "
+        f"bool_or(kind IN ({_marks(effectful)})) AS effect FROM ins GROUP BY enterprise_id) x), "
         f"locked AS (SELECT e.id FROM {enterprise} e WHERE e.id IN (SELECT id FROM p "
         "WHERE effect AND NOT ours) ORDER BY e.id FOR UPDATE) "
         "SELECT (SELECT COUNT(*) FROM ins), EXISTS (SELECT 1 FROM p WHERE effect), "

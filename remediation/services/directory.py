@@ -36,11 +36,14 @@ a document number 双市监异〔year〕<case>号), `abnormal_removal` (public, 
 
 Set-based: the deadline run, the buffer's expiry and reminders, the cure after filings and the
 closed entities' removals write their cases with INSERT/UPDATE ... SELECT, their facts with
-`credit_facts_append_derived` (straight from a SELECT over the cases), link each case to its
-record in one UPDATE (by the record's source, on the ledger's unique index), and write one
-audit event per case with `audit_events_insert_select`: a constant number of statements per
-chunk (RUN_CHUNK entities a transaction), nothing per row in Python but ids, no PDF (letters
-are made when first opened or printed, `remediation.services.directory_notices`).
+`credit_facts_append_derived` (straight from a SELECT over the cases), and one audit event per
+case with `audit_events_insert_select`: a constant number of statements per chunk (RUN_CHUNK
+entities a transaction), nothing per row in Python but ids, no PDF (letters are made when
+first opened or printed, `remediation.services.directory_notices`). The deadline run writes
+each new case pointing at its fact by a key reserved for the fact
+(`credit_portal.bulk.new_key_sql`), which the fact then takes (no second write of the cases);
+the others, changing cases that exist, link each case to its record by an UPDATE (`_link`: by
+the record's source, on the ledger's unique index).
 
 Plans that do not depend on statistics: the facts and cases a run has just written have none
 (autovacuum comes later; a rerun in the same night sees them stale), and joins planned on
@@ -72,7 +75,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_portal.audit import audit_event_record, audit_events_insert_select
-from credit_portal.bulk import Sql
+from credit_portal.bulk import Sql, new_key_sql
 from credit_portal.dates import add_years
 from credit_portal.errors import ConflictError
 from credit_portal.models import Department, StaffProfile, User
@@ -357,13 +360,16 @@ def _fact_select(
     summary: str,
     details: str,
     closes: str = "CAST(NULL AS bigint)",
+    key: str | None = None,
 ) -> str:
     """The SELECT `credit_facts_append_derived` inserts from, over `rows` (a FROM clause whose
     case is aliased c), each expression SQL over its row. `kind` and the flags are literals
-    of this module (no user input)."""
+    of this module (no user input). `key`: the record's key, reserved by the case (its column
+    naming the record; `with_ids=True`)."""
     start = occurred_on if public else "CAST(NULL AS date)"
+    reserved = f"{key}, " if key else ""
     return (
-        f"SELECT CAST(ROW_NUMBER() OVER (ORDER BY c.id) AS integer), c.enterprise_id, "  # noqa: S608
+        f"SELECT CAST(ROW_NUMBER() OVER (ORDER BY c.id) AS integer), {reserved}c.enterprise_id, "  # noqa: S608
         f"'{kind}', {occurred_on}, {'true' if public else 'false'}, {start}, "
         f"CAST(NULL AS date), {authority}, {document_number}, {summary}, {details}, "
         f"'{SOURCE_APP}', '{SOURCE_MODEL}', {_text('c.id')}, {closes} FROM {rows} ORDER BY c.id"
@@ -440,8 +446,12 @@ def _authority_sql() -> str:
     )
 
 
-def _append(select: str, params: Sequence[Any], actor: User | None) -> int:
-    return credit_facts_append_derived(select=select, params=params, actor=actor).written
+def _append(
+    select: str, params: Sequence[Any], actor: User | None, *, with_ids: bool = False
+) -> int:
+    return credit_facts_append_derived(
+        select=select, params=params, actor=actor, with_ids=with_ids
+    ).written
 
 
 # --------------------------------------------------------------------------- the deadline run
@@ -455,11 +465,39 @@ def _listing_summary_sql() -> str:
     )
 
 
-def _listing_facts(where: str, params: Sequence[Any], actor: User | None) -> int:
+def _cases_reserved(column: str) -> str:
+    """The cases whose ids are the parameter (`_ids`), aliased c, that point at a record by
+    `column`, each looked up by its key: a lateral lookup on PostgreSQL (OFFSET 0), since on
+    the statistics of cases just written the planner scanned every case of the state and
+    compared each with the whole list of ids (seconds a chunk, EXPLAIN ANALYZE)."""
+    case = _q(DirectoryCase)
+    if _pg():
+        rows = (
+            "unnest(CAST(%s AS bigint[])) AS k (id) CROSS JOIN LATERAL ("  # noqa: S608
+            f"SELECT * FROM {case} c1 WHERE c1.id = k.id OFFSET 0) c"
+        )
+    else:
+        rows = f"json_each(%s) AS k JOIN {case} c ON c.id = k.value"
+    return f"{rows} WHERE c.{column} IS NOT NULL"
+
+
+def _listing_facts(
+    where: str,
+    params: Sequence[Any],
+    actor: User | None,
+    *,
+    reserved: Sequence[int] | None = None,
+) -> int:
     """The `abnormal_listing` facts of the reason-1 cases of `where` (over c) that are listed
     and have none yet: public from the listing day, the bureau's (the case's department's)
-    name, the number 双市监异〔year〕<case>号."""
+    name, the number 双市监异〔year〕<case>号; the cases are then linked to them (`_link`).
+    `reserved`, instead of `where`: the ids of cases just written pointing at their records'
+    reserved keys (`_run_chunk`), which the records take."""
     case = _q(DirectoryCase)
+    if reserved is None:
+        rows = f"{case} c WHERE c.listing_record_id IS NULL AND ({where})"
+    else:
+        rows, params = _cases_reserved("listing_record_id"), [_ids(reserved)]
     stem = listing_number_stem()
     bureau_name = str(settings.CREDIT_PORTAL.get("BUREAU_NAME", ""))
     mark = rules.INDIVIDUAL_MARK_CODES.get(Reason.LATE_REPORT, "")
@@ -473,11 +511,8 @@ def _listing_facts(where: str, params: Sequence[Any], actor: User | None) -> int
         ]
     )
     select = _fact_select(
-        rows=(
-            f"{case} c "
-            f"WHERE c.state = 'listed' AND c.reason = '1' AND c.listing_record_id IS NULL "
-            f"AND ({where})"
-        ),
+        rows=f"{rows} AND c.state = 'listed' AND c.reason = '1'",
+        key=None if reserved is None else "c.listing_record_id",
         kind=ABNORMAL_LISTING,
         occurred_on="c.listed_on",
         public=True,
@@ -488,14 +523,27 @@ def _listing_facts(where: str, params: Sequence[Any], actor: User | None) -> int
         summary=_listing_summary_sql(),
         details=details,
     )
-    # The authority's two parameters come first in the SELECT, then `where`'s.
-    return _append(select, [bureau_name, bureau_name, *params], actor)
+    # The authority's two parameters come first in the SELECT, then the rows'.
+    return _append(
+        select, [bureau_name, bureau_name, *params], actor, with_ids=reserved is not None
+    )
 
 
-def _deferral_facts(where: str, params: Sequence[Any], actor: User | None) -> int:
+def _deferral_facts(
+    where: str,
+    params: Sequence[Any],
+    actor: User | None,
+    *,
+    reserved: Sequence[int] | None = None,
+) -> int:
     """The `listing_deferred` facts of the cases of `where` (over c) in the buffer that have
-    none yet: not public, dated the day the case was found."""
+    none yet: not public, dated the day the case was found. `reserved`: as for
+    `_listing_facts`."""
     case = _q(DirectoryCase)
+    if reserved is None:
+        rows = f"{case} c WHERE c.deferral_record_id IS NULL AND ({where})"
+    else:
+        rows, params = _cases_reserved("deferral_record_id"), [_ids(reserved)]
     details = _jobject(
         [
             ("reason_code", "c.reason"),
@@ -505,7 +553,8 @@ def _deferral_facts(where: str, params: Sequence[Any], actor: User | None) -> in
         ]
     )
     select = _fact_select(
-        rows=(f"{case} c WHERE c.state = 'pending' AND c.deferral_record_id IS NULL AND ({where})"),
+        rows=f"{rows} AND c.state = 'pending'",
+        key=None if reserved is None else "c.deferral_record_id",
         kind=LISTING_DEFERRED,
         occurred_on="c.detected_on",
         public=False,
@@ -517,7 +566,7 @@ def _deferral_facts(where: str, params: Sequence[Any], actor: User | None) -> in
         ),
         details=details,
     )
-    return _append(select, params, actor)
+    return _append(select, params, actor, with_ids=reserved is not None)
 
 
 def _analyse_cases() -> None:
@@ -559,8 +608,12 @@ def _run_chunk(
     actor: User | None,
 ) -> dict[str, int]:
     """The deadline run for the late facts of the enterprises `ids` (`_deadline_todo`), in the
-    caller's transaction: the cases (INSERT ... SELECT), their facts, their links, their
-    audit events."""
+    caller's transaction: the cases (INSERT ... SELECT), their facts, their audit events.
+
+    Each case is written whole, pointing at its fact by a key reserved for it (and holding its
+    document number): the facts then take those keys, and no UPDATE links the two (the cases'
+    twelve indexes written twice: a fifth of the run, bench/deadline_run_bench.py). A case
+    refused by the unique index (a run beside this one) gets no fact: its key goes unused."""
     from annual_reports.rules import report_deadline
 
     _jit_off()
@@ -574,12 +627,15 @@ def _run_chunk(
         eligible = "false"
     else:
         # Not listed in the directory in the 3 years before the day of the decision; a listing
-        # revoked as wrongful does not count (docs/domain.md §3 "Objections").
+        # revoked as wrongful does not count (docs/domain.md §3 "Objections"). One lookup per
+        # enterprise on the ledger's enterprise index: a scalar subquery with LIMIT, which the
+        # planner can neither hash nor turn into a join (it hashed an EXISTS here, reading the
+        # whole ledger for each chunk: half a second, EXPLAIN ANALYZE).
         eligible = (
-            f"NOT EXISTS (SELECT 1 FROM {record} l WHERE l.enterprise_id = e.id "  # noqa: S608
+            f"(SELECT l.id FROM {record} l WHERE l.enterprise_id = e.id "  # noqa: S608
             f"AND {_kind_is('l', ABNORMAL_LISTING)} AND l.occurred_on >= %s AND l.occurred_on < %s "
             f"AND NOT EXISTS (SELECT 1 FROM {record} v WHERE v.closes_id = l.id "
-            f"AND {_kind_is('v', ABNORMAL_REVOCATION)}))"
+            f"AND {_kind_is('v', ABNORMAL_REVOCATION)}) LIMIT 1) IS NULL"
         )
     eligible_params: list[Any] = [since, decided_on] if rule not in ("all", "none") else []
     ib = "e.entity_type = 'individual_business'"
@@ -590,27 +646,42 @@ def _run_chunk(
         f"截至{deadline.isoformat()}未公示{year}年度年度报告（逾期未报，经营异常名录列入事由一）"
     )
     # Each entity's kind and whether it goes to the buffer, found once (OFFSET 0 keeps the
-    # subquery as written: the eligibility is one lookup per enterprise).
+    # subquery as written: the eligibility is one lookup per enterprise, none for an individual
+    # business, never deferred), and the keys of its case and of the case's fact, drawn once
+    # per row (OFFSET 0 again).
     late = (
-        f"SELECT e.id AS enterprise_id, {ib} AS ib, (NOT {ib} AND {eligible}) AS deferred "  # noqa: S608
+        f"SELECT e.id AS enterprise_id, {ib} AS ib, "  # noqa: S608
+        f"CASE WHEN {ib} THEN false ELSE {eligible} END AS deferred "
         f"FROM {enterprise} e WHERE {_any('e.id')} "
         f"AND e.status NOT IN ({closed})" + (" OFFSET 0" if _pg() else "")
     )
+    ordinal = "ROW_NUMBER() OVER (ORDER BY x.enterprise_id)"
+    keyed = (
+        f"SELECT x.enterprise_id, x.ib, x.deferred, "  # noqa: S608
+        f"{new_key_sql(DirectoryCase, ordinal=ordinal)} AS case_id, "
+        f"{new_key_sql(CreditRecord, ordinal=ordinal)} AS record_id "
+        f"FROM ({late}) x" + (" OFFSET 0" if _pg() else "")
+    )
     # The cases: one per entity (a rerun lists nobody twice: `_deadline_todo`, and the unique
     # index on (enterprise, report year) for reason 1 against a run beside this one). Entities
-    # closed since the deadline are left out (nothing to list).
+    # closed since the deadline are left out (nothing to list). A listing's document number is
+    # its fact's (`_listing_facts`: the year of the listing day, the case's number).
     inserted = _execute(
-        f"INSERT INTO {case} (created_by_id, created_at, updated_at, version, enterprise_id, "  # noqa: S608
-        "department_id, individual_business, reason, report_year, source, facts, state, "
-        "detected_on, buffer_deadline, pledge_text, reminders, listing_due, listed_on, "
-        "document_number, removal_code, serious_due) "
-        "SELECT %s, %s, %s, 1, x.enterprise_id, %s, x.ib, '1', %s, %s, %s, "
+        f"INSERT INTO {case} (id, created_by_id, created_at, updated_at, version, "  # noqa: S608
+        "enterprise_id, department_id, individual_business, reason, report_year, source, "
+        "facts, state, detected_on, buffer_deadline, pledge_text, reminders, listing_due, "
+        "listed_on, document_number, removal_code, serious_due, listing_record_id, "
+        "deferral_record_id) "
+        "SELECT x.case_id, %s, %s, %s, 1, x.enterprise_id, %s, x.ib, '1', %s, %s, %s, "
         "CASE WHEN x.deferred THEN 'pending' ELSE 'listed' END, %s, "
         f"CASE WHEN x.deferred THEN {d} END, '', %s, "
         f"CASE WHEN x.deferred THEN NULL ELSE {d} END, "
-        f"CASE WHEN x.deferred THEN NULL ELSE {d} END, '', '', "
-        f"CASE WHEN x.deferred OR x.ib THEN NULL ELSE {d} END "
-        f"FROM ({late}) x WHERE true ORDER BY x.enterprise_id "
+        f"CASE WHEN x.deferred THEN NULL ELSE {d} END, "
+        f"CASE WHEN x.deferred THEN '' ELSE %s || {_text('x.case_id')} || '号' END, '', "
+        f"CASE WHEN x.deferred OR x.ib THEN NULL ELSE {d} END, "
+        "CASE WHEN x.deferred THEN NULL ELSE x.record_id END, "
+        "CASE WHEN x.deferred THEN x.record_id END "
+        f"FROM ({keyed}) x WHERE true ORDER BY x.enterprise_id "
         "ON CONFLICT (enterprise_id, report_year) WHERE reason = '1' DO NOTHING "
         "RETURNING id, state, individual_business",
         [
@@ -626,6 +697,7 @@ def _run_chunk(
             "[]",
             due,
             decided_on,
+            f"{listing_number_stem()}〔{decided_on.year}〕",
             serious_due,
             *eligible_params,
             _ids(ids),
@@ -644,8 +716,7 @@ def _run_chunk(
             listed_ids.append(pk)
     counts.update(deferred=len(pending_ids), listed=len(listed_ids), marked=len(marked_ids))
     if pending_ids:
-        _deferral_facts(_any("c.id"), [_ids(pending_ids)], actor)
-        _link("deferral_record_id", LISTING_DEFERRED, _any("c.id"), [_ids(pending_ids)])
+        _deferral_facts("", [], actor, reserved=pending_ids)
         _audit_cases(
             actor=actor,
             event_type=events.DIRECTORY_DEFERRED,
@@ -654,14 +725,7 @@ def _run_chunk(
         )
     listed_or_marked = listed_ids + marked_ids
     if listed_or_marked:
-        _listing_facts(_any("c.id"), [_ids(listed_or_marked)], actor)
-        _link(
-            "listing_record_id",
-            ABNORMAL_LISTING,
-            _any("c.id"),
-            [_ids(listed_or_marked)],
-            also=[("document_number", "r.document_number")],
-        )
+        _listing_facts("", [], actor, reserved=listed_or_marked)
     for event_type, ids in (
         (events.DIRECTORY_LISTED, listed_ids),
         (events.DIRECTORY_MARKED, marked_ids),

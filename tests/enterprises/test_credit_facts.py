@@ -11,6 +11,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from credit_portal.bulk import new_key_sql
 from credit_portal.models import AuditEvent
 from enterprises.models import CreditRecord, Enterprise, LedgerChange
 from enterprises.services.ledger import (
@@ -331,8 +332,9 @@ def test_facts_derived_in_sql_are_checked_and_idempotent():
     assert CreditRecord.objects.count() == 4
 
 
-def _select_of(facts):
-    """A SELECT giving these facts as `credit_facts_append_derived` reads them (seq first)."""
+def _select_of(facts, keys=None):
+    """A SELECT giving these facts as `credit_facts_append_derived` reads them (seq first;
+    with `keys`, each record's reserved key next: `with_ids=True`)."""
     pg = connection.vendor == "postgresql"
 
     def typed(kind):
@@ -357,11 +359,14 @@ def _select_of(facts):
             typed("bigint"),
         ]
     )
+    if keys is not None:
+        row = f"%s, {typed('bigint')}, " + row.split(", ", 1)[1]
     params = []
     for seq, f in enumerate(facts):
         app, model, key = f.source or ("", "", "")
         params += [
             seq,
+            *([] if keys is None else [keys[seq]]),
             f.enterprise_id,
             f.kind,
             f.occurred_on,
@@ -404,6 +409,44 @@ def test_derived_facts_leave_the_rows_of_the_bulk_path(user_with_perms, duplicat
     again = credit_facts_append_derived(select=select, params=params, actor=actor)
     assert again == FactsAppended(written=0, skipped=1, state_changed=0)
     assert _snapshot(derived, "V") == _snapshot(bulk, "B")
+
+
+def _keys_reserved(n):
+    """`n` keys of the ledger drawn before their records are written (`new_key_sql`)."""
+    key = new_key_sql(CreditRecord, ordinal="ROW_NUMBER() OVER (ORDER BY v.n)")
+    rows = " UNION ALL ".join(f"SELECT {i} AS n" for i in range(n))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key} FROM ({rows}) v ORDER BY v.n")  # noqa: S608
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.parametrize("duplicate", [False, True], ids=["new facts", "with a duplicate"])
+def test_derived_facts_take_the_keys_reserved_for_them(duplicate):
+    """Keys drawn before the facts are written, as a directory case points at its listing
+    before the listing exists: each record takes its own, straight into the ledger and on the
+    staged path (a fact given twice: the first one's key is taken); a later record gets a new
+    key."""
+    world = _world("K")
+    facts = _facts(world, "K")
+    if not duplicate:
+        facts = facts[:-1]
+    keys = _keys_reserved(len(facts))
+    assert len(set(keys)) == len(keys)
+    select, params = _select_of(facts, keys=keys)
+    with CaptureQueriesContext(connection) as queries:
+        done = credit_facts_append_derived(select=select, params=params, actor=None, with_ids=True)
+    staged = any("INSERT INTO cp_fact_stage" in q["sql"] for q in queries.captured_queries)
+    assert staged == (duplicate or connection.vendor != "postgresql")
+
+    assert done == FactsAppended(written=5, skipped=int(duplicate), state_changed=4)
+    taken = {
+        (r.source_model, r.source_id): r.pk for r in CreditRecord.objects.filter(source_app="tests")
+    }
+    given = zip(facts[:5], keys[:5], strict=True)
+    assert taken == {(f.source[1], f.source[2]): key for f, key in given}
+    assert world[1].credit_records.get(kind=Kind.ABNORMAL_LISTING).pk == keys[1]
+    later = credit_fact_append(fact=_facts(world, "K", keys[1])[0], actor=None)
+    assert later.pk > max(keys)
 
 
 def test_derived_facts_are_refused_whole_like_the_bulk_path():

@@ -325,16 +325,16 @@ def test_a_killed_run_resumes_without_double_effects(bureau):
         for entity in entities[:2]:
             listing(entity, dt.date(2024, 7, 10))
         _late(2024, day)
-        real = svc._link
+        real = svc._append
         calls = {"n": 0}
 
         def killed(*args: Any, **kwargs: Any) -> Any:
             calls["n"] += 1
-            if calls["n"] == 3:  # in the second chunk: the first is committed
+            if calls["n"] == 3:  # in the second chunk, its cases written: the first committed
                 raise RuntimeError("worker killed")
             return real(*args, **kwargs)
 
-        with mock.patch.object(svc, "_link", killed), pytest.raises(RuntimeError):
+        with mock.patch.object(svc, "_append", killed), pytest.raises(RuntimeError):
             svc.directory_deadline_run(year=2024, on=day, chunk=3)
         first = DirectoryCase.objects.count()
         assert 0 < first < 6
@@ -346,6 +346,48 @@ def test_a_killed_run_resumes_without_double_effects(bureau):
         kinds = [r.kind for r in CreditRecord.objects.filter(source_id=str(case.pk))]
         assert len(kinds) == len(set(kinds)) == 1
         assert (case.listing_record_id or case.deferral_record_id) is not None
+
+
+def test_each_case_points_at_the_fact_that_took_its_reserved_key(district):
+    day = dt.date(2025, 7, 1)
+    with at(day):
+        _late(2024, day)
+        before = CreditRecord.objects.order_by("-pk").values_list("pk", flat=True).first()
+        svc.directory_deadline_run(year=2024, on=day)
+    cases = list(DirectoryCase.objects.order_by("pk"))
+    assert len(cases) == 3
+    for case in cases:
+        key = case.listing_record_id or case.deferral_record_id
+        assert key is not None and key > before
+        record = CreditRecord.objects.get(pk=key)
+        assert (record.source_model, record.source_id) == ("directorycase", str(case.pk))
+        assert record.enterprise_id == case.enterprise_id
+        assert record.details["case"] == case.pk
+        assert case.document_number == (record.document_number if case.listing_record_id else "")
+    # A record written after the run takes a key of its own.
+    with at(day):
+        later = listing(district["on_time"], day)
+    assert later.pk > max(c.listing_record_id or c.deferral_record_id for c in cases)
+
+
+def test_a_run_beside_another_writes_no_fact_for_the_cases_the_other_wrote(district):
+    """Both runs found the same entities to decide; the other wrote their cases first: the
+    unique index refuses this run's, which then write no fact (their keys go unused)."""
+    day = dt.date(2025, 7, 1)
+    with at(day):
+        _late(2024, day)
+        todo = svc._deadline_todo(2024)
+        assert len(todo) == 3
+        svc.directory_deadline_run(year=2024, on=day)  # the other run
+        cases, facts = DirectoryCase.objects.count(), CreditRecord.objects.count()
+        with mock.patch.object(svc, "_deadline_todo", return_value=todo):
+            done = svc.directory_deadline_run(year=2024, on=day)
+    assert done["cases"] == 0
+    assert DirectoryCase.objects.count() == cases == 3
+    assert CreditRecord.objects.count() == facts
+    for case in DirectoryCase.objects.all():
+        facts_of = CreditRecord.objects.filter(source_model="directorycase", source_id=str(case.pk))
+        assert facts_of.count() == 1
 
 
 # --------------------------------------------------------------------------- the buffer
