@@ -259,8 +259,8 @@ ENTERPRISE_COLUMNS = (
     "uscc, uscc_check_overridden, legacy_reg_no, name, former_names, name_initials, entity_type, "
     "industry_section, industry_division, registered_on, registration_authority, address, "
     "division, legal_rep_name, legal_rep_id_masked, legal_rep_id_digest, registered_capital, "
-    "business_scope, status, suspended_from, suspended_until, status_changed_on, risk_class, "
-    "risk_score, is_abnormal, on_serious_list, version, created_at, updated_at, department_id"
+    "business_scope, status, suspended_from, suspended_until, status_changed_on, "
+    "is_abnormal, on_serious_list, version, created_at, updated_at, department_id"
 )
 
 
@@ -354,8 +354,6 @@ def enterprise_rows(count: int, department_id: int, seed: int = 2026) -> Iterato
                 susp_from,
                 susp_until,
                 changed,
-                rnd.choice("ABCD"),
-                f"{rnd.uniform(40, 99):.2f}",
                 "f",
                 "f",
                 "1",
@@ -550,7 +548,7 @@ def load(args: argparse.Namespace) -> None:
         t = time.monotonic()
         cur.copy_expert(
             f"COPY enterprises_enterprise ({ENTERPRISE_COLUMNS}) FROM STDIN",
-            io.BufferedReader(_LineStream(enterprise_rows(args.enterprises, department_id))),
+            io.BufferedReader(_LineStream(enterprise_rows(args.enterprises, department_id))),  # type: ignore[type-var]
         )
         print(f"data: {args.enterprises:,} enterprises copied in {time.monotonic() - t:.1f} s")
         params = {"authority": AUTHORITY, "year": TODAY.year}

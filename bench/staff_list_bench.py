@@ -7,16 +7,24 @@ Command (PostgreSQL; the database is created/migrated if needed and filled once)
 
 Options: --extra-indexes creates the indexes proposed for a migration (see EXTRA_INDEXES) before
 measuring, --drop-extra-indexes removes them first (to compare both), --only NAME runs one
-combination, --clerk-searches runs only the searches by legal representative, address and
-the end of a credit code (issue 13; their values are drawn from the register, so the script
-runs on a demo district too: `bench/seed_bench.py --keep`), --explain prints the plan of each
-combination's page and count queries.
+combination, --match TEXT those whose name contains TEXT (e.g. class, score),
+--clerk-searches runs only the searches by legal representative, address and the end of a
+credit code (issue 13; their values are drawn from the register, so the script runs on a
+demo district too: `bench/seed_bench.py --keep`), --explain prints the plan of each
+combination's page and count queries, --classified all|default (below).
 
 What it does:
 1. Fills `enterprises_enterprise` with N synthetic rows by one set-based INSERT ... SELECT over
    generate_series per 100,000-row window (a realistic mix: individual businesses the majority,
-   industries, ages, statuses, departments, abnormal and serious flags, risk classes), then
-   VACUUM ANALYZE. Departments and staff users come from the demo accounts (`seed_demo`'s).
+   industries, ages, statuses, departments, abnormal and serious flags), then VACUUM ANALYZE.
+   Departments and staff users come from the demo accounts (`seed_demo`'s). The current
+   classes (issue 16: `risk_currentclass`, one row per classified entity, read through the
+   one-to-one relation) go in the same way, A 55 %, B 35 %, C 8 %, D 2 % with scores in each
+   class's band: `--classified all` gives every entity a row (the brief's 1,000,000 classified
+   rows: the largest class filter and score sort), `--classified default` only the entities
+   the default rules classify (no individual business; operating or suspended: about a third),
+   so that the score sort also pages the never-classified ones. A change of mode refills the
+   table (TRUNCATE, then INSERT ... SELECT).
 2. Logs in as the credit officer (view_enterprise + view_risk: every column and filter shows)
    through Django's test client and requests `/enterprises/?...` for each combination below,
    `--requests` times with varying values, after a warm-up. The full stack runs: middleware,
@@ -35,6 +43,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +62,7 @@ from django.db import connection  # noqa: E402
 from django.db.models import F  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils.timezone import now as django_now  # noqa: E402
 
 from credit_portal.demo import demo_accounts_build  # noqa: E402
 from credit_portal.models import Department, User  # noqa: E402
@@ -64,9 +74,6 @@ WINDOW = 100_000
 # Indexes the list needs beyond the model's (candidates for a migration; measured with and
 # without by --extra-indexes / --drop-extra-indexes).
 EXTRA_INDEXES = {
-    # Risk-score ordering (nulls last in both directions, see RegisterOrderingFilter).
-    "ent_risk_score_idx": f"CREATE INDEX IF NOT EXISTS ent_risk_score_idx ON {TABLE} "
-    "(risk_score DESC NULLS LAST, id DESC)",
     # A department's list in the default order (partner departments filter by their own):
     # without it the page walks the registration-date index past other departments' rows.
     "ent_department_registered_idx": f"CREATE INDEX IF NOT EXISTS ent_department_registered_idx "
@@ -228,8 +235,7 @@ INSERT INTO {TABLE} (
   industry_section, industry_division, registered_on, registration_authority, address,
   division, legal_rep_name, legal_rep_id_masked, legal_rep_id_digest, registered_capital,
   business_scope, status, suspended_from, suspended_until, status_changed_on, department_id,
-  risk_class, risk_score, risk_assessed_at, is_abnormal, on_serious_list, version,
-  created_at, updated_at)
+  is_abnormal, on_serious_list, version, created_at, updated_at)
 SELECT
   CASE WHEN etype = 'individual_business' THEN '92' WHEN etype = 'farmers_coop' THEN '93'
        ELSE '91' END || '510116MA' || lpad(upper(to_hex(n)), 8, '0'),
@@ -265,10 +271,6 @@ SELECT
   CASE WHEN st = 'suspended' THEN CURRENT_DATE + (30 + h2 % 600)::int END,
   CASE WHEN st <> 'operating' THEN CURRENT_DATE - (h3 % 300)::int END,
   CASE WHEN h1 % 100 < 70 THEN %(amr)s ELSE (%(depts)s)[1 + (h1 / 7) %% %(ndepts)s] END,
-  CASE WHEN h3 % 10 = 0 THEN '' WHEN h2 % 100 < 45 THEN 'A' WHEN h2 % 100 < 80 THEN 'B'
-       WHEN h2 % 100 < 95 THEN 'C' ELSE 'D' END,
-  CASE WHEN h3 % 10 = 0 THEN NULL ELSE round((h2 % 10000) / 100.0, 2) END,
-  CASE WHEN h3 % 10 = 0 THEN NULL ELSE now() END,
   st = 'operating' AND h1 % 25 = 0,
   h2 % 300 = 0,
   1, now(), now()
@@ -301,6 +303,67 @@ def fill(target: int) -> None:
     print(f"filled {todo:,} rows in {time.perf_counter() - start:.1f} s")
 
 
+CLASSES = "risk_currentclass"
+# Who the default rules classify (risk.rules: classified_types(), CLASSIFIED_STATUSES).
+DEFAULT_SCOPE = "e.entity_type <> 'individual_business' AND e.status IN ('operating', 'suspended')"
+
+
+def classify_fill(mode: str) -> None:
+    """The current classes: one INSERT ... SELECT per 100,000-id window (deterministic: hashes
+    of the id, independent of the register's columns), A 55 %, B 35 %, C 8 %, D 2 %, each
+    score in its class's band of the demo's general model (A below 20 points, B 20-50, C
+    50-80, D from 80). Refilled only when the row count does not match the mode."""
+    from risk.models import ModelVersion, ScoringModel
+
+    scope = "TRUE" if mode == "all" else DEFAULT_SCOPE
+    expected = Enterprise.objects.count()
+    with connection.cursor() as cursor:
+        if mode != "all":
+            cursor.execute(f"SELECT count(*) FROM {TABLE} e WHERE {scope}")  # noqa: S608
+            expected = cursor.fetchone()[0]
+        cursor.execute(f"SELECT count(*) FROM {CLASSES}")  # noqa: S608
+        have = cursor.fetchone()[0]
+    if have == expected:
+        print(f"{CLASSES} holds {have:,} rows ({mode}); not filling")
+        return
+    general, _ = ScoringModel.objects.get_or_create(
+        code="general",
+        defaults={"name_zh": "通用模型", "name_en": "General model", "is_general": True},
+    )
+    version = ModelVersion.objects.filter(model=general).order_by("-number").first()
+    if version is None:
+        version = ModelVersion.objects.create(
+            model=general, number=1, status="published", published_at=django_now()
+        )
+    start = time.perf_counter()
+    top = Enterprise.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    sql = f"""
+INSERT INTO {CLASSES} (enterprise_id, risk_class, computed_class, score, version_id, "values",
+                       as_of, assessed_at, override_id)
+SELECT id, c, c,
+       CASE c WHEN 'A' THEN mod(h2, 200) / 10.0 WHEN 'B' THEN 20 + mod(h2, 300) / 10.0
+              WHEN 'C' THEN 50 + mod(h2, 300) / 10.0 ELSE 80 + mod(h2, 400) / 10.0 END,
+       %(version)s, '[]'::jsonb, CURRENT_DATE, now(), NULL
+FROM (
+  SELECT id, h2, CASE WHEN mod(h, 1000) < 550 THEN 'A' WHEN mod(h, 1000) < 900 THEN 'B'
+                      WHEN mod(h, 1000) < 980 THEN 'C' ELSE 'D' END AS c
+  FROM (SELECT e.id, mod(e.id * 1103515245::bigint + 12345, 2147483647) AS h,
+               mod(e.id * 48271::bigint, 2147483647) AS h2
+        FROM {TABLE} e WHERE e.id BETWEEN %(lo)s AND %(hi)s AND {scope}) hashed
+) classed
+"""  # noqa: S608 - built from the constants above; values as parameters
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {CLASSES}")
+        for lo in range(1, top + 1, WINDOW):
+            cursor.execute(sql, {"lo": lo, "hi": lo + WINDOW - 1, "version": version.pk})
+        cursor.execute(f"VACUUM ANALYZE {CLASSES}")
+        cursor.execute(
+            f"SELECT risk_class, count(*) FROM {CLASSES} GROUP BY 1 ORDER BY 1"  # noqa: S608
+        )
+        counts = ", ".join(f"{c} {n:,}" for c, n in cursor.fetchall())
+    print(f"classified ({mode}): {counts} in {time.perf_counter() - start:.1f} s")
+
+
 def _dates(rnd: random.Random) -> dict[str, str]:
     start = 1995 + rnd.randrange(30)
     return {"registered_from": f"{start}-01-01", "registered_to": f"{start + 1}-06-30"}
@@ -327,7 +390,47 @@ COMBINATIONS: dict[str, Callable[[random.Random], dict[str, str]]] = {
     },
     "abnormal": lambda r: {"is_abnormal": "true"},
     "serious list": lambda r: {"on_serious_list": "true"},
-    "risk class": lambda r: {"risk_class": r.choice("ABCD")},
+    # The class filter (issue 16 §3: through the one-to-one relation to risk_currentclass):
+    # each class alone, then with other filters and sorts.
+    "risk class A (55 %)": lambda r: {"risk_class": "A"},
+    "risk class B (35 %)": lambda r: {"risk_class": "B"},
+    "risk class C (8 %)": lambda r: {"risk_class": "C"},
+    "risk class D (2 %)": lambda r: {"risk_class": "D"},
+    "class + department": lambda r: {
+        "risk_class": r.choice("ABCD"),
+        "department": r.choice(["amr", "eco", "health", "fire", "tax"]),
+    },
+    "class + status + type": lambda r: {
+        "risk_class": r.choice("ABCD"),
+        "status": r.choice(["operating", "suspended"]),
+        "entity_type": r.choice(["company", "branch", "partnership", "farmers_coop"]),
+    },
+    "class + section + division": lambda r: {
+        "risk_class": r.choice("CD"),
+        **r.choice(
+            [
+                {"industry_section": "H", "industry_division": "62"},
+                {"industry_section": "F", "industry_division": "52"},
+                {"industry_section": "C", "industry_division": "34"},
+            ]
+        ),
+    },
+    "class + abnormal": lambda r: {"risk_class": r.choice("CD"), "is_abnormal": "true"},
+    "class + date range": lambda r: {"risk_class": r.choice("ABCD"), **_dates(r)},
+    "class + name search": lambda r: {
+        "risk_class": r.choice("ABCD"),
+        "q": r.choice(["火锅", "商贸", "蓉城火锅", "天府商贸"]),
+    },
+    "class + sort by score": lambda r: {
+        "risk_class": r.choice("ABCD"),
+        "ordering": r.choice(["-risk_score", "risk_score"]),
+    },
+    "class + sort by name": lambda r: {"risk_class": r.choice("ABCD"), "ordering": "name"},
+    "class + sort by date": lambda r: {
+        "risk_class": r.choice("ABCD"),
+        "ordering": r.choice(["registered_on", "-registered_on"]),
+    },
+    "class, deep page (100)": lambda r: {"risk_class": r.choice("ABCD"), "page": "100"},
     "date range": _dates,
     "name search (2 chars)": lambda r: {"q": r.choice(["火锅", "烧烤", "商贸", "科技", "面馆"])},
     "name search, rare (2 chars)": lambda r: {"q": r.choice(["量子", "航天", "珠宝", "钢琴"])},
@@ -343,7 +446,30 @@ COMBINATIONS: dict[str, Callable[[random.Random], dict[str, str]]] = {
     "sort by name": lambda r: {"ordering": r.choice(["name", "-name"])},
     "sort by registration date": lambda r: {"ordering": "registered_on"},
     "sort by credit code": lambda r: {"ordering": r.choice(["uscc", "-uscc"])},
+    # The score sort (risk_currentclass.score, never-classified entities last both ways).
     "sort by risk score": lambda r: {"ordering": "-risk_score"},
+    "sort by risk score (asc)": lambda r: {"ordering": "risk_score"},
+    "score sort + department": lambda r: {
+        "ordering": r.choice(["-risk_score", "risk_score"]),
+        "department": r.choice(["amr", "eco", "health", "fire", "tax"]),
+    },
+    "score sort + status + type": lambda r: {
+        "ordering": "-risk_score",
+        "status": r.choice(["operating", "suspended", "deregistered"]),
+        "entity_type": r.choice(["company", "individual_business", "branch"]),
+    },
+    "score sort + section": lambda r: {
+        "ordering": "-risk_score",
+        "industry_section": r.choice("ACEFGHILOR"),
+    },
+    "score sort + name search": lambda r: {
+        "ordering": "-risk_score",
+        "q": r.choice(["火锅", "商贸", "蓉城火锅", "天府商贸"]),
+    },
+    "score sort, deep page (100)": lambda r: {
+        "ordering": r.choice(["-risk_score", "risk_score"]),
+        "page": "100",
+    },
     "filters + sort": lambda r: {
         "status": "operating",
         "industry_section": r.choice("CFH"),
@@ -354,7 +480,7 @@ COMBINATIONS: dict[str, Callable[[random.Random], dict[str, str]]] = {
 
 # Searches where clerks look (issue 13): values drawn from the register itself (`_samples`), so
 # that they find something in this benchmark's rows and in a demo district's alike.
-SAMPLES: dict[str, list[str]] = {}
+SAMPLES: dict[str, list[Any]] = {}
 CLERK_SEARCHES: dict[str, Callable[[random.Random], dict[str, str]]] = {
     "legal rep (full name)": lambda r: {"q": r.choice(SAMPLES["rep"])},
     "legal rep, none (miss)": lambda r: {"q": r.choice(["欧阳娜娜", "司马相如", "诸葛明亮"])},
@@ -392,19 +518,35 @@ def _samples() -> None:
 def _explain(params: dict[str, str], user: User) -> None:
     from django.test import RequestFactory
 
-    from enterprises.filters import EnterpriseFilter
+    from enterprises.filters import RISK_SCORE, CappedPaginator, EnterpriseFilter
     from enterprises.selectors import enterprise_list_for_user
 
     request = RequestFactory().get("/enterprises/", params)
     request.user = user
-    register = EnterpriseFilter(
-        request.GET, queryset=enterprise_list_for_user(user=user), request=request
-    )
+    visible = enterprise_list_for_user(user=user).select_related("risk_current")  # as the view
+    register = EnterpriseFilter(request.GET, queryset=visible, request=request)
     if not register.is_valid():
         raise SystemExit(f"invalid parameters {params}: {register.errors}")
     qs = register.qs
-    probe = qs.order_by().values_list("pk", flat=True)[:10001]
-    for label, query in (("ids", probe), ("ordered page (above the cap)", qs[:50])):
+    paginator = CappedPaginator(qs, 50)
+    fields = [f for f, _desc in paginator._sort_plan or [] if f != "pk"]
+    queries = [("ids", qs.order_by().values_list("pk", *fields)[:10001])]
+    if paginator._split is not None:  # the score sort: classified ones, then the others
+        _field, relation, descending = paginator._split
+        key = F(RISK_SCORE).desc() if descending else F(RISK_SCORE).asc()
+        classified = qs.filter(**{f"{relation}__isnull": False})
+        rest = list(qs.query.order_by[1:])
+        queries += [
+            ("classified ids", classified.order_by().values_list("pk", flat=True)[:10001]),
+            ("classified page", classified.order_by(key, *rest)[:50]),
+            (
+                "never classified page",
+                qs.filter(**{f"{relation}__isnull": True}).order_by(*rest)[:50],
+            ),
+        ]
+    else:
+        queries.append(("ordered page (above the cap)", qs[:50]))
+    for label, query in queries:
         sql, args = query.query.sql_with_params()
         with connection.cursor() as cursor:
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF, COSTS OFF, TIMING OFF) " + sql, args)
@@ -417,7 +559,9 @@ def _summary(html: str) -> str:
     return " ".join(found.group(1).split()) if found else ""
 
 
-def measure(requests: int, only: str | None, explain: bool, clerk: bool = False) -> None:
+def measure(
+    requests: int, only: str | None, explain: bool, clerk: bool = False, match: str | None = None
+) -> None:
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     user = User.objects.get(username="credit")  # credit officer: view_enterprise + view_risk
     client = Client()
@@ -431,6 +575,8 @@ def measure(requests: int, only: str | None, explain: bool, clerk: bool = False)
     all_times: list[float] = []
     for name, make in COMBINATIONS.items():
         if (only and only != name) or (clerk and name not in CLERK_SEARCHES):
+            continue
+        if match and match not in name:
             continue
         for _ in range(3):  # warm-up: connection, plan cache, buffers
             client.get("/enterprises/", make(rnd))
@@ -471,10 +617,20 @@ def main() -> None:
     parser.add_argument("--enterprises", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=50)
     parser.add_argument("--only", help="run one combination (its name as printed)")
+    parser.add_argument(
+        "--match", help="run the combinations whose name contains this (e.g. class, score)"
+    )
     parser.add_argument("--extra-indexes", action="store_true")
     parser.add_argument("--drop-extra-indexes", action="store_true")
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--clerk-searches", action="store_true")
+    parser.add_argument(
+        "--classified",
+        choices=["all", "default"],
+        default="all",
+        help="all: every entity has a current class; default: only those the default rules "
+        "classify (no individual business; operating or suspended)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Run this on PostgreSQL: set DATABASE_URL (see the module docstring).")
@@ -482,6 +638,7 @@ def main() -> None:
         ensure_database(os.environ["DATABASE_URL"])
     call_command("migrate", verbosity=0)
     fill(args.enterprises)
+    classify_fill(args.classified)
     with connection.cursor() as cursor:
         if args.drop_extra_indexes:
             for name in EXTRA_INDEXES:
@@ -500,7 +657,7 @@ def main() -> None:
     print(f"extra indexes present: {', '.join(present) or 'none'}")
     print(f"enterprises: {Enterprise.objects.count():,}")
     _samples()
-    measure(args.requests, args.only, args.explain, args.clerk_searches)
+    measure(args.requests, args.only, args.explain, args.clerk_searches, args.match)
 
 
 if __name__ == "__main__":

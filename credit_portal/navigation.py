@@ -101,6 +101,12 @@ ITEMS: list[NavItem] = [
         "remediation.view_disclosureorder",
         description=_("Orders to disclose, due first; not complied with: listed (reason 2)."),
     ),
+    NavItem(
+        "risk:distribution",
+        _("Risk classes"),
+        "enterprises.view_risk",
+        description=_("Classes A–D explained; their distribution, runs, models and tasks."),
+    ),
     NavItem("me:home", _("My enterprise"), enterprise_user=True),
     NavItem("me:records", _("Credit records"), enterprise_user=True),
     NavItem("me-remediation:penalties", _("My penalties"), enterprise_user=True),
@@ -111,6 +117,7 @@ ITEMS: list[NavItem] = [
     NavItem("me-annual-reports:disclosures", _("Disclosures"), enterprise_user=True),
     NavItem("me-remediation:listings", _("Abnormal operations"), enterprise_user=True),
     NavItem("me-annual-reports:list", _("Annual reports"), enterprise_user=True),
+    NavItem("me-risk:credit_risk", _("Credit risk"), enterprise_user=True),
     NavItem(
         "public:search",
         _("Public credit lookup"),

@@ -123,7 +123,7 @@ class EnterpriseAdmin(JurisdictionMixin, DepartmentChoiceInJurisdiction, admin.M
         "status",
         "entity_type",
         "industry_section",
-        "risk_class",
+        ("risk_current__risk_class", admin.ChoicesFieldListFilter),  # RISK_FILTER
         "is_abnormal",
         "on_serious_list",
         ("department", DepartmentInJurisdictionFilter),
@@ -137,16 +137,44 @@ class EnterpriseAdmin(JurisdictionMixin, DepartmentChoiceInJurisdiction, admin.M
         "status_changed_on",
         "is_abnormal",
         "on_serious_list",
-        "risk_class",
-        "risk_score",
-        "risk_assessed_at",
         "uscc_check_overridden",
         "legal_rep_id_masked",
     ]
     exclude = ["legal_rep_id_digest"]
+    # The class filter and the current class shown read-only: `view_risk` only (classes are
+    # internal, docs/domain.md §1); written by the classification, never here.
+    RISK_FILTER = ("risk_current__risk_class", admin.ChoicesFieldListFilter)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # entities are deregistered, never deleted
+
+    def get_list_filter(self, request: HttpRequest) -> Any:
+        filters = list(super().get_list_filter(request))
+        if not request.user.has_perm(EnterprisePerm.VIEW_RISK):
+            filters.remove(self.RISK_FILTER)
+        return filters
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and request.user.has_perm(EnterprisePerm.VIEW_RISK):
+            fields.append("current_risk_display")
+        return fields
+
+    @admin.display(description=gettext_lazy("Current risk class"))
+    def current_risk_display(self, obj: Enterprise) -> str:
+        current = obj.current_risk
+        if current is None:
+            return _("Not yet classified.")
+        text = _("%(label)s, score %(score)s, as of %(day)s") % {
+            "label": current.get_risk_class_display(),
+            "score": current.score,
+            "day": current.as_of.isoformat(),
+        }
+        if current.override_id is not None:
+            text += " · " + _("set by a supervisor's override; the computed class is %(c)s") % {
+                "c": current.computed_class
+            }
+        return text
 
     def get_form(
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any

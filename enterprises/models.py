@@ -9,8 +9,10 @@ the credit ledger).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -113,15 +115,6 @@ class Enterprise(models.Model):
         related_name="enterprises",
         verbose_name=_("responsible department"),
     )
-    # Filled by risk classification; staff only, never on public pages (docs/domain.md §1,
-    # visibility).
-    risk_class = models.CharField(
-        _("risk class"), max_length=1, choices=RiskClass.choices, blank=True
-    )
-    risk_score = models.DecimalField(
-        _("risk score"), max_digits=6, decimal_places=2, null=True, blank=True
-    )
-    risk_assessed_at = models.DateTimeField(_("risk assessed at"), null=True, blank=True)
     # Ledger-derived state (see module docstring).
     is_abnormal = models.BooleanField(_("in the abnormal directory"), default=False)
     on_serious_list = models.BooleanField(
@@ -148,7 +141,7 @@ class Enterprise(models.Model):
             models.Index(fields=["status", "entity_type"], name="ent_status_type_idx"),
             models.Index(fields=["industry_section", "industry_division"], name="ent_industry_idx"),
             # Measured with bench/staff_list_bench.py on 1M rows (issue 3 closing note). The
-            # risk-score ordering index (DESC NULLS LAST) is PostgreSQL-only: migration 0003.
+            # risk class and score moved to `risk.CurrentClass` (issue 16, migration 0019).
             models.Index(
                 fields=["department", "registered_on", "id"], name="ent_department_registered_idx"
             ),
@@ -160,7 +153,6 @@ class Enterprise(models.Model):
             # Exact look-ups only: plain B-trees, no LIKE (pattern) twins on PostgreSQL.
             models.Index(fields=["legacy_reg_no"], name="ent_legacy_reg_no_idx"),
             models.Index(fields=["legal_rep_id_digest"], name="ent_legal_rep_digest_idx"),
-            models.Index(fields=["risk_class"], name="ent_risk_idx"),
             models.Index(
                 fields=["is_abnormal"], name="ent_abnormal_idx", condition=Q(is_abnormal=True)
             ),
@@ -188,6 +180,18 @@ class Enterprise(models.Model):
     # __str__ in SQL, over a row of this table aliased e: for rows the database derives from
     # enterprises (the import's audit events, `credit_portal.bulk.insert_select`).
     STR_SQL = "e.name || ' (' || e.uscc || ')'"
+
+    @property
+    def current_risk(self) -> Any:
+        """The current class row (`risk.CurrentClass`: `risk_class` in effect, `score`,
+        `as_of`, `assessed_at`, `override`), or None when the entity was never classified.
+        Read through the one-to-one relation only (the register imports nothing of `risk`);
+        select_related("risk_current") spares the query. Staff with `view_risk` only
+        (docs/domain.md §1, visibility): the caller checks."""
+        try:
+            return self.risk_current
+        except ObjectDoesNotExist:
+            return None
 
     @property
     def legal_rep_title(self) -> str:

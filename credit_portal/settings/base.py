@@ -386,6 +386,16 @@ SPECTACULAR_SETTINGS = {
         "PenaltyProcedureEnum": "remediation.models.PenaltyDecision.Procedure",
         "PenaltyWithdrawalEnum": "remediation.models.PenaltyDecision.Withdrawal",
         "PenaltyMeasureKindEnum": "remediation.models.PenaltyMeasure.Kind",
+        # Risk classification (risk.api).
+        "RiskClassEnum": "enterprises.models.Enterprise.RiskClass",
+        "ClassificationRunReasonEnum": "risk.models.ClassificationRun.Reason",
+        "ClassificationRunStartReasonEnum": "risk.api.runs.START_REASON_CHOICES",
+        "JobStatusEnum": "credit_portal.jobs.LeasedJob.Status",
+        "RiskModelVersionStatusEnum": "risk.models.ModelVersion.Status",
+        "RiskHardRuleEnum": "risk.models.Assessment.HardRule",
+        "RiskIndicatorFamilyEnum": "risk.models.Indicator.Family",
+        "RiskIndicatorNatureEnum": "risk.models.Indicator.Nature",
+        "RiskIndicatorSourceEnum": "risk.models.Indicator.Source",
     },
 }
 

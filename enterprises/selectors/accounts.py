@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -103,6 +104,10 @@ class Overview:
     letters: list[LetterView]
     steps: list[Step]
     show_risk: bool
+    # The current class (`risk.CurrentClass`) when the bureau shows classes to enterprises
+    # (`SHOW_RISK_CLASS_TO_ENTERPRISES`, off by default) and the entity is classified; None
+    # otherwise, so that a template cannot show it by mistake.
+    risk: Any = None
 
 
 def _record_views(records: list[CreditRecord], today: dt.date) -> list[RecordView]:
@@ -435,6 +440,7 @@ def enterprise_overview(*, enterprise: Enterprise, today: dt.date) -> Overview:
             records=records,
         ),
         show_risk=show_risk_class_to_enterprises(),
+        risk=enterprise.current_risk if show_risk_class_to_enterprises() else None,
     )
 
 

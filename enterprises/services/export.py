@@ -65,7 +65,13 @@ def export_columns(include_risk: bool) -> list[tuple[str, str, int]]:
         ("on_serious_list", _("On the serious illegal list"), 10),
     ]
     if include_risk:
-        columns += [("risk_class", _("Risk class"), 8), ("risk_score", _("Risk score"), 8)]
+        # The current class (`risk.CurrentClass`, through the one-to-one relation): empty for
+        # an entity never classified; an override's class is marked as such.
+        columns += [
+            ("risk_current__risk_class", _("Risk class"), 8),
+            ("risk_current__score", _("Risk score"), 8),
+            ("risk_current__override", _("Class set by override"), 10),
+        ]
     return columns
 
 
@@ -121,6 +127,10 @@ def enterprise_register_export(
             )
             values["is_abnormal"] = yes if values["is_abnormal"] else no
             values["on_serious_list"] = yes if values["on_serious_list"] else no
+            if "risk_current__override" in values:
+                classified = values["risk_current__risk_class"] is not None
+                overridden = values["risk_current__override"] is not None
+                values["risk_current__override"] = (yes if overridden else no) if classified else ""
             count += 1
             yield [values[c] for c in names]
 

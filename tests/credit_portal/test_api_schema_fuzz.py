@@ -55,6 +55,7 @@ from enterprises.permissions import EnterprisePerm as P
 from tests.enterprises.factories import (
     DepartmentFactory,
     EnterpriseFactory,
+    classify,
     enterprise_user,
     make_uscc,
     register_data,
@@ -99,7 +100,7 @@ def register(department: Any) -> list[Enterprise]:
     company, shop, suspended, closed, partner = (
         EnterpriseFactory(uscc=code, department=department) for code in REGISTER
     )
-    Enterprise.objects.filter(pk=company.pk).update(risk_class="B", risk_score=42)
+    classify(company, "B", 42)
     Enterprise.objects.filter(pk=shop.pk).update(
         entity_type=Enterprise.EntityType.INDIVIDUAL_BUSINESS, is_abnormal=True
     )

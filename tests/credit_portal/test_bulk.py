@@ -261,10 +261,10 @@ def test_insert_rows_fills_the_columns_left_out_and_stamps_the_write():
         dt.date(2026, 1, 5),
     )
     for e in (a, b):
-        assert (e.version, e.uscc_check_overridden, e.risk_class, e.is_abnormal) == (
+        assert (e.version, e.uscc_check_overridden, e.current_risk, e.is_abnormal) == (
             1,
             False,
-            "",
+            None,  # never classified: no current class row (risk.CurrentClass)
             False,
         )
         assert before <= e.created_at <= timezone.now() and before <= e.updated_at

@@ -334,7 +334,11 @@ def test_the_sweeper_wakes_lost_and_orphaned_jobs_and_nothing_else(user_with_per
     done = _job(user, csv_bytes([row(5)]), status=ImportJob.Status.DONE, woken_at=long_ago)
 
     # Without a broker (tests, the embedded default) a woken job runs here, in process.
-    assert jobs_sweep() == {"enterprises.ImportJob": 2, "credit_portal.DailyRun": 0}
+    assert jobs_sweep() == {
+        "enterprises.ImportJob": 2,
+        "credit_portal.DailyRun": 0,
+        "risk.ClassificationRun": 0,
+    }
 
     status = dict(ImportJob.objects.values_list("pk", "status"))
     assert status == {
@@ -347,7 +351,11 @@ def test_the_sweeper_wakes_lost_and_orphaned_jobs_and_nothing_else(user_with_per
     assert sorted(Enterprise.objects.values_list("uscc", flat=True)) == sorted(
         [row(1)["uscc"], row(2)["uscc"]]
     )
-    assert jobs_sweep() == {"enterprises.ImportJob": 0, "credit_portal.DailyRun": 0}
+    assert jobs_sweep() == {
+        "enterprises.ImportJob": 0,
+        "credit_portal.DailyRun": 0,
+        "risk.ClassificationRun": 0,
+    }
 
 
 def test_the_sweeper_deletes_the_file_a_finished_job_left_behind(user_with_perms):

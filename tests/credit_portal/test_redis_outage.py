@@ -176,6 +176,10 @@ def test_a_job_whose_wake_up_was_lost_runs_when_the_broker_is_back(user_with_per
     assert job.status == "pending"
 
     # The broker is back (here: tasks in process, as without Redis); the next sweep runs it.
-    assert jobs_sweep() == {"enterprises.ImportJob": 1, "credit_portal.DailyRun": 0}
+    assert jobs_sweep() == {
+        "enterprises.ImportJob": 1,
+        "credit_portal.DailyRun": 0,
+        "risk.ClassificationRun": 0,
+    }
     job.refresh_from_db()
     assert (job.status, job.created_count) == ("done", 1)

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from enterprises.models import Enterprise
-from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory, make_uscc
+from tests.enterprises.factories import DepartmentFactory, EnterpriseFactory, classify, make_uscc
 
 
 @pytest.fixture
@@ -21,8 +21,6 @@ def district():
         industry_section="F",
         industry_division="52",
         registered_on=dt.date(2020, 5, 1),
-        risk_class="A",
-        risk_score=12,
     )
     shop = EnterpriseFactory(
         uscc=make_uscc(2, entity_digit="2"),
@@ -37,8 +35,6 @@ def district():
         department=eco,
         registered_on=dt.date(2023, 3, 1),
         is_abnormal=True,
-        risk_class="C",
-        risk_score=61,
     )
     closed = EnterpriseFactory(
         uscc=make_uscc(3),
@@ -50,7 +46,8 @@ def district():
         status=Enterprise.Status.DEREGISTERED,
         registered_on=dt.date(2010, 1, 1),
         on_serious_list=True,
-        risk_class="D",
-        risk_score=88,
     )
+    classify(company, "A", 12)
+    classify(shop, "C", 61)
+    classify(closed, "D", 88)
     return {"company": company, "shop": shop, "closed": closed}

@@ -128,3 +128,54 @@ class Kind:
         SERIOUS_REMOVAL,
         SOFT_ENFORCEMENT,
     )
+
+
+def classify(
+    enterprise: Enterprise,
+    risk_class: str,
+    score: object = "10.0",
+    *,
+    override_class: str = "",
+    as_of: dt.date | None = None,
+) -> object:
+    """Give `enterprise` a current class (`risk.CurrentClass`, as a run writes it) without the
+    engine: `score` in points; `override_class`: a supervisor's open override sets the class in
+    effect to it (the computed one stays `risk_class`). Returns the row."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from risk.models import ClassOverride, CurrentClass, ModelVersion
+    from tests.risk.factories import general_version
+
+    version = (
+        ModelVersion.objects.filter(model__code="general", status="published").first()
+        or general_version()
+    )
+    day = as_of or timezone.localdate()
+    override = None
+    if override_class:
+        supervisor = User.objects.filter(username="supervisor").first() or User.objects.create_user(
+            username="supervisor", password="Secret-pass-123"
+        )
+        override = ClassOverride.objects.create(
+            enterprise=enterprise,
+            risk_class=override_class,
+            reason="Inspection found serious hazards",
+            starts_on=day,
+            expires_on=day + dt.timedelta(days=90),
+            created_by=supervisor,
+        )
+    current, _ = CurrentClass.objects.update_or_create(
+        enterprise=enterprise,
+        defaults={
+            "risk_class": override_class or risk_class,
+            "computed_class": risk_class,
+            "score": Decimal(str(score)),
+            "version": version,
+            "as_of": day,
+            "assessed_at": timezone.now(),
+            "override": override,
+        },
+    )
+    return current

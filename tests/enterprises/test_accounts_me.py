@@ -17,7 +17,7 @@ from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
 from enterprises.permissions import EnterprisePerm
 from enterprises.services.ledger import credit_record_append
 from enterprises.services.status import enterprise_status_change
-from tests.enterprises.factories import EnterpriseFactory
+from tests.enterprises.factories import EnterpriseFactory, classify
 
 pytestmark = pytest.mark.django_db
 from tests.enterprises.factories import Kind  # noqa: E402
@@ -57,16 +57,17 @@ def mine():
         name="成都本企业商贸有限公司",
         legal_rep_name="张本人",
         legal_rep_id_masked="5101**********123X",
-        risk_class="C",
     )
     registered(e)
+    classify(e, "C", 61)
     return e
 
 
 @pytest.fixture
 def theirs():
-    e = EnterpriseFactory(name="成都别人家餐饮有限公司", legal_rep_name="李别人", risk_class="D")
+    e = EnterpriseFactory(name="成都别人家餐饮有限公司", legal_rep_name="李别人")
     registered(e)
+    classify(e, "D", 90)
     credit_record_append(
         enterprise=e,
         kind=Kind.SOFT_ENFORCEMENT,
@@ -92,7 +93,7 @@ def test_me_shows_own_register_data_and_nothing_of_another(client, mine, theirs)
     assert "登记信息" in home and "下一步可办理的事项" in home
 
 
-def test_risk_class_is_hidden_unless_the_setting_says_so(client, mine, settings):
+def test_risk_class_is_hidden_unless_the_setting_says_so(client, mine, theirs, settings):
     client.force_login(member_of(mine))
     body = client.get(reverse("me:home")).content.decode()
     assert "信用风险分类" not in body and "risk--C" not in body
@@ -100,6 +101,24 @@ def test_risk_class_is_hidden_unless_the_setting_says_so(client, mine, settings)
     with override_settings(CREDIT_PORTAL=conf):
         body = client.get(reverse("me:home")).content.decode()
     assert "信用风险分类" in body and "risk--C" in body
+    assert "risk--D" not in body  # another enterprise's class, never
+
+
+def test_risk_class_shown_to_an_enterprise_is_the_one_in_effect(client, settings):
+    """An override sets the class in effect (marked as such); a never-classified entity
+    shows no class line at all, even with the setting on."""
+    conf = {**settings.CREDIT_PORTAL, "SHOW_RISK_CLASS_TO_ENTERPRISES": True}
+    fresh = EnterpriseFactory()
+    registered(fresh)
+    client.force_login(member_of(fresh, username="fresh"))
+    with override_settings(CREDIT_PORTAL=conf):
+        body = client.get(reverse("me:home")).content.decode()
+    assert 'data-testid="me-risk-class"' not in body and "信用风险分类" not in body
+    classify(fresh, "B", 250, override_class="D")
+    with override_settings(CREDIT_PORTAL=conf):
+        body = client.get(reverse("me:home")).content.decode()
+    assert 'data-testid="me-risk-class"' in body and "risk--D" in body and "risk--B" not in body
+    assert 'data-testid="me-risk-override"' in body
 
 
 def test_me_pages_need_an_enterprise_membership(client, user_with_perms, mine):

@@ -191,7 +191,9 @@ def test_risk_fields_filter_and_ordering_only_with_view_risk(api, user_with_perm
     assert all("risk_class" not in r and "risk_score" not in r for r in rows)
     assert "risk_class" not in plain.get(detail(district["closed"].uscc)).json()
     risky = api(user_with_perms(P.VIEW, P.VIEW_RISK)).get(detail(district["closed"].uscc)).json()
-    assert (risky["risk_class"], risky["risk_score"]) == ("D", "88.00")
+    risk = (risky["risk_class"], risky["risk_score"], risky["risk_overridden"])
+    assert risk == ("D", "88.0", False)
+    assert risky["risk_assessed_at"]
 
 
 @pytest.mark.parametrize(

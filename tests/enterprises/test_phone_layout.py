@@ -21,7 +21,7 @@ from enterprises.permissions import EnterprisePerm as P
 from enterprises.services.accounts import activation_code_issue
 from enterprises.services.ledger import credit_record_append
 from tests.browser import browser_page
-from tests.enterprises.factories import EnterpriseFactory, Kind
+from tests.enterprises.factories import EnterpriseFactory, Kind, classify
 
 pytestmark = [
     pytest.mark.browser,
@@ -136,9 +136,8 @@ def firm(user_with_perms):
     e = EnterpriseFactory(
         name="成都市双流区东升街道旭利餐饮管理服务有限责任公司",
         address="四川省成都市双流区东升街道棠湖西路一段123号附7号2栋1单元4楼401室",
-        risk_class="C",
-        risk_score=61,
     )
+    classify(e, "C", 61)
     EnterpriseFactory.create_batch(3)
     credit_record_append(
         enterprise=e,

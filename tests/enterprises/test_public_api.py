@@ -12,7 +12,12 @@ from django.utils import timezone
 from credit_portal.models import User
 from enterprises.services.ledger import credit_record_append
 from enterprises.services.register import name_initials
-from tests.enterprises.factories import EnterpriseFactory, make_uscc, public_profile_queries
+from tests.enterprises.factories import (
+    EnterpriseFactory,
+    classify,
+    make_uscc,
+    public_profile_queries,
+)
 
 pytestmark = pytest.mark.django_db
 from tests.enterprises.factories import Kind  # noqa: E402
@@ -38,7 +43,8 @@ def named(name: str, **fields):
 
 
 def test_search_needs_no_login_and_returns_basic_columns(api_client_for):
-    target = named("成都蓉城餐饮管理有限公司", risk_class="D", legal_rep_id_masked="5101**1234")
+    target = named("成都蓉城餐饮管理有限公司", legal_rep_id_masked="5101**1234")
+    classify(target, "D", 88)
     named("四川锦江建筑工程有限公司")
     response = api_client_for(None).get(LIST, {"q": "蓉城"})
     assert response.status_code == 200
@@ -116,7 +122,8 @@ def test_search_query_count_is_constant(api_client_for, django_assert_num_querie
 
 
 def test_profile_returns_the_same_public_data_as_the_page(client, api_client_for):
-    enterprise = named("成都蓉城餐饮管理有限公司", risk_class="D", risk_score=88)
+    enterprise = named("成都蓉城餐饮管理有限公司")
+    classify(enterprise, "D", 88)
     user = User.objects.create_user(username="u1", password="Secret-pass-123")
     enterprise.memberships.create(user=user, phone="13800138000", email="wang@example.cn")
     for kind, summary, public in (

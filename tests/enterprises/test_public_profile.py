@@ -15,7 +15,12 @@ from credit_portal.models import User
 from enterprises.models import CreditRecord, EnterpriseMembership
 from enterprises.services.ledger import credit_record_append
 from enterprises.services.status import enterprise_status_change
-from tests.enterprises.factories import EnterpriseFactory, make_uscc, public_profile_queries
+from tests.enterprises.factories import (
+    EnterpriseFactory,
+    classify,
+    make_uscc,
+    public_profile_queries,
+)
 
 pytestmark = pytest.mark.django_db
 from tests.enterprises.factories import Kind  # noqa: E402
@@ -51,15 +56,15 @@ def append(enterprise, kind, summary, *, on=-30, public=True, **kwargs) -> Credi
 
 @pytest.fixture
 def enterprise():
-    return EnterpriseFactory(
+    e = EnterpriseFactory(
         name="成都蓉城餐饮管理有限公司",
         former_names=["成都老字号餐饮有限公司"],
         legal_rep_name="王小明",
         legal_rep_id_masked="5101**********123X",
-        risk_class="D",
-        risk_score=87.5,
         registered_capital=1250.5,
     )
+    classify(e, "D", 87.5)
+    return e
 
 
 def test_profile_shows_every_public_section(client, enterprise):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from enterprises.services.register import name_initials
 from enterprises.uscc import uscc_check_char
-from tests.enterprises.factories import EnterpriseFactory, make_regno, make_uscc
+from tests.enterprises.factories import EnterpriseFactory, classify, make_regno, make_uscc
 
 pytestmark = pytest.mark.django_db
 URL = reverse("public:search")
@@ -103,12 +103,12 @@ def test_pinyin_initials_are_found_anywhere_in_the_name(client, text, expected):
 
 
 def test_results_show_only_the_basic_public_columns(client):
-    EnterpriseFactory(
+    target = EnterpriseFactory(
         name="成都蓉城餐饮管理有限公司",
         legal_rep_name="王小明",
         legal_rep_id_masked="5101**********123X",
-        risk_class="D",
     )
+    classify(target, "D", 88)
     html = client.get(URL, {"q": "蓉城"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for shown in ("王小明", "Operating", "2020-05-01", "Legal representative", "Established on"):
         assert shown in html

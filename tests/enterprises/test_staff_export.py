@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -11,7 +12,7 @@ from openpyxl import load_workbook
 from credit_portal.models import AuditEvent
 from enterprises.models import Enterprise
 from enterprises.permissions import EnterprisePerm as P
-from tests.enterprises.factories import EnterpriseFactory
+from tests.enterprises.factories import EnterpriseFactory, classify
 
 pytestmark = pytest.mark.django_db
 
@@ -92,12 +93,23 @@ def test_export_is_audited_with_filters_and_row_count(login, user_with_perms):
 
 
 def test_risk_columns_only_with_view_risk(login, user_with_perms):
-    EnterpriseFactory(risk_class="D", risk_score=90)
+    """The current class, score and override mark; empty cells for an entity never
+    classified; no risk column at all without view_risk."""
+    classify(EnterpriseFactory(name="甲", registered_on=dt.date(2020, 1, 3)), "D", 90)
+    overridden = EnterpriseFactory(name="乙", registered_on=dt.date(2020, 1, 2))
+    classify(overridden, "B", 250, override_class="C")
+    EnterpriseFactory(name="丙", registered_on=dt.date(2020, 1, 1))
     rows = _sheet(
         login(user_with_perms(P.VIEW, P.EXPORT, P.VIEW_RISK)).get(reverse("enterprises:export"))
     )
-    row = dict(zip(rows[0], rows[1], strict=True))
-    assert (row["Risk class"], row["Risk score"]) == ("D", 90)
+    header = rows[0]
+    found = {r[header.index("Name")]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    risk = ("Risk class", "Risk score", "Class set by override")
+    assert [found["甲"][c] for c in risk] == ["D", 90, "No"]
+    assert [found["乙"][c] for c in risk] == ["C", 250, "Yes"]
+    assert [found["丙"].get(c) for c in risk] == [None, None, None]
+    plain = _sheet(login(user_with_perms(P.VIEW, P.EXPORT)).get(reverse("enterprises:export")))
+    assert not set(risk) & set(plain[0])
 
 
 def test_export_needs_the_export_codename(login, user_with_perms):

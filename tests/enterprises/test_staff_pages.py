@@ -25,6 +25,7 @@ from enterprises.services.status import enterprise_status_change
 from tests.enterprises.factories import (
     DepartmentFactory,
     EnterpriseFactory,
+    classify,
     enterprise_user,
     make_uscc,
     register_data,
@@ -358,13 +359,40 @@ def test_detail_shows_register_ledger_and_audit_by_permission(login, user_with_p
 
 
 def test_detail_shows_risk_only_with_view_risk(login, user_with_perms):
-    ent = EnterpriseFactory(risk_class="C", risk_score=61.5)
-    with_risk = login(user_with_perms(P.VIEW, P.VIEW_RISK)).get(
-        reverse("enterprises:detail", args=[ent.uscc])
-    )
-    assert "risk--C" in with_risk.content.decode() and "61.50" in with_risk.content.decode()
-    without = login(user_with_perms(P.VIEW)).get(reverse("enterprises:detail", args=[ent.uscc]))
-    assert "risk--C" not in without.content.decode() and "61.50" not in without.content.decode()
+    ent = EnterpriseFactory()
+    classify(ent, "C", 61.5, as_of=dt.date(2026, 3, 2))
+    url = reverse("enterprises:detail", args=[ent.uscc])
+    html = login(user_with_perms(P.VIEW, P.VIEW_RISK), "en").get(url).content.decode()
+    assert "risk--C" in html and "61.5" in html and "as of 2026-03-02" in html
+    assert f'href="/risk/enterprises/{ent.uscc}/"' in html  # "Why this class"
+    assert 'data-testid="risk-override"' not in html
+    without = login(user_with_perms(P.VIEW)).get(url).content.decode()
+    assert "risk--C" not in without and "61.5" not in without
+    assert "/risk/enterprises/" not in without
+
+
+def test_detail_marks_an_override_and_says_when_never_classified(login, user_with_perms):
+    ent = EnterpriseFactory()
+    client = login(user_with_perms(P.VIEW, P.VIEW_RISK), "en")
+    url = reverse("enterprises:detail", args=[ent.uscc])
+    assert "Not yet classified." in client.get(url).content.decode()
+    classify(ent, "B", 250, override_class="D", as_of=dt.date(2026, 3, 2))
+    html = client.get(url).content.decode()
+    assert "risk--D" in html and "risk--B" not in html  # the class in effect
+    assert 'data-testid="risk-override"' in html
+    assert "Set by a supervisor until 2026-05-31; the computed class is B." in html
+
+
+def test_list_marks_an_override_beside_the_class(login, user_with_perms):
+    classify(EnterpriseFactory(name="改判企业"), "A", 50, override_class="C")
+    classify(EnterpriseFactory(name="计算企业"), "B", 250)
+    EnterpriseFactory(name="未分类企业")
+    response = login(user_with_perms(P.VIEW, P.VIEW_RISK)).get(reverse("enterprises:list"))
+    cells = {row["e"].name: row["risk"] for row in response.context["rows"]}
+    assert cells["改判企业"]["risk_class"] == "C" and cells["改判企业"]["overridden"]
+    assert cells["计算企业"]["risk_class"] == "B" and not cells["计算企业"]["overridden"]
+    assert cells["未分类企业"] is None
+    assert response.content.decode().count('data-testid="risk-override"') == 1
 
 
 # --- create ------------------------------------------------------------------------------
@@ -655,7 +683,9 @@ def test_list_page_query_count_is_constant(login, user_with_perms, django_assert
     url = reverse("enterprises:list")
     eco = DepartmentFactory(code="eco", name="区生态环境局")
     for batch in (3, 30, 300):
-        EnterpriseFactory.create_batch(batch, department=eco)
+        for i, e in enumerate(EnterpriseFactory.create_batch(batch, department=eco)):
+            if i % 2:  # classified rows, some by override: the class column's join, no query
+                classify(e, "ABCD"[i % 4], i, override_class="D" if i % 3 == 0 else "")
         # Session, user, user perms, group perms, ids of the matches (capped), the page, the
         # navigation's membership lookup, departments (filter select).
         with django_assert_num_queries(8):
@@ -666,6 +696,10 @@ def test_list_page_query_count_is_constant(login, user_with_perms, django_assert
             response = client.get(url, {"department": "eco", "page_size": 20})
         total = Enterprise.objects.filter(department=eco).count()
         assert len(response.context["page_obj"].object_list) == min(20, total)
+        for params in ({"ordering": "-risk_score"}, {"risk_class": "B", "ordering": "risk_score"}):
+            with django_assert_num_queries(8):
+                response = client.get(url, params)
+            assert any(row["risk"] for row in response.context["rows"])
 
 
 def test_pages_are_ordered_and_disjoint_below_and_above_the_cap(
@@ -694,6 +728,7 @@ def test_detail_page_query_count_is_constant(login, user_with_perms, django_asse
     user = user_with_perms(*ALL_STAFF)
     client = login(user)
     ent = EnterpriseFactory()
+    classify(ent, "B", 250, override_class="C")  # the class and its override: no query more
     url = reverse("enterprises:detail", args=[ent.uscc])
     for batch in (2, 20):
         for i in range(batch):
@@ -756,11 +791,12 @@ def test_pages_sorted_in_python_below_the_cap_match_the_database_order(
     """Below the cap, date and score orderings are sorted in Python from the probe: the pages
     follow the database's order exactly (ties by id, unscored last), page after page."""
     for i in range(47):
-        EnterpriseFactory(
+        e = EnterpriseFactory(
             name=f"排序{i:02d}",
             registered_on=dt.date(2020, 1, 1 + i % 4),  # ties: the id decides
-            risk_score=None if i % 5 == 0 else Decimal(f"{(i * 7) % 11}.5"),
         )
+        if i % 5:  # every fifth never classified: no score, last in both directions
+            classify(e, "B", Decimal(f"{(i * 7) % 11}.5"))
     user = user_with_perms(P.VIEW, P.VIEW_RISK)
     client = login(user)
 
