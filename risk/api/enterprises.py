@@ -318,14 +318,6 @@ def risk_now(enterprise: Enterprise) -> RiskView:
     return _explained(view, on=timezone.localdate())  # today's facts, as the page shows them
 
 
-def replay_knowledge_at(as_of: dt.date) -> dt.datetime:
-    """What a replay of `as_of` knows: the facts recorded by the end of that day (in the
-    bureau's time zone; now, for today)."""
-    from risk.services.runs import replay_instant
-
-    return replay_instant(as_of)
-
-
 def stored_in_force(enterprise: Enterprise, knowledge_at: dt.datetime) -> Assessment | None:
     """The assessment in force at `knowledge_at`: the latest one written by a run that knew
     no more than that (docs: the replay's comparison)."""
@@ -339,8 +331,9 @@ def stored_in_force(enterprise: Enterprise, knowledge_at: dt.datetime) -> Assess
 def risk_as_of(enterprise: Enterprise, as_of: dt.date) -> RiskView:
     """The enterprise evaluated as of a past date (read-only), against what was stored then."""
     from risk.engine import evaluate
+    from risk.services.runs import replay_instant
 
-    knowledge_at = replay_knowledge_at(as_of)
+    knowledge_at = replay_instant(as_of)
     evaluation = evaluate(enterprise.pk, as_of=as_of, knowledge_at=knowledge_at)
     stored = stored_in_force(enterprise, knowledge_at)
     view = RiskView(

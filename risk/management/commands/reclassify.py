@@ -45,6 +45,7 @@ from enterprises.models import Enterprise
 from enterprises.services.register import EARLIEST_REGISTRATION
 from risk import rules
 from risk.models import Assessment, ClassificationRun, ModelVersion
+from risk.services.runs import replay_instant
 
 CLASS_ROWS = (*rules.CLASSES, "-")
 
@@ -68,12 +69,6 @@ def transitions_table(transitions: dict[str, int]) -> list[str]:
     if len(lines) == 1:
         lines.append("(no enterprise)")
     return lines
-
-
-def _end_of_day(day: dt.date) -> dt.datetime:
-    """The last instant of `day` in the portal's time zone (Asia/Shanghai), or now for today."""
-    end = timezone.make_aware(dt.datetime.combine(day, dt.time.max))
-    return min(end, timezone.now())
 
 
 class Command(BaseCommand):
@@ -144,7 +139,7 @@ class Command(BaseCommand):
             params.update(
                 reason=ClassificationRun.Reason.WHAT_IF,
                 version=version,
-                knowledge_at=_end_of_day(as_of),
+                knowledge_at=replay_instant(as_of),
             )
         elif replay:
             # The facts known by the end of that day (`run_create`'s default for a replay).
