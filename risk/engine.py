@@ -706,6 +706,24 @@ def _fetch(sql: str, params: Mapping[str, Any] | Sequence[Any] = ()) -> list[tup
         return list(cursor.fetchall())
 
 
+# The overrides' lock (docs/architecture.md, Classification, "Overrides"): an applying step
+# reads the open overrides and then writes its window's current rows, so it holds this
+# advisory lock shared for its transaction, and the override services take it exclusive
+# (`overrides_lock`): an override set or ended while a step runs waits for that step's commit
+# and is then seen by the next step, never undone. Steps share it with one another. Two-key
+# form, first key "risk" in ASCII, so that it cannot collide with other advisory locks.
+OVERRIDES_LOCK = (0x7269736B, 1)
+
+
+def overrides_lock(*, shared: bool) -> None:
+    """Take the overrides' lock for the current transaction (PostgreSQL; SQLite writes are
+    serialised by the database itself, IMMEDIATE transactions)."""
+    if not _pg():
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    _execute(f"SELECT {function}(%s, %s)", OVERRIDES_LOCK)
+
+
 def run_step(run: ClassificationRun, *, step: int) -> StepResult:
     """Compute one step of `run` and, for an applying run, write it (module docstring).
 
@@ -716,6 +734,8 @@ def run_step(run: ClassificationRun, *, step: int) -> StepResult:
     """
     context = run_context(run)
     result = StepResult()
+    if run.applies:
+        overrides_lock(shared=True)
     ids, window = step_ids(run, step)
     since = run_since(run) if run.applies and window else None
     if since is not None:

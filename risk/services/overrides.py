@@ -27,7 +27,7 @@ from credit_portal.middleware import current_client_ip, current_request_id
 from credit_portal.models import AuditEvent, User
 from enterprises.models import Enterprise
 from risk import audit_events as events
-from risk import rules
+from risk import engine, rules
 from risk.models import ClassOverride, CurrentClass
 
 REASON_MAX = 2000
@@ -78,6 +78,7 @@ def override_set(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        engine.overrides_lock(shared=False)  # after a running step's commit, never under it
         current = (
             CurrentClass.objects.select_for_update().filter(enterprise_id=enterprise.pk).first()
         )
@@ -152,6 +153,7 @@ def override_end(*, override: ClassOverride, by: User, reason: str) -> ClassOver
         )
     today = timezone.localdate()
     with transaction.atomic():
+        engine.overrides_lock(shared=False)  # after a running step's commit, never under it
         # The current class first, then the override: the order `override_set` and
         # `overrides_expire` lock them in (the other order deadlocks against them).
         current = (
@@ -200,6 +202,7 @@ def overrides_expire(*, on: dt.date, by: User | None = None) -> int:
     """
     actor = by or _system()
     with transaction.atomic():
+        engine.overrides_lock(shared=False)  # after a running step's commit, never under it
         expired = ClassOverride.objects.filter(ended_on__isnull=True, expires_on__lt=on)
         # The current classes first, then the overrides: the order `override_set` and
         # `override_end` lock them in (the other order deadlocks against them).

@@ -112,3 +112,57 @@ def test_a_task_acknowledged_twice_at_once_is_acknowledged_once(require_postgres
         thread.join(timeout=30)
     assert sorted(outcomes) == ["ValidationError", "ok"]
     assert AuditEvent.objects.filter(event_type=events.TASK_DONE).count() == 1
+
+
+@pytest.mark.parametrize("how", ["set", "end"])
+def test_an_override_waits_for_a_running_step_and_is_not_undone_by_it(
+    require_postgres, user_with_role, how
+):
+    """The override/step race (docs/architecture.md, Classification, "Overrides"): a step
+    reads the open overrides, then writes its window; an override set or ended in between
+    would be overwritten. The step holds the overrides' lock shared, the services take it
+    exclusive, so an override waits for any running step's commit (even one whose window
+    holds no row it locks: here the step classifies another enterprise) and stays in effect
+    after it."""
+    from risk import engine
+    from risk.services.runs import run_create
+
+    supervisor = user_with_role(Role.SUPERVISOR)
+    enterprise, other = EnterpriseFactory(), EnterpriseFactory()
+    version = general_version()
+    classify_by_hand(enterprise, "B", version=version)
+    classify_by_hand(other, "B", version=version)
+    override = None
+    if how == "end":
+        override = override_set(
+            enterprise=enterprise,
+            risk_class="D",
+            reason="舆情",
+            expires_on=timezone.localdate() + dt.timedelta(days=5),
+            by=supervisor,
+        )
+    run = run_create(reason="manual", enterprise=other, by=supervisor)
+    outcomes: list[str] = []
+    work: Callable[[], Any]
+    if how == "set":
+        work = lambda: override_set(  # noqa: E731
+            enterprise=enterprise,
+            risk_class="D",
+            reason="舆情",
+            expires_on=timezone.localdate() + dt.timedelta(days=5),
+            by=supervisor,
+        )
+    else:
+        work = lambda: override_end(override=override, by=supervisor, reason="核实")  # noqa: E731
+    with transaction.atomic():
+        engine.run_step(run, step=0)  # holds the overrides' lock shared until it commits
+        thread = _in_thread(work, outcomes)
+        time.sleep(0.5)
+        assert thread.is_alive(), "the override did not wait for the running step"
+    thread.join(timeout=30)
+    assert outcomes == ["ok"]
+    current = CurrentClass.objects.get(enterprise=enterprise)
+    if how == "set":
+        assert (current.risk_class, current.override_id is not None) == ("D", True)
+    else:
+        assert (current.risk_class, current.override_id) == ("B", None)
