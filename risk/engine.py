@@ -867,6 +867,18 @@ def _step_select(
         f"{_ids_condition('enterprise_id', ids, p, window=window)}{_fence()})"
     )
     join = "FULL JOIN" if run.applies else "LEFT JOIN"
+    leavers = ""
+    if not _pg():
+        # SQLite joins a subquery by scanning it for every row of the other side (a step of
+        # the demo district took seconds per thousand rows); the table itself is probed by its
+        # primary key, and a full join's second pass keeps the window's current rows that
+        # nothing computed (no longer classified) by the WHERE below.
+        current = "risk_currentclass"
+        if run.applies:
+            leavers = (
+                "WHERE x.id IS NOT NULL OR "
+                f"{_ids_condition('cc.enterprise_id', ids, p, window=window)}"
+            )
     return (
         "SELECT x.*, cc.enterprise_id AS had, cc.risk_class AS old_class, "
         "cc.computed_class AS old_computed, CAST(ROUND(cc.score * 10) AS integer) AS old_score, "
@@ -874,7 +886,7 @@ def _step_select(
         f"COALESCE(o.risk_class, x.risk_class) AS new_class, {stored}"
         f"FROM ({compute}) x {join} {current} cc ON cc.enterprise_id = x.id "
         "LEFT JOIN risk_classoverride o ON o.enterprise_id = x.id AND o.ended_on IS NULL "
-        f"AND o.starts_on <= {day} AND o.expires_on >= {day} {compared}"
+        f"AND o.starts_on <= {day} AND o.expires_on >= {day} {compared}{leavers}"
     )
 
 
