@@ -503,13 +503,24 @@ def weighing_facts(enterprise: Enterprise, *, on: dt.date) -> list[WeighingFact]
             )
     hard = {"serious": ledger.serious, "abnormal": ledger.abnormal}
     if assessed.hard_rule in hard:
-        name, how = (
-            _hard_rule_name(assessed.hard_rule),
-            gettext("when it is closed: removal or repair"),
-        )
+        # A listing in force that sets the hard rule weighs until it is closed, whatever an
+        # indicator's window says; one line per fact (an indicator may count it too).
+        name = _hard_rule_name(assessed.hard_rule)
+        how = gettext("when it is closed: removal or repair")
+        listed = {record.pk: record for record in hard[assessed.hard_rule]}
+        facts = [
+            WeighingFact(
+                f.record, f.indicator_code, f"{f.indicator_name}; {name}", f.points, None, how
+            )
+            if f.record.pk in listed
+            else f
+            for f in facts
+        ]
+        counted = {f.record.pk for f in facts}
         facts.extend(
             WeighingFact(record, "", name, Decimal(0), None, how)
-            for record in hard[assessed.hard_rule]
+            for pk, record in listed.items()
+            if pk not in counted
         )
     facts.sort(key=lambda f: (f.record.occurred_on, f.record.pk), reverse=True)
     return facts
@@ -526,6 +537,14 @@ def what_would_change(enterprise: Enterprise, *, on: dt.date) -> list[Change]:
     now = timezone.now()
     ledger = known(records, as_of=on, knowledge_at=now)
     names: dict[Any, tuple[str, dt.date | None, str]] = {}
+    # Listings in force first: one that sets a hard rule ends only when it is closed, even
+    # where a windowed indicator counts it too (its window's end would not move the class).
+    for code, listed in (("serious", ledger.serious), ("abnormal", ledger.abnormal)):
+        for record in listed:
+            names.setdefault(
+                record.pk,
+                (_hard_rule_name(code), None, gettext("when it is closed: removal or repair")),
+            )
     for item in definition["indicators"]:
         if item["source"] != "ledger":
             continue
@@ -533,12 +552,6 @@ def what_would_change(enterprise: Enterprise, *, on: dt.date) -> list[Change]:
             ends_on, how = _ends(item, record)
             if int(item["points_per_fact"]) > 0:
                 names.setdefault(record.pk, (item_name(item), ends_on, how))
-    for code, listed in (("serious", ledger.serious), ("abnormal", ledger.abnormal)):
-        for record in listed:
-            names.setdefault(
-                record.pk,
-                (_hard_rule_name(code), None, gettext("when it is closed: removal or repair")),
-            )
     by_pk = {r.pk: r for r in records}
     changes = []
     for pk, (name, ends_on, how) in names.items():

@@ -134,3 +134,36 @@ def test_an_enterprise_not_classified_has_nothing_to_explain() -> None:
     firm = EnterpriseFactory(individual_business=True)
     assert explain.weighing_facts(firm, on=timezone.localdate()) == []
     assert explain.what_would_change(firm, on=timezone.localdate()) == []
+
+
+def test_a_listing_that_sets_the_hard_rule_weighs_once_and_until_it_is_closed() -> None:
+    """A windowed indicator counting listings and the hard rule "abnormal: at least C" both
+    hold one listing: it is one line that ends when the listing is closed (the window's end
+    would not move the class), and what would change it says so."""
+    from tests.risk.factories import version_with
+
+    version_with(
+        [
+            {
+                "code": "abnormal_3y",
+                "source": "ledger",
+                "kinds": [Kind.ABNORMAL_LISTING],
+                "window_days": 1095,
+                "points_per_fact": 10,
+                "max_points": 30,
+            }
+        ]
+    )
+    today = timezone.localdate()
+    firm = EnterpriseFactory(registered_on=today - 4000 * DAY)
+    listing = record(firm, Kind.ABNORMAL_LISTING, today - 50 * DAY)
+    with translation.override("en"):
+        weighing = explain.weighing_facts(firm, on=today)  # type: ignore[arg-type]
+        changes = explain.what_would_change(firm, on=today)  # type: ignore[arg-type]
+    assert [(w.record, w.indicator_code, w.ends_on, w.ends_how) for w in weighing] == [
+        (listing, "abnormal_3y", None, "when it is closed: removal or repair")
+    ]
+    assert weighing[0].indicator_name == "abnormal_3y; In the abnormal directory: at least C"
+    assert [(c.record, c.class_after, c.ends_on, c.how) for c in changes] == [
+        (listing, "A", None, "when it is closed: removal or repair")
+    ]
