@@ -1,4 +1,5 @@
-"""Account services: the writes that concern users themselves, each with its audit event."""
+"""Account services: the writes that concern users themselves, each with its audit event; the
+portal's own account (`system_user`), author of what the jobs decide."""
 
 from __future__ import annotations
 
@@ -48,3 +49,24 @@ def api_token_issue(*, user: User) -> Token:
     if created:
         audit_event_record(actor=user, event_type="accounts.api_token_created", target=user)
     return token
+
+
+# The portal's own account: inactive, no usable password, never a person.
+SYSTEM_USERNAME = "credit-portal-system"
+
+
+def system_user() -> User:
+    """The portal's own account, author of the cases, runs and overrides' ends the system makes
+    (a row that needs an author, where none of the bureau's people decided). Made on first use:
+    inactive, no usable password."""
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is not None:
+        return user
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"display_name": "系统（自动）", "is_active": False},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+    return user

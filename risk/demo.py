@@ -370,7 +370,7 @@ def risk_demo_build(*, as_of: dt.date, seed: int = 0, stdout: Any = None) -> Ris
 
 
 def _system() -> User:
-    from remediation.services.directory import system_user
+    from credit_portal.services import system_user
 
     return system_user()
 

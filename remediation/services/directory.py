@@ -79,6 +79,7 @@ from credit_portal.bulk import Sql, new_key_sql
 from credit_portal.dates import add_years
 from credit_portal.errors import ConflictError
 from credit_portal.models import Department, StaffProfile, User
+from credit_portal.services import system_user  # re-exported: the cases the system makes
 from credit_portal.workdays import add_working_days, deadline_after, is_working_day
 from enterprises.kinds import REGISTRATION_CHANGE
 from enterprises.models import CreditRecord, Enterprise
@@ -107,7 +108,6 @@ CLOSED_STATUSES = (*CEASED_STATUSES, Enterprise.Status.MOVED_OUT)
 # The source key of the facts a case gives: (app, model, case id).
 SOURCE_APP, SOURCE_MODEL = "remediation", "directorycase"
 # The portal's own account, the author of the cases the system makes.
-SYSTEM_USERNAME = "credit-portal-system"
 # Entities per transaction in the deadline run; enterprise ids per batch of the drain.
 RUN_CHUNK = 25_000
 APPLY_CHUNK = 10_000
@@ -223,22 +223,6 @@ def listing_number_stem() -> str:
 def listing_number(year: int, case_id: int) -> str:
     """A listing's document number: 双市监异〔2025〕123号 (the year listed, the case's number)."""
     return f"{listing_number_stem()}〔{year}〕{case_id}号"
-
-
-def system_user() -> User:
-    """The portal's own account, author of the cases the system makes (a case needs an author;
-    none of its people decided them). Made on first use: inactive, no usable password."""
-    user = User.objects.filter(username=SYSTEM_USERNAME).first()
-    if user is not None:
-        return user
-    user, created = User.objects.get_or_create(
-        username=SYSTEM_USERNAME,
-        defaults={"display_name": "系统（自动）", "is_active": False},
-    )
-    if created:
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
-    return user
 
 
 def _author(actor: User | None) -> User:

@@ -34,7 +34,7 @@ REASON_MAX = 2000
 
 
 def _system() -> User:
-    from remediation.services.directory import system_user
+    from credit_portal.services import system_user
 
     return system_user()
 
