@@ -98,6 +98,22 @@ def append_only_tables() -> list[str]:
     )
 
 
+# Tables frozen in part: rows never deleted and some columns never changed once written (a
+# draw's commitment), by a trigger the declaring app's migration writes; the rest of the row
+# moves on through its services. Declared from the app's `ready()`; the trigger test checks the
+# database's refusing triggers against this list and `append_only_tables()` together.
+_GUARDED_TABLES: set[str] = set()
+
+
+def guarded_tables_declare(*tables: str) -> None:
+    """Declare tables guarded in part by a trigger (from the declaring app's `ready()`)."""
+    _GUARDED_TABLES.update(tables)
+
+
+def guarded_tables() -> list[str]:
+    return sorted(_GUARDED_TABLES)
+
+
 # --- The application's role ---------------------------------------------------------------
 
 APP_ROLE = "credit_app"  # the application role's name unless told otherwise (docker-compose.yml)

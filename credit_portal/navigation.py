@@ -107,6 +107,30 @@ ITEMS: list[NavItem] = [
         "enterprises.view_risk",
         description=_("Classes A–D explained; their distribution, runs, models and tasks."),
     ),
+    NavItem(
+        "inspections:plan_list",
+        _("Sampling plans"),
+        "inspections.view_samplingplan",
+        description=_("Plans by year: items, scope, departments, ratios by class; inspectors."),
+    ),
+    NavItem(
+        "inspections:glance",
+        _("Inspections"),
+        "inspections.view_samplingplan",
+        description=_("Sampling plans at a glance, verifiable draws, inspections and leads."),
+    ),
+    NavItem(
+        "inspections:tasks",
+        _("Inspection tasks"),
+        "inspections.view_inspection",
+        description=_("My inspections due first, results to review and to publish on time."),
+    ),
+    NavItem(
+        "inspections:lead_list",
+        _("Leads"),
+        "inspections.view_lead",
+        description=_("Reports, complaints and referrals on their legal clocks, overdue first."),
+    ),
     NavItem("me:home", _("My enterprise"), enterprise_user=True),
     NavItem("me:records", _("Credit records"), enterprise_user=True),
     NavItem("me-remediation:penalties", _("My penalties"), enterprise_user=True),
@@ -118,6 +142,7 @@ ITEMS: list[NavItem] = [
     NavItem("me-remediation:listings", _("Abnormal operations"), enterprise_user=True),
     NavItem("me-annual-reports:list", _("Annual reports"), enterprise_user=True),
     NavItem("me-risk:credit_risk", _("Credit risk"), enterprise_user=True),
+    NavItem("me-inspections:inspections", _("My inspections"), enterprise_user=True),
     NavItem(
         "public:search",
         _("Public credit lookup"),

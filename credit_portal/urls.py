@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("remediation.urls")),
     path("", include("annual_reports.urls")),
     path("", include("risk.urls")),
+    path("", include("inspections.urls")),
     path("", views.home, name="home"),
     path("no-access/", views.no_access, name="no_access"),
     path("healthz", HealthzView.as_view(), name="healthz"),

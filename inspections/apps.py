@@ -7,6 +7,19 @@ class InspectionsConfig(AppConfig):
     verbose_name = _("Random inspections")
 
     def ready(self) -> None:
-        from inspections import kinds
+        from credit_portal.db import guarded_tables_declare
+        from inspections import audit_events, capabilities, demo, jobs, kinds
 
         kinds.declare()
+        audit_events.declare()
+        capabilities.declare()
+        jobs.declare()  # the daily jobs and the draw's job kind
+        demo.declare()  # the demo district's step (credit_portal.demo)
+        # Draws are frozen by triggers once written (migration 0004_draws_append_only).
+        guarded_tables_declare(
+            "inspections_draw",
+            "inspections_drawstratum",
+            "inspections_drawfile",
+            "inspections_exclusion",
+            "inspections_selection",
+        )

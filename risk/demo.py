@@ -4,8 +4,10 @@ and special-equipment models, and a year of monthly runs (docs/domain.md §1; is
 What it builds, through the services (audited, by the portal's system account):
 - `INDICATORS`: sixteen indicators in the five families of §1, over the register fields
   (`risk.rules.REGISTER_FIELDS`) and the ledger kinds the portal declares today, each with its
-  basis in §1; one of them counts complaints (`complaint`), a kind the inspections issue will
-  declare: it is kept out of every version, and the admin says why it cannot be used yet.
+  basis in §1. `inspections_1y` counts the inspections that found a problem
+  (`inspection_finding`; a clean result weighs nothing); `complaints_1y` counts complaints
+  and reports (`complaint`, both kinds of the inspections app), in the v3 what-if draft only:
+  the published versions predate the complaints the portal records.
 - The models of `MODELS`: the general model (v1 published at the start of the demo year, v2
   mid-year adding the changes of registration and reweighing penalties, late reports and soft
   enforcement, and a v3 draft to try as a what-if), a food model (GB/T 4754 divisions 13, 14,
@@ -196,12 +198,12 @@ INDICATORS: list[dict[str, Any]] = [
         window=YEAR, points=4, most=12,
     ),
     _ledger(
-        "inspections_1y", "近一年抽查检查结果公示", "Inspection results in the last year",
-        "supervision", "inspection_result", "R03 spot-check outcomes; §2",
+        "inspections_1y", "近一年抽查发现问题次数", "Inspections finding problems, last year",
+        "supervision", "inspection_finding", "R03 spot-check outcomes; §2 result codes",
         window=YEAR, points=3, most=6,
         description=(
-            "Every published result counts until the ledger says which checks found problems "
-            "(the inspections issue)."
+            "Counts the published inspections that found a problem (the kind "
+            "inspection_finding); a clean result weighs nothing."
         ),
     ),
     _ledger(
@@ -226,8 +228,9 @@ INDICATORS: list[dict[str, Any]] = [
         "complaint", "R05 12345 hotline complaint counts",
         window=YEAR, points=5, most=20,
         description=(
-            "Counts the kind complaint, which the inspections issue declares; until then no "
-            "version can use it."
+            "Counts the kind complaint (a complaint accepted, or a report on which a case was "
+            "opened; the inspections app). In the what-if draft only: the published versions "
+            "predate the complaints the portal records."
         ),
     ),
 ]  # fmt: skip
@@ -289,7 +292,10 @@ PLANS = [
          "soft_actions_1y": 5},
         "年中调整：增加变更登记频次，加重行政处罚与年报逾期，减轻柔性执法。",
     ),
-    VersionPlan("general", "", {"soft_actions_1y": 10}, "试算：柔性执法恢复原权重。"),
+    VersionPlan(
+        "general", "", {"soft_actions_1y": 10, COMPLAINTS: 5},
+        "试算：柔性执法恢复原权重，加入近一年投诉举报。",
+    ),
 ]  # fmt: skip
 
 
@@ -354,6 +360,7 @@ def risk_demo_build(*, as_of: dt.date, seed: int = 0, stdout: Any = None) -> Ris
     with transaction.atomic():
         counts |= _models_build(as_of)
     counts |= _runs_build(as_of)
+    counts["queued_changes_covered"] = _queue_covered(as_of)
     with transaction.atomic():
         counts |= _follow_up(as_of)
         if any(counts.values()):
@@ -367,6 +374,26 @@ def risk_demo_build(*, as_of: dt.date, seed: int = 0, stdout: Any = None) -> Ris
         made = ", ".join(f"{k} {v:,}" for k, v in counts.items())
         stdout.write(f"  classification: {made if any(counts.values()) else 'already there'}")
     return result
+
+
+def _queue_covered(as_of: dt.date) -> int:
+    """The facts the earlier steps appended wait in the ledger queue of `risk.reclassify`; the
+    whole-register run of the day just made knew them all (they were recorded before its
+    `knowledge_at`), so their rows are dropped instead of reclassifying those enterprises once
+    more at the next drain. Only rows recorded by that instant: anything later stays queued."""
+    from enterprises.models import LedgerChange
+    from risk.jobs import SUBSCRIBER
+
+    runs = ClassificationRun.objects.filter(
+        applies=True, as_of=as_of, status=ClassificationRun.Status.DONE, enterprise__isnull=True
+    ).order_by("-knowledge_at")
+    run = next((r for r in runs if not r.enterprise_ids), None)  # the whole register's
+    if run is None:
+        return 0
+    deleted, _ = LedgerChange.objects.filter(
+        subscriber=SUBSCRIBER, recorded_at__lte=run.knowledge_at
+    ).delete()
+    return deleted
 
 
 def _system() -> User:

@@ -353,6 +353,22 @@ SPECTACULAR_SETTINGS = {
     # Several fields are named "status": each choice set gets a name of its own.
     "ENUM_NAME_OVERRIDES": {
         "EnterpriseStatusEnum": "enterprises.models.Enterprise.Status",
+        # Inspections (inspections.api).
+        "SamplingPlanStatusEnum": "inspections.models.SamplingPlan.Status",
+        "SamplingPlanKindEnum": "inspections.models.SamplingPlan.Kind",
+        "InspectionItemMethodEnum": "inspections.models.InspectionItem.Method",
+        "StratumEnum": "inspections.models.Stratum",
+        "DrawStatusEnum": "inspections.models.Draw.Status",
+        "InspectionStatusEnum": "inspections.models.Inspection.Status",
+        "InspectionOriginEnum": "inspections.models.Inspection.Origin",
+        "InspectionCheckResultEnum": "inspections.models.InspectionCheck.Result",
+        "LeadKindEnum": "inspections.models.Lead.Kind",
+        "LeadStatusEnum": "inspections.models.Lead.Status",
+        "LeadChannelEnum": "inspections.models.Lead.Channel",
+        "LeadDecisionEnum": "inspections.models.Lead.Decision",
+        "LeadNotifyMethodEnum": "inspections.models.Lead.NotifyMethod",
+        "LeadMediationOutcomeEnum": "inspections.models.Lead.MediationOutcome",
+        "RecusalOriginEnum": "inspections.models.Recusal.Origin",
         # Annual reports (annual_reports.api.reports).
         "AnnualReportStatusEnum": "annual_reports.api.reports.STATUS_CHOICES",
         "LetterStatusEnum": "enterprises.selectors.letters.LetterStatus",

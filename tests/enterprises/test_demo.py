@@ -166,7 +166,7 @@ def test_seed_demo_builds_the_generated_district_consistently(django_assert_max_
     assert db == [(e[1], e[3]) for e in rows]
     # The register's own history; the domain apps' demo steps add their cases after it, each
     # fact with its app as source (credit_portal.demo.demo_steps_run).
-    domain_apps = ["remediation", "annual_reports"]
+    domain_apps = ["remediation", "annual_reports", "inspections"]
     assert CreditRecord.objects.exclude(source_app__in=domain_apps).count() == len(records)
     assert Department.objects.count() == 25
     # The cached state equals the replayed ledger for every entity.
