@@ -365,6 +365,8 @@ SPECTACULAR_SETTINGS = {
         "LeadKindEnum": "inspections.models.Lead.Kind",
         "LeadStatusEnum": "inspections.models.Lead.Status",
         "LeadChannelEnum": "inspections.models.Lead.Channel",
+        "LeadStaffChannelEnum": "inspections.api.leads.STAFF_CHANNELS",
+        "AnnualReportChannelEnum": "annual_reports.models.AnnualReport.Channel",
         "LeadDecisionEnum": "inspections.models.Lead.Decision",
         "LeadNotifyMethodEnum": "inspections.models.Lead.NotifyMethod",
         "LeadMediationOutcomeEnum": "inspections.models.Lead.MediationOutcome",

@@ -55,10 +55,11 @@ from inspections.selectors.inspections import (
     timing,
 )
 from inspections.services.inspections import (
+    APPROVE,
     CHECK_NOTE_MAX,
-    DECISIONS,
     FINDINGS_MAX,
     ORDER_NUMBER_MAX,
+    RETURN,
     REVIEW_NOTE_MAX,
     inspection_assign,
     inspection_publish,
@@ -235,9 +236,12 @@ class CheckInput(serializers.Serializer):
     id = serializers.IntegerField()
     result = serializers.ChoiceField(
         choices=[
-            InspectionCheck.Result.OK,
-            InspectionCheck.Result.PROBLEM,
-            InspectionCheck.Result.NOT_APPLICABLE,
+            (c.value, c.label)
+            for c in (
+                InspectionCheck.Result.OK,
+                InspectionCheck.Result.PROBLEM,
+                InspectionCheck.Result.NOT_APPLICABLE,
+            )
         ]
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=CHECK_NOTE_MAX)
@@ -248,7 +252,7 @@ class RecordInput(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
     checks = CheckInput(many=True)
     result_codes = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(rules.RESULT_CODES)),
+        child=serializers.ChoiceField(choices=list(rules.RESULT_CODES.items())),
         help_text=gettext_lazy("Several codes of the newer list; “1” stands alone."),
     )
     findings = serializers.CharField(required=False, allow_blank=True, max_length=FINDINGS_MAX)
@@ -267,7 +271,12 @@ class RecordInput(serializers.Serializer):
 @extend_schema_serializer(component_name="InspectionReview")
 class ReviewInput(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
-    decision = serializers.ChoiceField(choices=list(DECISIONS))
+    decision = serializers.ChoiceField(
+        choices=[
+            (APPROVE, gettext_lazy("Approve")),
+            (RETURN, gettext_lazy("Return for correction")),
+        ]
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=REVIEW_NOTE_MAX)
     confirm_unreachable = serializers.BooleanField(
         required=False, default=False, help_text=gettext_lazy("Required to approve a result 6.")
@@ -307,6 +316,7 @@ def _bool(request: Request, name: str) -> bool:
 
 class InspectionListApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = StandardPagination  # for the schema; `get` makes its own
 
     @extend_schema(
         operation_id="inspections_list",
@@ -536,6 +546,7 @@ class InspectionAssignApi(APIView):
 
 class MeInspectionsApi(APIView):
     permission_classes = [IsAuthenticated]
+    pagination_class = StandardPagination  # for the schema; `get` makes its own
 
     @extend_schema(
         operation_id="me_inspections_list",

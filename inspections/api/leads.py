@@ -43,7 +43,6 @@ from inspections.models import Inspection, InspectionItem, Lead
 from inspections.permissions import InspectionPerm
 from inspections.selectors.leads import lead_clocks, lead_due, lead_for_user, lead_queue
 from inspections.services.leads import (
-    NOTIFY_METHODS,
     lead_accept,
     lead_assign,
     lead_create,
@@ -81,6 +80,7 @@ def _require(request: Request, *codenames: str) -> User:
 # --------------------------------------------------------------------------- serializers
 
 
+@extend_schema_serializer(component_name="LeadNextDue")
 class _NextDue(serializers.Serializer):
     step = serializers.CharField(source="label")
     day = serializers.DateField(source="deadline.day")
@@ -91,7 +91,14 @@ class _NextDue(serializers.Serializer):
 
 
 class _Clock(serializers.Serializer):
-    key = serializers.ChoiceField(choices=["verify", "notify", "accept", "mediation"])
+    key = serializers.ChoiceField(
+        choices=[
+            ("verify", gettext_lazy("Verify the report")),
+            ("notify", gettext_lazy("Tell the reporter")),
+            ("accept", gettext_lazy("Accept or refuse the complaint")),
+            ("mediation", gettext_lazy("End the mediation")),
+        ]
+    )
     step = serializers.CharField(source="label")
     due = serializers.DateField(source="deadline.day")
     provisional = serializers.BooleanField(source="deadline.provisional")
@@ -189,11 +196,13 @@ class LeadCreatedOutput(LeadDetailOutput):
     )
 
 
+# The channels staff enter leads by (the public web form is the public's own).
+STAFF_CHANNELS = [c for c in Lead.Channel.choices if c[0] != Lead.Channel.WEB]
+
+
 class _CreateInput(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
-    channel = serializers.ChoiceField(
-        choices=[c for c in Lead.Channel.choices if c[0] != Lead.Channel.WEB]
-    )
+    channel = serializers.ChoiceField(choices=STAFF_CHANNELS)
     received_on = serializers.DateField()
     uscc = serializers.CharField(
         max_length=30,
@@ -223,14 +232,17 @@ class _VersionInput(serializers.Serializer):
     version = serializers.IntegerField(min_value=1)
 
 
+@extend_schema_serializer(component_name="LeadAssign")
 class _AssignInput(_VersionInput):
     handler = serializers.IntegerField(min_value=1, help_text=gettext_lazy("The user's id."))
 
 
+@extend_schema_serializer(component_name="LeadLink")
 class _LinkInput(_VersionInput):
     uscc = serializers.CharField(max_length=30)
 
 
+@extend_schema_serializer(component_name="LeadReason")
 class _ReasonInput(_VersionInput):
     reason = serializers.CharField(max_length=300)
 
@@ -245,22 +257,26 @@ class _ItemsMixin(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(component_name="LeadDecide")
 class _DecideInput(_ItemsMixin, _VersionInput):
     decision = serializers.ChoiceField(choices=Lead.Decision.choices)
     note = serializers.CharField(max_length=4000)
 
 
+@extend_schema_serializer(component_name="LeadNotify")
 class _NotifyInput(_VersionInput):
     notified_on = serializers.DateField()
-    method = serializers.ChoiceField(choices=list(NOTIFY_METHODS))
+    method = serializers.ChoiceField(choices=Lead.NotifyMethod.choices)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="LeadEndMediation")
 class _EndInput(_VersionInput):
     outcome = serializers.ChoiceField(choices=Lead.MediationOutcome.choices)
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 
 
+@extend_schema_serializer(component_name="LeadViolation")
 class _ViolationInput(_ItemsMixin, _VersionInput):
     note = serializers.CharField(max_length=4000)
 

@@ -1,7 +1,7 @@
 """Grant the inspection app's codenames to the roles (credit_portal.roles): planners
 (supervisors) edit and approve plans and run draws; inspectors record results; supervisors
-review and publish; enforcement officers handle leads. Inspectors also see classes
-(`enterprises.view_risk`): the stratum an entity was drawn in is its class."""
+review and publish; enforcement officers handle leads. Inspectors do not see classes (no
+`enterprises.view_risk`): they inspect what was drawn, whatever its stratum."""
 
 from django.db import migrations
 
@@ -30,8 +30,7 @@ PLAN = [
 LEADS = ["inspections.view_lead", "inspections.handle_lead"]
 
 GRANTS = {
-    Role.INSPECTOR: [*VIEW, "inspections.record_inspection", "inspections.add_recusal",
-                     "enterprises.view_risk"],
+    Role.INSPECTOR: [*VIEW, "inspections.record_inspection", "inspections.add_recusal"],
     Role.ENFORCEMENT_OFFICER: [*VIEW, *LEADS, "inspections.record_inspection"],
     Role.CREDIT_OFFICER: [*VIEW, *LEADS],
     Role.SUPERVISOR: [*VIEW, *PLAN, *LEADS, "inspections.record_inspection",

@@ -20,16 +20,22 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import escapejs
 from django.utils.translation import trans_real
+from drf_spectacular.plumbing import _load_enum_name_overrides
 
 pytestmark = pytest.mark.django_db
 FAVICON = static("img/seal.svg")
 
 
 @pytest.fixture
-def marked_chinese(monkeypatch) -> None:
+def marked_chinese(monkeypatch) -> Iterator[None]:
     chinese = trans_real.translation("zh-hans")
     real = chinese.gettext
     monkeypatch.setattr(chinese, "gettext", lambda message: f"「{real(message)}」")
+    # drf-spectacular caches the enum name overrides per language, labels included: the marked
+    # labels must not outlive this test (later schemas would miss every override).
+    _load_enum_name_overrides.cache_clear()
+    yield
+    _load_enum_name_overrides.cache_clear()
 
 
 def texts(schema: Any, where: str = "") -> Iterator[tuple[str, str]]:

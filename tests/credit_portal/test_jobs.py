@@ -338,6 +338,7 @@ def test_the_sweeper_wakes_lost_and_orphaned_jobs_and_nothing_else(user_with_per
         "enterprises.ImportJob": 2,
         "credit_portal.DailyRun": 0,
         "risk.ClassificationRun": 0,
+        "inspections.DrawJob": 0,
     }
 
     status = dict(ImportJob.objects.values_list("pk", "status"))
@@ -355,6 +356,7 @@ def test_the_sweeper_wakes_lost_and_orphaned_jobs_and_nothing_else(user_with_per
         "enterprises.ImportJob": 0,
         "credit_portal.DailyRun": 0,
         "risk.ClassificationRun": 0,
+        "inspections.DrawJob": 0,
     }
 
 

@@ -180,6 +180,7 @@ def test_a_job_whose_wake_up_was_lost_runs_when_the_broker_is_back(user_with_per
         "enterprises.ImportJob": 1,
         "credit_portal.DailyRun": 0,
         "risk.ClassificationRun": 0,
+        "inspections.DrawJob": 0,
     }
     job.refresh_from_db()
     assert (job.status, job.created_count) == ("done", 1)

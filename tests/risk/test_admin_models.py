@@ -120,15 +120,15 @@ def test_an_indicator_over_a_kind_not_declared_yet_is_kept_and_the_page_says_why
         "code": "complaints_1y",
         "family": "social",
         "declared_kinds": [],
-        "future_kinds": "complaint",
+        "future_kinds": "hotline_call",
         "window_days": "365",
     }
     assert client.post(url("indicator_add"), post).status_code == 302
     made = Indicator.objects.get(code="complaints_1y")
-    assert made.kinds == ["complaint"]
+    assert made.kinds == ["hotline_call"]
     page = text(client.get(url("indicator_change", made.pk)))
-    assert 'counts ledger kind "complaint", which no part of the portal declares yet' in page
-    assert 'value="complaint"' in page
+    assert 'counts ledger kind "hotline_call", which no part of the portal declares yet' in page
+    assert 'value="hotline_call"' in page
     listing = text(client.get(url("indicator_changelist")))
     assert "complaints_1y" in listing
 

@@ -319,7 +319,7 @@ def test_refuses_an_indicator_over_a_kind_nobody_declared(admin_user):
             family="social",
             nature="dynamic",
             source="ledger",
-            kinds=["complaint"],
+            kinds=["hotline_call"],
             window_days=365,
             points_per_fact=5,
             max_points=15,
@@ -328,7 +328,7 @@ def test_refuses_an_indicator_over_a_kind_nobody_declared(admin_user):
     )
     version_indicator_add(version=version, indicator=complaints, weight=10, by=admin_user)
     assert refused(version, admin_user) == [
-        'Indicator complaints_1y counts ledger kind "complaint", which no part of the portal '
+        'Indicator complaints_1y counts ledger kind "hotline_call", which no part of the portal '
         "declares yet: it cannot be used in a published version until the kind exists."
     ]
 
@@ -513,10 +513,10 @@ def test_indicator_problems_are_refused_on_save_but_an_undeclared_kind_is_kept(a
         "Indicator bad: its highest weight ×6.0 is above the limit ×5.0.",
     ]
     assert not Indicator.objects.filter(code="bad").exists()
-    bad.kinds, bad.points_per_fact, bad.weight_max = ["complaint"], 5, 30
+    bad.kinds, bad.points_per_fact, bad.weight_max = ["hotline_call"], 5, 30
     indicator_save(indicator=bad, by=admin_user)
     assert indicator_problems(bad) == [
-        'Indicator bad counts ledger kind "complaint", which no part of the portal declares '
+        'Indicator bad counts ledger kind "hotline_call", which no part of the portal declares '
         "yet: it cannot be used in a published version until the kind exists."
     ]
     event = AuditEvent.objects.get(event_type=events.INDICATOR_CHANGED)
