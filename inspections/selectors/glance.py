@@ -28,10 +28,10 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from credit_portal.models import User
-from credit_portal.selectors import departments_of_jurisdiction
 from enterprises.models import Enterprise
 from inspections.models import Draw, DrawStratum, Inspection, SamplingPlan, Stratum
 from inspections.selectors.draws import bureau_wide
+from inspections.selectors.plans import plans_for_user  # the one scope of plans
 
 IS = Inspection.Status
 INSPECTED = (IS.RECORDED, IS.RETURNED, IS.REVIEWED, IS.PUBLISHED)
@@ -171,18 +171,6 @@ class Glance:
     high: Share | None = None
     low: Share | None = None
     verdict: Verdict | None = None
-
-
-def plans_for_user(*, user: User) -> QuerySet[SamplingPlan]:
-    """The plans a staff user may see: every plan for the bureau, the plans their department
-    leads or takes part in for a partner department's staff."""
-    plans = SamplingPlan.objects.all()
-    if bureau_wide(user=user):
-        return plans
-    departments = departments_of_jurisdiction(user=user).values("pk")
-    return plans.filter(
-        Q(departments__in=departments) | Q(lead_department__in=departments)
-    ).distinct()
 
 
 def glance_years(*, user: User) -> list[int]:

@@ -48,7 +48,7 @@ from inspections.forms.draws import (
 from inspections.models import Draw, DrawJob, Exclusion, SamplingPlan
 from inspections.permissions import InspectionPerm
 from inspections.selectors import draws as sel
-from inspections.selectors.glance import plans_for_user
+from inspections.selectors.plans import plans_for_user
 
 PAGE_SIZE = 50
 EXCLUDED_PAGE_SIZE = 50
