@@ -83,6 +83,11 @@ LOCAL_APPS = [
     "inspections.apps.InspectionsConfig",
     "remediation.apps.RemediationConfig",
     "annual_reports.apps.AnnualReportsConfig",
+    # Issue 18, on top of the domain apps (docs/architecture.md "Apps and dependencies").
+    "questions.apps.QuestionsConfig",
+    "standing.apps.StandingConfig",
+    "station.apps.StationConfig",
+    "dashboard.apps.DashboardConfig",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
