@@ -46,7 +46,7 @@ import datetime as dt
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import chinese_calendar
@@ -88,6 +88,9 @@ class _Year:
     entries: dict[dt.date, str]  # the bureau's entries: day -> CalendarEntry.Kind
     complete: bool  # the bureau marked the year's schedule complete
     loaded_at: float  # time.monotonic()
+    # One byte a day (1: working), filled on first use and kept with the year's entries (a
+    # clear drops both): counting a year of days is then a slice, not 365 library calls.
+    flags: bytearray = field(default_factory=bytearray, compare=False, repr=False)
 
 
 _years: dict[int, _Year] = {}
@@ -162,13 +165,38 @@ class _Calendar:
             data = self._years[year]
         return data
 
-    def is_working(self, day: dt.date) -> bool:
-        kind = self._year(day.year).entries.get(day)
+    def _decide(self, data: _Year, day: dt.date) -> bool:
+        kind = data.entries.get(day)
         if kind is not None:
             return bool(kind == CalendarEntry.Kind.WORKING_DAY)
         if day.year in LIBRARY_YEARS:
             return bool(chinese_calendar.is_workday(day))
         return day.weekday() < 5
+
+    def flags(self, year: int) -> bytearray:
+        """The year's working days, one byte a day from 1 January (1: working)."""
+        data = self._year(year)
+        if not data.flags:
+            first = dt.date(year, 1, 1)
+            days = (dt.date(year + 1, 1, 1) - first).days
+            computed = bytearray(
+                self._decide(data, first + dt.timedelta(days=i)) for i in range(days)
+            )
+            data.flags[:] = computed  # whole at once: another thread sees all or nothing
+        return data.flags
+
+    def is_working(self, day: dt.date) -> bool:
+        return bool(self.flags(day.year)[day.timetuple().tm_yday - 1])
+
+    def count(self, start: dt.date, end: dt.date) -> int:
+        """Working days in (start, end], start <= end: a slice of each year's flags."""
+        total, day = 0, start + _ONE_DAY
+        while day <= end:
+            last = min(end, dt.date(day.year, 12, 31))
+            flags = self.flags(day.year)
+            total += sum(flags[day.timetuple().tm_yday - 1 : last.timetuple().tm_yday])
+            day = last + _ONE_DAY
+        return total
 
     def is_known(self, year: int) -> bool:
         return year in LIBRARY_YEARS or self._year(year).complete
@@ -247,10 +275,7 @@ def working_days_between(start: dt.date, end: dt.date) -> int:
     start, end = _date(start, "start"), _date(end, "end")
     if end < start:
         return -working_days_between(end, start)
-    calendar = _Calendar(start, end)
-    return sum(
-        calendar.is_working(start + dt.timedelta(days=i)) for i in range(1, (end - start).days + 1)
-    )
+    return _Calendar(start, end).count(start, end)
 
 
 def is_provisional(start: dt.date, end: dt.date | None = None) -> bool:
