@@ -63,6 +63,9 @@ class TaskFilterForm(forms.Form):
         required=False,
         choices=[("", _("Any origin")), *Inspection.Origin.choices],
     )
+    year = forms.IntegerField(
+        label=_("Year the check ended"), required=False, min_value=2000, max_value=2100
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Credit code or name"), required=False, max_length=100)
 

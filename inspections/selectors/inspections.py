@@ -107,12 +107,14 @@ def task_list(
     search: str = "",
     department: Department | None = None,
     draw_id: int | None = None,
+    year: int | None = None,
 ) -> QuerySet[Inspection]:
     """A task list: `scope` mine (assigned to me, open), department (my departments' open
     ones), review (recorded, awaiting review), publish (reviewed, awaiting publication), all
     (everything visible). Filters: status, origin, overdue (to record past `due_by`, or
     awaiting publication past `publish_due`), a credit code or part of a name, a department,
-    a draw. Open ones first, the earliest due first (`due_by`, then `publish_due`)."""
+    a draw, the year the check ended (`check_ended_on`). Open ones first, the earliest due
+    first (`due_by`, then `publish_due`)."""
     qs = inspections_for_user(user=user)
     if scope == SCOPE_MINE:
         qs = qs.filter(
@@ -145,6 +147,8 @@ def task_list(
         qs = qs.filter(department=department)
     if draw_id is not None:
         qs = qs.filter(draw_id=draw_id)
+    if year:
+        qs = qs.filter(check_ended_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     if overdue:
         qs = qs.filter(
             Q(status__in=TO_RECORD, due_by__lt=today)

@@ -132,6 +132,7 @@ class TaskListView(WorkView):
             origin=data.get("origin") or "",
             overdue=bool(data.get("overdue")),
             search=data.get("q") or "",
+            year=data.get("year"),
         )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)

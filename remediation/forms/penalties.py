@@ -355,6 +355,7 @@ class PenaltyFilterForm(forms.Form):
             ("", _("All")),
             ("due", _("Publication to do")),
             ("overdue", _("Publication overdue")),
+            ("expired", _("Publicity term ended by itself")),
         ],
         required=False,
     )

@@ -148,6 +148,9 @@ class RepairQueueFilterForm(forms.Form):
         required=False,
         choices=[("", _("All statuses")), *RepairApplication.Status.choices],
     )
+    year = forms.IntegerField(
+        label=_("Year decided"), required=False, min_value=2000, max_value=2100
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 

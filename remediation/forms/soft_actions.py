@@ -73,6 +73,12 @@ class SoftActionFilterForm(forms.Form):
         queryset=Department.objects.none(),
         empty_label=_("All departments"),
     )
+    year = forms.IntegerField(
+        label=_("Year served (interviews: year held)"),
+        required=False,
+        min_value=2000,
+        max_value=2100,
+    )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -170,8 +170,8 @@ def penalty_list_filter(
     *, queryset: QuerySet[PenaltyDecision], data: dict[str, Any], today: dt.date
 ) -> QuerySet[PenaltyDecision]:
     """The list's filters (`PenaltyFilterForm`'s cleaned data, the API's query): status,
-    leniency, violation type, department, year of decision, publication to do or overdue, and
-    a search by decision number, party name or credit code."""
+    leniency, violation type, department, year of decision, publication to do or overdue (or
+    the term ended by itself), and a search by decision number, party name or credit code."""
     if data.get("status"):
         queryset = queryset.filter(status=data["status"])
     if data.get("leniency"):
@@ -186,6 +186,15 @@ def penalty_list_filter(
         queryset = queryset.filter(publication_overdue_q(today))
     elif data.get("publication") == "due":
         queryset = queryset.filter(publication_waiting_q())
+    elif data.get("publication") == "expired":
+        # Terms that ran out by themselves (the dashboard's `expired_terms`, not repairs).
+        queryset = queryset.filter(
+            Exists(
+                CreditRecord.objects.filter(
+                    closes_id=OuterRef("credit_record_id"), kind=PUBLICITY_EXPIRED
+                )
+            )
+        )
     text = (data.get("q") or "").strip()
     if text:
         code = normalize(text)

@@ -106,11 +106,12 @@ def repair_queue(
     status: str = "",
     overdue: bool = False,
     search: str = "",
+    year: int | None = None,
 ) -> QuerySet[RepairApplication]:
     """The staff queue: open applications first, by the day their next step is due (the
     acceptance for a submitted one, the decision for an accepted one), the overdue ones at the
-    top; then the decided ones, newest first. Filters: kind, status, overdue only, and a credit
-    code or a part of the enterprise's name."""
+    top; then the decided ones, newest first. Filters: kind, status, overdue only, the year
+    decided (`decided_on`), and a credit code or a part of the enterprise's name."""
     qs = repair_applications_for_user(user=user).annotate(
         open_rank=Case(
             When(status__in=OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -125,6 +126,8 @@ def repair_queue(
         qs = qs.filter(kind=kind)
     if status:
         qs = qs.filter(status=status)
+    if year:
+        qs = qs.filter(decided_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
     if overdue:
         qs = qs.filter(
             Q(status=Status.SUBMITTED, acceptance_due__lt=today)

@@ -98,8 +98,9 @@ def soft_actions_filtered(
     queryset: QuerySet[SoftAction], *, filters: dict[str, Any], today: dt.date
 ) -> QuerySet[SoftAction]:
     """The list's filters (`SoftActionFilterForm.cleaned_data`): instrument, status,
-    department, queue (overdue / approval / service / due), overdue only, and a search of the
-    number, the addressee, the entity's name and its credit code (or its end)."""
+    department, queue (overdue / approval / service / due), overdue only, the year served (an
+    interview's: the year held), and a search of the number, the addressee, the entity's name
+    and its credit code (or its end)."""
     if filters.get("instrument"):
         queryset = queryset.filter(instrument=filters["instrument"])
     if filters.get("status"):
@@ -108,6 +109,14 @@ def soft_actions_filtered(
         queryset = queryset.filter(department=filters["department"])
     if filters.get("overdue"):
         queryset = queryset.filter(_overdue_q(today))
+    if filters.get("year"):
+        # The year served; an interview's, the year it was held (as the dashboard counts).
+        first, last = dt.date(filters["year"], 1, 1), dt.date(filters["year"], 12, 31)
+        held = Interview.objects.filter(action_id=OuterRef("pk"), held_on__range=(first, last))
+        interview = Q(instrument=SoftAction.Instrument.INTERVIEW)
+        queryset = queryset.filter(
+            (~interview & Q(served_on__range=(first, last))) | (interview & Exists(held))
+        )
     queue = filters.get("queue")
     if queue == "overdue":
         queryset = queryset.filter(_overdue_q(today))

@@ -188,6 +188,7 @@ class RepairQueueView(StaffPermissionMixin, View):
             status=data.get("status", ""),
             overdue=bool(data.get("overdue")),
             search=data.get("q", ""),
+            year=data.get("year"),
         )
         paginator = Paginator(queue, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
@@ -206,7 +207,9 @@ class RepairQueueView(StaffPermissionMixin, View):
                 "rows": rows,
                 "page_obj": page,
                 "query": query.urlencode(),
-                "filters_in_use": sum(1 for k in ("kind", "status", "overdue", "q") if data.get(k)),
+                "filters_in_use": sum(
+                    1 for k in ("kind", "status", "year", "overdue", "q") if data.get(k)
+                ),
                 "open_count": repair_applications_for_user(user=request_user(request))
                 .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED])
                 .count(),
