@@ -15,3 +15,6 @@ class AnnualReportsConfig(AppConfig):
         from annual_reports import demo
 
         demo.declare()  # the demo district's step (credit_portal.demo)
+        from annual_reports import inbox
+
+        inbox.declare_inbox_sources()  # the staff inbox (credit_portal.inbox)

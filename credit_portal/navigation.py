@@ -6,6 +6,7 @@ returns, so navigation and permissions cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from credit_portal.inbox import nav_badge
 from credit_portal.models import User
 from credit_portal.permissions import CorePerm
 
@@ -25,10 +27,28 @@ class NavItem:
     staff_site: bool = False  # Django admin: needs is_staff
     enterprise_user: bool = False  # needs an enterprise membership
     description: str | Promise = ""  # one line under the entry's tile on the workbench
+    # A count beside the entry (read lazily by the template: no query unless it is shown).
+    badge: Callable[[User], Any] | None = None
 
 
 ITEMS: list[NavItem] = [
     NavItem("home", _("Workbench"), CorePerm.ACCESS_STAFF_PORTAL),
+    NavItem(
+        "inbox",
+        _("Inbox"),
+        CorePerm.ACCESS_STAFF_PORTAL,
+        description=_("What waits for you across every capability, overdue first."),
+        badge=nav_badge,
+    ),
+    NavItem(
+        "dashboard:index",
+        _("Dashboard"),
+        "dashboard.view_dashboard",
+        description=_(
+            "The year's figures in the units of the yearly release, with charts; each opens "
+            "its list."
+        ),
+    ),
     NavItem(
         "enterprises:list",
         _("Register"),
@@ -131,7 +151,14 @@ ITEMS: list[NavItem] = [
         "inspections.view_lead",
         description=_("Reports, complaints and referrals on their legal clocks, overdue first."),
     ),
+    NavItem(
+        "questions:list",
+        _("Questions"),
+        "questions.view_question",
+        description=_("Questions asked online, due first; answers, the public FAQ, leads."),
+    ),
     NavItem("me:home", _("My enterprise"), enterprise_user=True),
+    NavItem("station:me", _("Credit station"), enterprise_user=True),
     NavItem("me:records", _("Credit records"), enterprise_user=True),
     NavItem("me-remediation:penalties", _("My penalties"), enterprise_user=True),
     NavItem("me-remediation:letters", _("My letters"), enterprise_user=True),
@@ -186,6 +213,12 @@ def visible_items(user: User, current_path: str) -> list[dict[str, Any]]:
     ]
     active = max(matching, key=len) if matching else None
     return [
-        {"url": url, "label": item.label, "active": url == active, "description": item.description}
+        {
+            "url": url,
+            "label": item.label,
+            "active": url == active,
+            "description": item.description,
+            "badge": item.badge(user) if item.badge is not None else None,
+        }
         for url, item in entries
     ]

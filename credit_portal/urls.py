@@ -7,6 +7,7 @@ from credit_portal import views
 from credit_portal.api_docs import PortalSchemaView, PortalSwaggerView
 from credit_portal.api_views import TokenObtainApi
 from credit_portal.health import HealthzView
+from credit_portal.inbox_views import InboxApi, InboxView
 
 admin.site.site_header = _("Credit Portal administration")
 admin.site.site_title = _("Credit Portal")
@@ -26,6 +27,8 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", views.home, name="home"),
     path("no-access/", views.no_access, name="no_access"),
+    path("inbox/", InboxView.as_view(), name="inbox"),
+    path("api/v1/inbox/", InboxApi.as_view(), name="inbox-api"),
     path("healthz", HealthzView.as_view(), name="healthz"),
     # Browsers ask for /favicon.ico where a page names no icon (a PDF, an API answer).
     path("favicon.ico", views.favicon, name="favicon"),

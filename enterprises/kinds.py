@@ -166,17 +166,28 @@ class RepairAdvice:
 
 
 RepairAdvisor = Callable[[Any, dt.date], RepairAdvice]
+# The same advice for a list of records of the kind at once, by record pk, reading what the
+# rule needs once for the whole list (a constant number of queries, not a few per record).
+RepairAdvisorMany = Callable[[list[Any], dt.date], dict[int, RepairAdvice]]
 _REPAIR_ADVISORS: dict[str, RepairAdvisor] = {}
+_REPAIR_ADVISORS_MANY: dict[str, RepairAdvisorMany] = {}
 
 
-def kind_repair_advisor_declare(code: str, advisor: RepairAdvisor) -> None:
+def kind_repair_advisor_declare(
+    code: str, advisor: RepairAdvisor, *, many: RepairAdvisorMany | None = None
+) -> None:
     """Declare who advises on repairing records of a kind (from the deciding app's `ready()`):
     the register's self-service guidance asks it instead of guessing the rule (the repair
-    rules, with their sectors and exclusions, belong to the app that repairs).
+    rules, with their sectors and exclusions, belong to the app that repairs). `many`: the
+    same advice for a list of records in bulk (`kind_repair_advice_many`).
     Rules: the kind must be declared; declaring again replaces (a reloaded app)."""
     if code not in _KINDS:
         raise ValueError(f"ledger kind {code!r} is not declared")
     _REPAIR_ADVISORS[code] = advisor
+    if many is not None:
+        _REPAIR_ADVISORS_MANY[code] = many
+    else:
+        _REPAIR_ADVISORS_MANY.pop(code, None)
 
 
 def kind_repair_advice(record: Any, today: dt.date) -> RepairAdvice | None:
@@ -184,6 +195,25 @@ def kind_repair_advice(record: Any, today: dt.date) -> RepairAdvice | None:
     app advises on its kind."""
     advisor = _REPAIR_ADVISORS.get(record.kind)
     return advisor(record, today) if advisor is not None else None
+
+
+def kind_repair_advice_many(records: Iterable[Any], today: dt.date) -> dict[int, RepairAdvice]:
+    """`kind_repair_advice` for every record of a list, by record pk (records of a kind no app
+    advises on are left out): one bulk call per kind whose app declares `many`, so that a page
+    listing N records reads the same whatever N; else record by record."""
+    by_kind: dict[str, list[Any]] = {}
+    for record in records:
+        if record.kind in _REPAIR_ADVISORS:
+            by_kind.setdefault(record.kind, []).append(record)
+    advice: dict[int, RepairAdvice] = {}
+    for code, group in by_kind.items():
+        many = _REPAIR_ADVISORS_MANY.get(code)
+        if many is not None:
+            advice.update(many(group, today))
+        else:
+            advisor = _REPAIR_ADVISORS[code]
+            advice.update((r.pk, advisor(r, today)) for r in group)
+    return advice
 
 
 def kinds_all() -> list[LedgerKind]:

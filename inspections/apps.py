@@ -8,13 +8,14 @@ class InspectionsConfig(AppConfig):
 
     def ready(self) -> None:
         from credit_portal.db import guarded_tables_declare
-        from inspections import audit_events, capabilities, demo, jobs, kinds
+        from inspections import audit_events, capabilities, demo, inbox, jobs, kinds
 
         kinds.declare()
         audit_events.declare()
         capabilities.declare()
         jobs.declare()  # the daily jobs and the draw's job kind
         demo.declare()  # the demo district's step (credit_portal.demo)
+        inbox.declare_inbox_sources()  # the staff inbox (credit_portal.inbox)
         # Draws are frozen by triggers once written (migration 0004_draws_append_only).
         guarded_tables_declare(
             "inspections_draw",

@@ -7,4 +7,10 @@ class QuestionsConfig(AppConfig):
     verbose_name = _("Questions answered online")
 
     def ready(self) -> None:
-        pass
+        from questions import audit_events, capabilities, demo, inbox, jobs
+
+        audit_events.declare()
+        capabilities.declare()
+        jobs.declare()  # the daily count of open and overdue questions (order 400)
+        demo.declare()  # the demo district's questions and FAQ (order 400)
+        inbox.declare_inbox_sources()  # the staff inbox (credit_portal.inbox)

@@ -7,13 +7,14 @@ class RemediationConfig(AppConfig):
     verbose_name = _("Enforcement and credit repair")
 
     def ready(self) -> None:
-        from remediation import audit_events, capabilities, demo, jobs, kinds
+        from remediation import audit_events, capabilities, demo, inbox, jobs, kinds
 
         kinds.declare()
         audit_events.declare()
         capabilities.declare()
         jobs.declare()  # the daily jobs (credit_portal.daily)
         demo.declare()  # the demo district's step (credit_portal.demo)
+        inbox.declare_inbox_sources()  # the staff inbox (credit_portal.inbox)
         from remediation import demo_directory
 
         demo_directory.declare()  # the directory's step, after annual_reports.demo

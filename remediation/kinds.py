@@ -49,6 +49,24 @@ def _penalty_repair_advice(record: Any, today: dt.date) -> RepairAdvice:
     )
 
 
+def _penalty_repair_advice_many(records: list[Any], today: dt.date) -> dict[int, RepairAdvice]:
+    """The same advice for a list of penalties, the rule's reads done once for the whole list
+    (`remediation.rules.RepairContext`): a page with N penalties costs what a page with one
+    costs."""
+    from remediation.rules import penalty_repair_eligibility, repair_context
+
+    context = repair_context(records)
+    advice = {}
+    for record in records:
+        found = penalty_repair_eligibility(record=record, today=today, context=context)
+        advice[record.pk] = RepairAdvice(
+            earliest_on=found.earliest_on,
+            elsewhere=found.elsewhere,
+            outside_repair=found.outside_repair,
+        )
+    return advice
+
+
 def declare() -> None:
     app = "remediation"
     # A listing stays on the public profile once removed, with its removal beside it
@@ -146,4 +164,4 @@ def declare() -> None:
     kind_declare(SELF_CORRECTION, _("Information corrected by the enterprise"), app=app)
     # A repair ends the publicity of the record it closes (any kind: a penalty, a listing).
     kind_declare(REPAIR, _("Credit repair"), app=app, effect=Effect.CLOSES)
-    kind_repair_advisor_declare(PENALTY, _penalty_repair_advice)
+    kind_repair_advisor_declare(PENALTY, _penalty_repair_advice, many=_penalty_repair_advice_many)

@@ -420,6 +420,15 @@ SOFT_ACTION_DEFAULT_WORKING_DAYS: dict[str, int] = {
 INTERVIEW_COMMITMENT_WORKING_DAYS = 10
 # The longest period a document may give (a plausibility bound, not a legal rule).
 SOFT_ACTION_MAX_WORKING_DAYS = 120
+# No law sets a deadline to approve a draft or to serve an approved document (§9: guidance is
+# approved internally, then served). The staff inbox (`remediation.inbox`) still shows when
+# each step falls due, so that drafts and unserved documents do not wait without end: a draft
+# is due to be approved this many CALENDAR days after it was written, an approved document to
+# be served this many calendar days after approval (calendar days: the inbox's due date is
+# computed in SQL, where the working-day calendar is not available). Bureau practice to
+# confirm [local].
+SOFT_ACTION_APPROVE_DAYS = 3
+SOFT_ACTION_SERVE_DAYS = 5
 
 # Document numbers (文号), e.g. 双市监建〔2026〕12号: the bureau's prefix (setting
 # DOCUMENT_NUMBER_PREFIX), the instrument's character, the year of issue in 〔〕 and the

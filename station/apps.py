@@ -7,4 +7,8 @@ class StationConfig(AppConfig):
     verbose_name = _("Credit station")
 
     def ready(self) -> None:
-        pass
+        from station import audit_events, capabilities, demo
+
+        audit_events.declare()
+        capabilities.declare()
+        demo.declare()  # the demo's policy catalogue (credit_portal.demo, order 420)

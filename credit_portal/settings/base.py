@@ -369,6 +369,8 @@ SPECTACULAR_SETTINGS = {
         "InspectionCheckResultEnum": "inspections.models.InspectionCheck.Result",
         "LeadKindEnum": "inspections.models.Lead.Kind",
         "LeadStatusEnum": "inspections.models.Lead.Status",
+        "QuestionStatusEnum": "questions.models.Question.Status",
+        "QuestionMoveKindEnum": "questions.api.views.MOVE_KINDS",
         "LeadChannelEnum": "inspections.models.Lead.Channel",
         "LeadStaffChannelEnum": "inspections.api.leads.STAFF_CHANNELS",
         "AnnualReportChannelEnum": "annual_reports.models.AnnualReport.Channel",
@@ -486,6 +488,12 @@ CREDIT_PORTAL = {
     # documents (credit_portal.documents); empty: not printed.
     "BUREAU_ADDRESS": env("CP_BUREAU_ADDRESS", default=""),
     "BUREAU_PHONE": env("CP_BUREAU_PHONE", default=""),
+    # The portal's public address (https://credit.example.gov.cn), for links printed on
+    # documents, such as the verification address and QR code of a letter of good standing
+    # (standing.services.verify_url); required in production (`check --deploy`: standing.E001);
+    # empty elsewhere: the address the request came to (PUBLIC_BASE_URL_FROM_REQUEST, which
+    # production turns off).
+    "PUBLIC_BASE_URL": env("CP_PUBLIC_BASE_URL", default=""),
     # docs/domain.md §1: classification is an internal tool; the bureau decides whether firms
     # see it.
     "SHOW_RISK_CLASS_TO_ENTERPRISES": env.bool("CP_SHOW_RISK_CLASS_TO_ENTERPRISES", default=False),

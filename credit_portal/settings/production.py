@@ -4,7 +4,7 @@
 """
 
 from .base import *  # noqa: F403
-from .base import DATABASES, LOGGING, env
+from .base import CREDIT_PORTAL, DATABASES, LOGGING, env
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY")  # no default: a missing secret fails at boot
@@ -45,3 +45,7 @@ CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_ALWAYS_EAGER = False
 
 LOGGING["handlers"]["stderr"]["formatter"] = "json"  # type: ignore[index]
+
+# Letters of good standing print and encode the portal's public address (CP_PUBLIC_BASE_URL,
+# required: `check --deploy`, standing.E001), never the Host a request names.
+CREDIT_PORTAL = {**CREDIT_PORTAL, "PUBLIC_BASE_URL_FROM_REQUEST": False}

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from credit_portal.dates import add_months, add_years
 from credit_portal.models import User
-from enterprises.kinds import Section, kind_codes, kind_repair_advice
+from enterprises.kinds import RepairAdvice, Section, kind_codes, kind_repair_advice_many
 from enterprises.models import ActivationCode, CreditRecord, Enterprise
 from enterprises.rules import (
     OBJECTION_DAYS,
@@ -108,6 +108,9 @@ class Overview:
     # (`SHOW_RISK_CLASS_TO_ENTERPRISES`, off by default) and the entity is classified; None
     # otherwise, so that a template cannot show it by mistake.
     risk: Any = None
+    # The repairing app's advice on each penalty in publicity, by record pk, asked once for
+    # all of them (`kind_repair_advice_many`): pages reusing the overview read it from here.
+    repair_advice: dict[int, RepairAdvice] = field(default_factory=dict)
 
 
 def _record_views(records: list[CreditRecord], today: dt.date) -> list[RecordView]:
@@ -215,6 +218,7 @@ def _steps(
     serious: list[CreditRecord],
     penalties: list[RecordView],
     records: list[CreditRecord],
+    repair_advice: dict[int, RepairAdvice],
 ) -> list[Step]:
     steps: list[Step] = []
     if enterprise.status == Status.DEREGISTERED:
@@ -264,7 +268,7 @@ def _steps(
         start = r.publicity_start or r.occurred_on
         # The repairing app's rule when it declares one (sector, exclusions, other
         # departments: remediation), else the general six months (§5).
-        advice = kind_repair_advice(r, today)
+        advice = repair_advice.get(r.pk)
         eligible = (
             advice.earliest_on
             if advice is not None and advice.earliest_on is not None
@@ -424,6 +428,7 @@ def enterprise_overview(*, enterprise: Enterprise, today: dt.date) -> Overview:
     penalty_kinds = set(kind_codes(section=Section.PENALTIES))
     penalties = [v for v in views if v.record.kind in penalty_kinds and v.public_now]
     letters = letter_views(records=records, today=today)
+    repair_advice = kind_repair_advice_many([v.record for v in penalties], today)
     return Overview(
         enterprise=enterprise,
         today=today,
@@ -438,9 +443,11 @@ def enterprise_overview(*, enterprise: Enterprise, today: dt.date) -> Overview:
             serious=serious,
             penalties=penalties,
             records=records,
+            repair_advice=repair_advice,
         ),
         show_risk=show_risk_class_to_enterprises(),
         risk=enterprise.current_risk if show_risk_class_to_enterprises() else None,
+        repair_advice=repair_advice,
     )
 
 

@@ -197,7 +197,10 @@ class LeadCreatedOutput(LeadDetailOutput):
 
 
 # The channels staff enter leads by (the public web form is the public's own).
-STAFF_CHANNELS = [c for c in Lead.Channel.choices if c[0] != Lead.Channel.WEB]
+# (and a question moved to the leads comes through `questions.services.question_move_to_lead`).
+STAFF_CHANNELS = [
+    c for c in Lead.Channel.choices if c[0] not in (Lead.Channel.WEB, Lead.Channel.QUESTION)
+]
 
 
 class _CreateInput(serializers.Serializer):

@@ -82,7 +82,9 @@ class StaffLeadForm(_LeadFields):
     kind = forms.ChoiceField(label=_("Kind"), choices=Lead.Kind.choices)
     channel = forms.ChoiceField(
         label=_("Received by"),
-        choices=[c for c in Lead.Channel.choices if c[0] != Lead.Channel.WEB],
+        choices=[
+            c for c in Lead.Channel.choices if c[0] not in (Lead.Channel.WEB, Lead.Channel.QUESTION)
+        ],
     )
     received_on = forms.DateField(label=_("Received on"), widget=_DATE)
     department = forms.ModelChoiceField(

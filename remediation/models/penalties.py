@@ -312,6 +312,13 @@ class PenaltyDecision(CaseRecord):
             models.Index(fields=["party_id_digest"], name="penalty_party_digest_idx"),
             models.Index(fields=["party_code"], name="penalty_party_code_idx"),
             models.Index(fields=["status", "publication_due"], name="penalty_status_due_idx"),
+            # Decisions still to publish (the inbox's count, on every staff page; the queue):
+            # few among the many published ones.
+            models.Index(
+                fields=["publication_due"],
+                condition=models.Q(published_on__isnull=True),
+                name="penalty_unpublished_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -35,8 +35,9 @@ ALLOWED = {
     "annual_reports": {"enterprises", "remediation"},
     "inspections": {"enterprises", "remediation"},
     # Issue 18's apps sit on top: they read what the domain apps record, and nothing below
-    # imports them. Questions become leads through inspections' services.
-    "questions": {"enterprises", "inspections"},
+    # imports them. Questions become leads through inspections' services; their pages reuse
+    # remediation's page and API helpers, as annual_reports' do.
+    "questions": {"enterprises", "inspections", "remediation"},
     "standing": {"enterprises", "remediation", "annual_reports"},
     "station": {"enterprises", "risk", "remediation", "annual_reports", "inspections", "standing"},
     "dashboard": {

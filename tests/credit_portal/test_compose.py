@@ -69,6 +69,8 @@ def test_app_services_build_the_dockerfile_and_wait_for_healthy_data_services():
         assert env["DATABASE_URL"].startswith("postgres://")
         assert env["REDIS_URL"].startswith("redis://redis:6379")
         assert env["DJANGO_SECRET_KEY"].startswith("${DJANGO_SECRET_KEY:?")  # required, no default
+        # Printed on letters of good standing: required, never the request's Host.
+        assert env["CP_PUBLIC_BASE_URL"].startswith("${CP_PUBLIC_BASE_URL:?")
 
 
 def test_migrations_run_once_as_the_owner_before_the_app_starts_as_its_own_role():

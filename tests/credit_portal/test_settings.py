@@ -12,6 +12,7 @@ PROD_ENV = {
     "DJANGO_ALLOWED_HOSTS": "credit.example.gov.cn",
     "DATABASE_URL": "postgres://app@db:5432/credit",
     "REDIS_URL": "redis://redis:6379/0",
+    "CP_PUBLIC_BASE_URL": "https://credit.example.gov.cn",
 }
 
 
@@ -34,6 +35,17 @@ def test_production_settings_pass_check_deploy_with_no_warnings():
     result = _manage("check", "--deploy", "--fail-level", "WARNING", env=PROD_ENV)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_requires_the_public_address_letters_print():
+    """Letters of good standing print and encode it (standing.E001, E002)."""
+    result = _manage("check", "--deploy", env={**PROD_ENV, "CP_PUBLIC_BASE_URL": ""})
+    assert result.returncode != 0
+    assert "standing.E001" in result.stdout + result.stderr
+    plain = {**PROD_ENV, "CP_PUBLIC_BASE_URL": "http://credit.example.gov.cn/portal"}
+    result = _manage("check", "--deploy", env=plain)
+    assert result.returncode != 0
+    assert "standing.E002" in result.stdout + result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():

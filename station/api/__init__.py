@@ -1,0 +1,1 @@
+"""The credit station API: the enterprise's own station (`station.api.me`)."""

@@ -1,0 +1,1 @@
+"""Pages of the credit station: the enterprise's own station (`station.views.me`)."""
