@@ -149,7 +149,16 @@ def jurisdiction_q(user: User, department_field: str, *, bureau_sees_all: bool =
 
 
 def _queryset(source: InboxSource, user: User, today: dt.date) -> QuerySet[Any]:
-    return source.func(user=user, today=today)
+    """The source's queryset, built once per user object and day: the page's counts and its
+    lists (and the navigation's badge) clone the same lazy queryset, never evaluated itself,
+    so a second build (tens of milliseconds of Python for every source) is saved."""
+    built: dict[tuple[str, dt.date], QuerySet[Any]] = user.__dict__.setdefault(
+        "_inbox_querysets", {}
+    )
+    key = (source.key, today)
+    if key not in built:
+        built[key] = source.func(user=user, today=today)
+    return built[key]
 
 
 # --------------------------------------------------------------------------- counts
