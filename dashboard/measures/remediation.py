@@ -3,8 +3,10 @@ annual_reports): every figure the seed reports that they record, in the seed's u
 buffer's funnel, repair applications by outcome and time to decide, and deadlines met and
 missed (docs/domain.md Appendix A, §3–§6, §9, §10).
 
-The seed's figures follow `remediation.selectors.figures` (`seed_figures`) rule for rule, its
-filters reused, so that the dashboard equals `seed_figures` for the same year and reader:
+The seed's figures follow `remediation.selectors.figures` (`seed_figures`) rule for rule. The
+filters are written here again, grouped by street and department (`seed_figures` counts one
+reader's total), and tests/dashboard/test_tallies.py holds the two equal for the same year and
+reader; sharing the filters themselves is still to do:
 
 - ``lighter``, ``mitigated``, ``exempted``, ``first_violation``, ``standard`` (件): recorded
   penalty decisions decided in the year, by leniency; by the deciding department.
