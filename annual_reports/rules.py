@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from enterprises import rules as register_rules
+
 # The window: 1 January – 30 June for the previous calendar year (条例 art. 8 [V]; §4).
 WINDOW_START = (1, 1)
 WINDOW_END = (6, 30)
@@ -124,7 +126,8 @@ def entrance_closed_until(year: int) -> dt.date:
 # Why a report is not due (`report_due`).
 NOT_REGISTERED_YET = "not_registered_yet"
 CLOSED_BEFORE_DEADLINE = "closed_before_deadline"
-CLOSED_STATUSES = ("deregistered", "revoked", "moved_out")
+# Deregistered, revoked, cancelled or moved out: one list, the register's (enterprises.rules).
+CLOSED_STATUSES = register_rules.CLOSED_STATUSES
 
 
 def report_due(enterprise: Any, year: int) -> tuple[bool, str]:

@@ -49,6 +49,9 @@ class Enterprise(models.Model):
         # Moved out of this bureau's district (迁出): the register keeps it, another bureau
         # supervises it from then on (docs/domain.md §2, §4: no longer due to report here).
         MOVED_OUT = "moved_out", _("Moved out")
+        # Registration cancelled (撤销登记), e.g. obtained with false documents
+        # (docs/domain.md §7): final, like deregistration.
+        CANCELLED = "cancelled", _("Registration cancelled")
 
     class RiskClass(models.TextChoices):
         A = "A", _("A (low risk)")

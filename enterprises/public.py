@@ -53,6 +53,7 @@ from enterprises.kinds import (
     registration_item_label,
 )
 from enterprises.models import LEGAL_REP, LEGAL_REP_TITLES, CreditRecord, Enterprise
+from enterprises.rules import CLOSED_STATUSES
 from enterprises.selectors import enterprise_search, public_credit_records
 from enterprises.uscc import (
     looks_like_uscc,
@@ -209,7 +210,7 @@ class PublicEnterprise:
 
     @property
     def is_closed(self) -> bool:
-        return self.status in (Status.DEREGISTERED, Status.REVOKED, Status.MOVED_OUT)
+        return self.status in CLOSED_STATUSES
 
 
 def public_enterprise_from(row: Mapping[str, Any], *, on: dt.date) -> PublicEnterprise:

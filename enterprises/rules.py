@@ -20,18 +20,28 @@ SUSPENSION_EXTENSION_WINDOW_DAYS = 30
 
 # The status changes the register allows from each status (§7 state machine): a suspension is
 # extended by a further suspension; a revoked entity can only be deregistered; deregistration
-# is final; an entity moved out of the district (迁出) is another bureau's from then on.
+# and cancellation (撤销登记) are final; an entity moved out of the district (迁出) is another
+# bureau's from then on.
+_ENDINGS = {Status.DEREGISTERED, Status.REVOKED, Status.CANCELLED, Status.MOVED_OUT}
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
-    Status.OPERATING: frozenset(
-        {Status.SUSPENDED, Status.DEREGISTERED, Status.REVOKED, Status.MOVED_OUT}
-    ),
-    Status.SUSPENDED: frozenset(
-        {Status.SUSPENDED, Status.OPERATING, Status.DEREGISTERED, Status.REVOKED, Status.MOVED_OUT}
-    ),
+    Status.OPERATING: frozenset({Status.SUSPENDED, *_ENDINGS}),
+    Status.SUSPENDED: frozenset({Status.SUSPENDED, Status.OPERATING, *_ENDINGS}),
     Status.REVOKED: frozenset({Status.DEREGISTERED}),
     Status.DEREGISTERED: frozenset(),
+    Status.CANCELLED: frozenset(),
     Status.MOVED_OUT: frozenset(),
 }
+
+# The statuses that end this bureau's supervision of an entity, one list for every app (§2
+# pool exclusions, §3 directory, §4 annual reports): the entity has ceased to exist or to hold
+# a licence (deregistered 注销, licence revoked 吊销, registration cancelled 撤销), or it is
+# supervised by another bureau (moved out 迁出). Plain strings: they go into SQL parameters.
+CEASED_STATUSES: tuple[str, ...] = (
+    Status.DEREGISTERED.value,
+    Status.REVOKED.value,
+    Status.CANCELLED.value,
+)
+CLOSED_STATUSES: tuple[str, ...] = (*CEASED_STATUSES, Status.MOVED_OUT.value)
 
 # --- Abnormal operations directory (经营异常名录) -------------------------------------------
 # Removal decided within 5 working days of the cure (docs/domain.md §0 and §3).

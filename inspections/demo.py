@@ -106,6 +106,7 @@ STATUS_RESULTS: dict[str, str] = {
     Enterprise.Status.SUSPENDED: "7",
     Enterprise.Status.DEREGISTERED: "9",
     Enterprise.Status.REVOKED: "10",
+    Enterprise.Status.CANCELLED: "11",
     Enterprise.Status.MOVED_OUT: "12",
 }
 FINDINGS: dict[str, str] = {

@@ -11,6 +11,8 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from enterprises import rules as register_rules
+
 
 def setting(name: str, default: Any) -> Any:
     return getattr(settings, "CREDIT_PORTAL", {}).get(name, default)
@@ -35,7 +37,7 @@ YEARLY_MINIMUM_PERCENT = 3
 # is out while its filed period runs, for at most three years in total (the register's
 # limit, enterprises.rules).
 OBSERVATION_DAYS = 365
-CLOSED_STATUSES = ("deregistered", "revoked", "moved_out")
+CLOSED_STATUSES = register_rules.CLOSED_STATUSES  # 注销, 吊销, 撤销, 迁出 (enterprises.rules)
 
 # Publication of results within 20 WD after the check ends (§2 "Publication") [S].
 PUBLICATION_WORKING_DAYS = 20

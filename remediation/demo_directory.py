@@ -65,6 +65,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credit_portal.dates import add_years
+from enterprises import rules as register_rules
 from enterprises.models import CreditRecord, Enterprise, EnterpriseMembership
 from enterprises.services.ledger import CreditFact, credit_facts_append
 from remediation import rules
@@ -105,7 +106,7 @@ PLEDGE_TEXT = (
 _LISTING_NUMBER = re.compile(r"〔(\d{4})〕(\d+)号$")
 _CST = dt.timezone(dt.timedelta(hours=8))
 _OPEN = (Enterprise.Status.OPERATING, Enterprise.Status.SUSPENDED)
-_CLOSED = (Enterprise.Status.DEREGISTERED, Enterprise.Status.REVOKED, Enterprise.Status.MOVED_OUT)
+_CLOSED = register_rules.CLOSED_STATUSES
 
 
 def declare() -> None:

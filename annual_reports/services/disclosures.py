@@ -57,6 +57,7 @@ from credit_portal.errors import ConflictError
 from credit_portal.models import User
 from credit_portal.text import character_label, invisible_characters, unstorable_character
 from credit_portal.workdays import Deadline, deadline_after
+from enterprises import rules as register_rules
 from enterprises.kinds import items_joined
 from enterprises.models import Enterprise
 from enterprises.services.ledger import credit_record_append
@@ -68,9 +69,7 @@ Status = ImmediateDisclosure.Status
 SELF_CORRECTION = "self_correction"
 # Who must disclose (公司法 art. 40: companies; module docstring).
 DISCLOSING_TYPES = frozenset({Enterprise.EntityType.COMPANY})
-CLOSED_STATUSES = frozenset(
-    {Enterprise.Status.DEREGISTERED, Enterprise.Status.REVOKED, Enterprise.Status.MOVED_OUT}
-)
+CLOSED_STATUSES = frozenset(register_rules.CLOSED_STATUSES)
 
 TEXT_MAX = 200
 REASON_MAX = 2000

@@ -36,6 +36,7 @@ from credit_portal.audit import audit_event_record
 from credit_portal.errors import ConflictError
 from credit_portal.models import Department, User
 from credit_portal.selectors import departments_of_jurisdiction
+from enterprises import rules as register_rules
 from enterprises.models import Enterprise
 
 Status = CorrectionInvitation.Status
@@ -44,9 +45,7 @@ FINDINGS_MAX = 4000
 REASONS_MAX = 2000
 SOURCE_MAX = 100
 LAPSE_CHUNK = 1000
-CLOSED_STATUSES = frozenset(
-    {Enterprise.Status.DEREGISTERED, Enterprise.Status.REVOKED, Enterprise.Status.MOVED_OUT}
-)
+CLOSED_STATUSES = frozenset(register_rules.CLOSED_STATUSES)
 
 
 def _today() -> dt.date:

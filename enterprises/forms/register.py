@@ -255,6 +255,7 @@ _STATUS_CHANGES = [
     (Enterprise.Status.OPERATING, _("Resumption of business")),
     (Enterprise.Status.DEREGISTERED, _("Deregistration")),
     (Enterprise.Status.REVOKED, _("Revocation of the business licence")),
+    (Enterprise.Status.CANCELLED, _("Cancellation of the registration")),
     (Enterprise.Status.MOVED_OUT, _("Move out of the district")),
 ]
 

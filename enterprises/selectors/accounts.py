@@ -232,6 +232,17 @@ def _steps(
                 tone="muted",
             )
         ]
+    if enterprise.status == Status.CANCELLED:
+        return [
+            Step(
+                title=_("Registration cancelled"),
+                text=_(
+                    "The registration of this market entity was cancelled (撤销登记); no annual "
+                    "reports or other filings are due. The ledger below stays available."
+                ),
+                tone="muted",
+            )
+        ]
     if enterprise.status == Status.REVOKED:
         steps.append(
             Step(

@@ -114,8 +114,9 @@ def activation_code_issue(
 ) -> tuple[ActivationCode, str]:
     """Issue a one-time activation code for `enterprise`; return the row and the plain code.
 
-    Rules: the enterprise is not deregistered; 1 <= valid_days <= 90. The caller has checked
-    the permission and fetched the enterprise through `enterprise_list_for_user`.
+    Rules: the enterprise is not deregistered nor its registration cancelled;
+    1 <= valid_days <= 90. The caller has checked the permission and fetched the enterprise
+    through `enterprise_list_for_user`.
     Side effects: earlier unused codes of the enterprise are revoked; one audit event (row id,
     expiry and the number revoked; never the code). The plain code is returned once and
     stored nowhere.
@@ -124,6 +125,13 @@ def activation_code_issue(
     if locked.status == Enterprise.Status.DEREGISTERED:
         raise ValidationError(
             _("This market entity is deregistered; it cannot get an activation code.")
+        )
+    if locked.status == Enterprise.Status.CANCELLED:
+        raise ValidationError(
+            _(
+                "The registration of this market entity was cancelled; "
+                "it cannot get an activation code."
+            )
         )
     if not MIN_VALID_DAYS <= valid_days <= MAX_VALID_DAYS:
         raise ValidationError(

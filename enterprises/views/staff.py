@@ -268,6 +268,7 @@ STATUS_BADGES = {
     Enterprise.Status.REVOKED: "bad",
     Enterprise.Status.DEREGISTERED: "muted",
     Enterprise.Status.MOVED_OUT: "muted",
+    Enterprise.Status.CANCELLED: "bad",
 }
 
 

@@ -58,7 +58,7 @@ class DirectoryCase(CaseRecord):
         ADDRESS_CHANGED = "4", _("Change of domicile registered")
         REACHABLE = "5", _("Reachable at the registered address again (verified)")
         THREE_YEARS = "6", _("Three years without cure: moved to the serious list")
-        CLOSED_ENTITY = "7", _("Deregistered or revoked")
+        CLOSED_ENTITY = "7", _("Deregistered, revoked or registration cancelled")
 
     class Source(models.TextChoices):
         DEADLINE_RUN = "deadline_run", _("Annual-report deadline run")

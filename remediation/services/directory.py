@@ -81,6 +81,7 @@ from credit_portal.errors import ConflictError
 from credit_portal.models import Department, StaffProfile, User
 from credit_portal.services import system_user  # re-exported: the cases the system makes
 from credit_portal.workdays import add_working_days, deadline_after, is_working_day
+from enterprises import rules as register_rules
 from enterprises.kinds import REGISTRATION_CHANGE
 from enterprises.models import CreditRecord, Enterprise
 from enterprises.services.ledger import credit_facts_append_derived, credit_record_append
@@ -103,8 +104,8 @@ Source = DirectoryCase.Source
 ANNUAL_REPORT_FILED = "annual_report_filed"  # annual_reports.kinds (that app's kind)
 ANNUAL_REPORT_LATE = "annual_report_late"
 # Statuses of an entity that has ceased (removal code 7), and those no longer supervised here.
-CEASED_STATUSES = (Enterprise.Status.DEREGISTERED, Enterprise.Status.REVOKED)
-CLOSED_STATUSES = (*CEASED_STATUSES, Enterprise.Status.MOVED_OUT)
+CEASED_STATUSES = register_rules.CEASED_STATUSES
+CLOSED_STATUSES = register_rules.CLOSED_STATUSES
 # The source key of the facts a case gives: (app, model, case id).
 SOURCE_APP, SOURCE_MODEL = "remediation", "directorycase"
 # The portal's own account, the author of the cases the system makes.
@@ -137,14 +138,14 @@ REMOVAL_TEXT = {
     Removal.CORRECTED: "已更正其公示的信息",
     Removal.ADDRESS_CHANGED: "已依法办理住所或者经营场所变更登记",
     Removal.REACHABLE: "经核实可以通过登记的住所或者经营场所联系",
-    Removal.CLOSED_ENTITY: "已注销或者被吊销营业执照",
+    Removal.CLOSED_ENTITY: "已注销、被吊销营业执照或者被撤销登记",
 }
 IB_REMOVAL_TEXT = {
     Removal.REPORTS_FILED: "已补报{year}年度年度报告",
     Removal.CORRECTED: "已更正年度报告",
     Removal.ADDRESS_CHANGED: "已办理经营场所变更登记",
     Removal.REACHABLE: "经核实可以通过登记的经营场所联系",
-    Removal.CLOSED_ENTITY: "已注销或者被吊销营业执照",
+    Removal.CLOSED_ENTITY: "已注销、被吊销营业执照或者被撤销登记",
 }
 # The removal codes that cure each reason (docs/domain.md §3 "Removal"); 7 ends any listing.
 REMOVAL_CODES_BY_REASON: dict[str, tuple[str, ...]] = {

@@ -68,7 +68,7 @@ REMOVAL_REASONS = {
     Removal.ADDRESS_CHANGED: "已依法办理住所或者经营场所变更登记",
     Removal.REACHABLE: "提出通过登记的住所或者经营场所可以重新取得联系，经核实属实",
     Removal.THREE_YEARS: "列入经营异常名录届满3年仍未履行相关义务，已列入严重违法失信名单",
-    Removal.CLOSED_ENTITY: "已依法注销或者被吊销营业执照",
+    Removal.CLOSED_ENTITY: "已依法注销、被吊销营业执照或者被撤销登记",
 }
 # How to cure a listing of reasons 2-4 (then apply for removal).
 CURES = {

@@ -42,6 +42,7 @@ from credit_portal.audit import audit_event_record
 from credit_portal.errors import ConflictError
 from credit_portal.models import Department, User
 from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
+from enterprises import rules as register_rules
 from enterprises.models import CreditRecord, Enterprise
 from remediation import audit_events as events
 from remediation.models import DisclosureOrder
@@ -67,9 +68,7 @@ ITEM_ZH = {
     "ip_pledge": "知识产权出质信息",
 }
 ORDERED_TYPES = frozenset({Enterprise.EntityType.COMPANY})
-CLOSED_STATUSES = frozenset(
-    {Enterprise.Status.DEREGISTERED, Enterprise.Status.REVOKED, Enterprise.Status.MOVED_OUT}
-)
+CLOSED_STATUSES = frozenset(register_rules.CLOSED_STATUSES)
 NUMBER_MAX = 64
 REASONS_MAX = 2000
 CHUNK = 200

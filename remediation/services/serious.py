@@ -57,7 +57,8 @@ from credit_portal.errors import ConflictError
 from credit_portal.middleware import current_client_ip, current_request_id
 from credit_portal.models import AuditEvent, User
 from credit_portal.workdays import add_working_days
-from enterprises.models import CreditRecord, Enterprise
+from enterprises import rules as register_rules
+from enterprises.models import CreditRecord
 from enterprises.services.bars import representative_bars_lift, representative_bars_record_many
 from enterprises.services.ledger import CreditFact, credit_facts_append, credit_record_append
 from remediation import audit_events as events
@@ -78,11 +79,7 @@ MOVE_CHUNK = 500
 FILL_CHUNK = 5_000
 REASONS_MAX = 4000
 # Entity statuses whose listings are not moved (their removal is code 7, or another bureau's).
-CLOSED_STATUSES = (
-    Enterprise.Status.DEREGISTERED,
-    Enterprise.Status.REVOKED,
-    Enterprise.Status.MOVED_OUT,
-)
+CLOSED_STATUSES = register_rules.CLOSED_STATUSES
 # The stored summaries, in the publicity system's words (the ledger keeps them as written).
 REMOVED_SUMMARY = (
     "移出经营异常名录：被列入经营异常名录届满3年仍未履行相关义务，列入严重违法失信名单"

@@ -367,7 +367,7 @@ def credit_actions(
     """What to do to stay or become low-risk, from the enterprise's own facts (and, where
     classes are shown, from what would change its class); most urgent first."""
     actions: list[Action] = []
-    if enterprise.status in (Status.DEREGISTERED, Status.MOVED_OUT):
+    if enterprise.status in (Status.DEREGISTERED, Status.CANCELLED, Status.MOVED_OUT):
         return actions
     for item in weighing:
         s = item.sooner

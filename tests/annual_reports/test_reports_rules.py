@@ -65,6 +65,8 @@ def test_closed_before_the_deadline_is_not_due_after_it_is():
     assert rules.report_due(later, 2025) == (True, "")
     moved = company(status=Enterprise.Status.MOVED_OUT, status_changed_on=dt.date(2026, 2, 1))
     assert rules.report_due(moved, 2025) == (False, rules.CLOSED_BEFORE_DEADLINE)
+    cancelled = company(status=Enterprise.Status.CANCELLED, status_changed_on=dt.date(2026, 3, 1))
+    assert rules.report_due(cancelled, 2025) == (False, rules.CLOSED_BEFORE_DEADLINE)
 
 
 def test_suspended_entities_still_report():

@@ -859,7 +859,7 @@ def test_status_page_offers_only_the_changes_the_status_allows(login, user_with_
         actor=None, enterprise=gone, new_status="deregistered", effective_on=today
     )
     html = login(user).get(reverse("enterprises:status", args=[gone.uscc])).content.decode()
-    assert "deregistration is final" in html
+    assert "(Deregistered) is final" in html
     assert 'name="new_status"' not in html
     assert "Suspension used" not in html  # no suspension rules for a closed entity
 
@@ -1034,3 +1034,32 @@ def test_the_workbench_counts_without_the_cache_when_redis_is_down(
     assert response.status_code == 200
     assert '<span class="figure__n">3</span>' in response.content.decode()
     assert "counted without the cache" in caplog.text
+
+
+def test_a_cancelled_registration_is_final(login, user_with_perms):
+    """撤销登记 (docs/domain.md §7): offered on the form, recorded in the ledger as a public
+    status change, final; the staff list filters and names it."""
+    ent = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
+    staff = login(user_with_perms(P.VIEW, P.CHANGE_STATUS))
+    form = staff.get(reverse("enterprises:status", args=[ent.uscc])).content.decode()
+    assert 'value="cancelled"' in form and "Cancellation of the registration" in form
+    today = timezone.localdate()
+    response = _status(
+        staff,
+        ent,
+        new_status="cancelled",
+        effective_on=today,
+        document_number="双市监撤〔2026〕1号",
+    )
+    assert response.status_code == 302
+    ent.refresh_from_db()
+    assert ent.status == "cancelled"
+    record = CreditRecord.objects.get(enterprise=ent, kind="status_change")
+    assert record.details["status"] == "cancelled" and record.is_public
+    refused = _status(staff, ent, new_status="operating", effective_on=today)
+    assert refused.status_code == 400
+    assert "(Registration cancelled) is final" in refused.content.decode()
+    ent.refresh_from_db()
+    assert ent.status == "cancelled"
+    listed = staff.get(reverse("enterprises:list"), {"status": "cancelled"}).content.decode()
+    assert ent.uscc in listed and "Registration cancelled" in listed

@@ -104,6 +104,9 @@ def test_exclusions_with_their_rule_and_until():
     moved = f.classed(
         w.bureau, "B", status=Enterprise.Status.MOVED_OUT, status_changed_on=dt.date(2025, 5, 1)
     )
+    cancelled = f.classed(
+        w.bureau, "B", status=Enterprise.Status.CANCELLED, status_changed_on=dt.date(2025, 8, 1)
+    )
     suspended = f.classed(
         w.bureau,
         "B",
@@ -125,6 +128,7 @@ def test_exclusions_with_their_rule_and_until():
     assert excluded == {
         closed.pk: ("closed", None),
         moved.pk: ("closed", None),
+        cancelled.pk: ("closed", None),
         suspended.pk: ("suspended", dt.date(2027, 5, 31)),
         new.pk: ("observation", dt.date(2026, 9, 1)),
     }
