@@ -48,6 +48,12 @@ app.conf.beat_schedule = {
         "task": "credit_portal.tasks.jobs_sweep_task",
         "schedule": 60.0,
     },
+    # Askers who left an e-mail address are told that the answer is given: the outbox rows
+    # (questions.AnswerNotice) are the truth, never sent twice (questions.services.notices).
+    "question-answer-notices": {
+        "task": "questions.tasks.answer_notices_send_task",
+        "schedule": 60.0,
+    },
     # Keeps the broker and result backend honest: the health page reports the last beat.
     "heartbeat": {
         "task": "credit_portal.tasks.heartbeat_task",

@@ -157,6 +157,12 @@ ITEMS: list[NavItem] = [
         "questions.view_question",
         description=_("Questions asked online, due first; answers, the public FAQ, leads."),
     ),
+    NavItem(
+        "policies:list",
+        _("Policy catalogue"),
+        "station.view_policymeasure",
+        description=_("The district's support measures and the conditions firms must meet."),
+    ),
     NavItem("me:home", _("My enterprise"), enterprise_user=True),
     NavItem("station:me", _("Credit station"), enterprise_user=True),
     NavItem("me:records", _("Credit records"), enterprise_user=True),

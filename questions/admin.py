@@ -2,7 +2,8 @@
 published on the staff pages and through the API, by the services, which write the audit log.
 The asker's name, phone and email and the digests are not shown here (nor searchable): staff
 read the contact on the question's own page, where each reading is audited. The one write is
-an action that takes FAQ entries off the public FAQ, through `faq_unpublish`. Rows outside the
+an action that takes FAQ entries off the public FAQ, through `faq_unpublish`; an entry's
+wording is edited on its staff page (linked), through `faq_edit`. Rows outside the
 user's jurisdiction (`questions_for_user`: the bureau's) are not listed."""
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from credit_portal.admin import ReadOnlyAdmin
-from questions.models import FaqEntry, Question
+from questions.models import AnswerNotice, FaqEntry, Question
 from questions.selectors import questions_for_user
 from questions.services import faq_unpublish
 from questions.services.questions import answers_questions
@@ -53,8 +54,13 @@ class FaqEntryAdmin(ReadOnlyAdmin):
     search_fields = ["question", "answer"]
     list_select_related = ["source"]
     raw_id_fields = ["source", "published_by", "unpublished_by"]
-    readonly_fields = ["version"]
+    readonly_fields = ["staff_page", "version"]
     actions = ["unpublish"]
+
+    @admin.display(description=_("staff page (edit the wording)"))
+    def staff_page(self, obj: FaqEntry) -> str:
+        url = reverse("questions:faq_entry", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, url)
 
     def get_queryset(self, request: HttpRequest) -> Any:
         user: Any = request.user
@@ -76,3 +82,19 @@ class FaqEntryAdmin(ReadOnlyAdmin):
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.has_perm("questions.publish_faq"))
+
+
+@admin.register(AnswerNotice)
+class AnswerNoticeAdmin(ReadOnlyAdmin):
+    """The outbox of the e-mails telling askers of the answer (read-only; never the address)."""
+
+    list_display = ["question", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status"]
+    list_select_related = ["question"]
+    raw_id_fields = ["question"]
+    search_fields = ["question__number"]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        user: Any = request.user
+        qs = super().get_queryset(request)
+        return qs if answers_questions(user) else qs.none()

@@ -18,6 +18,8 @@ QUESTION_LINKED = "questions.question_linked"
 QUESTION_MOVED = "questions.question_moved_to_lead"
 FAQ_PUBLISHED = "questions.faq_published"
 FAQ_UNPUBLISHED = "questions.faq_unpublished"
+FAQ_EDITED = "questions.faq_edited"
+ANSWER_NOTICE_SENT = "questions.answer_notice_sent"
 CONTACT_VIEWED = "questions.contact_viewed"
 DEMO_BUILT = "questions.demo_built"
 
@@ -38,6 +40,8 @@ def declare() -> None:
         AuditEventType(QUESTION_MOVED, _("Question moved to the leads"), _summary),
         AuditEventType(FAQ_PUBLISHED, _("FAQ entry published"), _summary),
         AuditEventType(FAQ_UNPUBLISHED, _("FAQ entry unpublished"), _summary),
+        AuditEventType(FAQ_EDITED, _("FAQ entry edited"), _summary),
+        AuditEventType(ANSWER_NOTICE_SENT, _("Asker told of the answer by email"), _summary),
         AuditEventType(CONTACT_VIEWED, _("Asker's contact viewed"), _summary),
         AuditEventType(DEMO_BUILT, _("Demo questions built"), _summary),
     )

@@ -201,3 +201,53 @@ class FaqEntry(models.Model):
     @property
     def is_published(self) -> bool:
         return self.unpublished_at is None
+
+
+class AnswerNotice(models.Model):
+    """The outbox row of one e-mail telling an asker that the answer is given (docs/domain.md
+    §10 "Enquiries"): written with the first answer, in its transaction, when the asker left an
+    e-mail address; sent by `questions.services.notices.answer_notices_send` (beat every
+    minute, `manage.py send_answer_notices`). One row per question (a unique constraint), so an
+    asker is told once. A row is claimed (status "sending", committed) before its message is
+    handed to the mail server and marked sent after: a worker killed in between leaves it
+    "sending", and the next run marks it "uncertain" instead of sending it again (never
+    twice); the staff see it on the question's page and tell the asker by other means."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", pgettext_lazy("notice", "To send")
+        SENDING = "sending", pgettext_lazy("notice", "Being sent")
+        SENT = "sent", pgettext_lazy("notice", "Sent")
+        FAILED = "failed", pgettext_lazy("notice", "Not sent (mail server refused)")
+        UNCERTAIN = "uncertain", pgettext_lazy("notice", "Uncertain (sending was interrupted)")
+        CANCELLED = "cancelled", pgettext_lazy("notice", "Not needed any more")
+
+    question = models.OneToOneField(
+        Question,
+        on_delete=models.PROTECT,
+        related_name="answer_notice",
+        verbose_name=_("question"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Why the mail server refused it (the exception's class and message, never the address).
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("answer notice")
+        verbose_name_plural = _("answer notices")
+        indexes = [
+            models.Index(
+                fields=["status", "created_at"],
+                name="answer_notice_due_idx",
+                condition=Q(status__in=["pending", "sending"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question_id} {self.status}"

@@ -174,3 +174,40 @@ def questions_clock_job(*, on: dt.date, force: bool) -> dict[str, int]:
         "due_soon": open_.filter(due_on__gte=on, due_on__lte=soon_until).count(),
         "flagged": open_.filter(flagged=True).count(),
     }
+
+
+# --------------------------------------------------------------------------- the FAQ, for staff
+
+
+def faq_entries_for_user(
+    *, user: User, published: bool | None = None, topic: str = "", search: str = ""
+) -> QuerySet[FaqEntry]:
+    """The FAQ entries staff keep (published first, then taken off; by topic and order): every
+    entry for those who answer questions (the bureau's staff, superusers: the questions'
+    jurisdiction), none for anyone else. Filters: published or not, topic, words."""
+    qs = FaqEntry.objects.select_related("source", "published_by", "unpublished_by")
+    if not user.is_authenticated:
+        return qs.none()
+    if not user.is_superuser:
+        bureau = StaffProfile.objects.filter(user_id=user.pk, department__is_bureau=True)
+        qs = qs.filter(Exists(bureau))
+    if published is not None:
+        qs = qs.filter(unpublished_at__isnull=published)
+    if topic in Topic.values:
+        qs = qs.filter(topic=topic)
+    for word in (search or "").strip()[: rules.SEARCH_MAX].split()[:5]:
+        qs = qs.filter(Q(question__icontains=word) | Q(answer__icontains=word))
+    return qs.annotate(
+        off=Case(
+            When(unpublished_at__isnull=True, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+    ).order_by("off", "topic", "order", "-published_at", "-id")
+
+
+def faq_entry_for_user(*, user: User, pk: int) -> FaqEntry:
+    found = faq_entries_for_user(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404(_("No FAQ entry with this number is visible to you."))
+    return found

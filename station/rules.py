@@ -18,10 +18,12 @@ enterprise can see and change.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -125,6 +127,12 @@ def _value_problem(kind: ConditionType, value: Any) -> str | None:
     return None
 
 
+def condition_value_problem(condition: dict[str, Any]) -> str | None:
+    """What is wrong with one well-typed condition's value (a sentence fragment), or None."""
+    kind = CONDITION_TYPES[condition["type"]]
+    return _value_problem(kind, condition.get("value"))
+
+
 def conditions_problems(conditions: Any) -> list[str]:
     """Every problem of a measure's conditions, each a sentence naming the condition (1-based)
     and what is wrong; empty: valid."""
@@ -192,3 +200,144 @@ ACTIONABLE = frozenset(
         "registered_years_at_least",
     }
 )
+
+
+# --------------------------------------------------------------------------- the staff form
+
+# The conditions as staff compose them on the catalogue's page: a fact, an operator, a value.
+# Each (fact, operator) pair names exactly one of `CONDITION_TYPES` (the stored form stays
+# `{"type": ..., "value": ...}`); a pair not listed here is not a condition.
+ONE_OF, AT_LEAST, AT_MOST, HOLDS = "one_of", "at_least", "at_most", "holds"
+OPERATORS: dict[str, str | Promise] = {
+    ONE_OF: _("is one of"),
+    AT_LEAST: _("is at least"),
+    AT_MOST: _("is at most"),
+    HOLDS: _("holds (no value)"),
+}
+
+
+@dataclass(frozen=True)
+class Fact:
+    code: str
+    label: str | Promise
+    operators: dict[str, str]  # operator -> condition type
+
+
+FACTS: dict[str, Fact] = {
+    f.code: f
+    for f in (
+        Fact("entity_type", _("Entity type"), {ONE_OF: "entity_types"}),
+        Fact("industry_section", _("Industry section"), {ONE_OF: "industry_sections"}),
+        Fact("industry_division", _("Industry division"), {ONE_OF: "industry_divisions"}),
+        Fact("street", _("Street or town of registration"), {ONE_OF: "streets"}),
+        Fact(
+            "registered_years",
+            _("Years since registration"),
+            {AT_LEAST: "registered_years_at_least", AT_MOST: "registered_years_at_most"},
+        ),
+        Fact(
+            "capital",
+            _("Registered capital (CNY 10,000)"),
+            {AT_LEAST: "capital_at_least", AT_MOST: "capital_at_most"},
+        ),
+        Fact("operating", CONDITION_TYPES["operating"].label, {HOLDS: "operating"}),
+        Fact(
+            "no_abnormal_listing",
+            CONDITION_TYPES["no_abnormal_listing"].label,
+            {HOLDS: "no_abnormal_listing"},
+        ),
+        Fact(
+            "not_on_serious_list",
+            CONDITION_TYPES["not_on_serious_list"].label,
+            {HOLDS: "not_on_serious_list"},
+        ),
+        Fact(
+            "no_penalty_in_publicity",
+            CONDITION_TYPES["no_penalty_in_publicity"].label,
+            {HOLDS: "no_penalty_in_publicity"},
+        ),
+        Fact(
+            "annual_report_filed",
+            CONDITION_TYPES["annual_report_filed"].label,
+            {HOLDS: "annual_report_filed"},
+        ),
+        Fact(
+            "no_overdue_letter",
+            CONDITION_TYPES["no_overdue_letter"].label,
+            {HOLDS: "no_overdue_letter"},
+        ),
+    )
+}
+
+# What separates the entries of a list value typed in one field.
+_LIST_SEPARATORS = re.compile(r"[,，、;；\n\r]+")
+
+
+def _code_of(type_code: str, typed: str) -> str:
+    """A code typed as its code (in any case) or as its label; else as typed (the service then
+    names it as unknown)."""
+    allowed = allowed_codes(type_code)
+    for candidate in (typed, typed.upper(), typed.lower()):
+        if candidate in allowed:
+            return candidate
+    by_label = {str(label): code for code, label in allowed.items()}
+    with translation.override("zh-hans"):  # the Chinese names too, whatever the page's language
+        by_label.update({str(label): code for code, label in allowed_codes(type_code).items()})
+    return by_label.get(typed, typed)
+
+
+def condition_parts(condition: Any) -> tuple[str, str, str]:
+    """A stored condition as the form shows it: (fact, operator, value as typed). A condition
+    the form cannot show (an unknown type) gives its type as the fact, for the error to name."""
+    code = condition.get("type") if isinstance(condition, dict) else None
+    for fact in FACTS.values():
+        for operator, type_code in fact.operators.items():
+            if type_code == code:
+                value = condition.get("value")
+                if isinstance(value, list):
+                    return fact.code, operator, "、".join(str(v) for v in value)
+                return fact.code, operator, "" if value in (None, True) else str(value)
+    return str(code), "", ""
+
+
+def condition_from_parts(fact: str, operator: str, raw: str) -> tuple[dict[str, Any] | None, str]:
+    """The stored condition for a row of the form, or None and what is wrong (a sentence)."""
+    found = FACTS.get(fact)
+    if found is None:
+        return None, gettext("choose a fact from the list.")
+    type_code = found.operators.get(operator)
+    if type_code is None:
+        allowed = ", ".join(str(OPERATORS[o]) for o in found.operators)
+        return None, gettext("“%(fact)s” takes the operator: %(allowed)s.") % {
+            "fact": found.label,
+            "allowed": allowed,
+        }
+    kind = CONDITION_TYPES[type_code]
+    raw = (raw or "").strip()
+    if kind.value_kind == FLAG:
+        if raw:
+            return None, gettext("“%(fact)s” takes no value: leave the value empty.") % {
+                "fact": found.label
+            }
+        return {"type": type_code}, ""
+    if not raw:
+        return None, gettext("give a value.")
+    if kind.value_kind in (CODES, NAMES):
+        entries = [v.strip() for v in _LIST_SEPARATORS.split(raw) if v.strip()]
+        if kind.value_kind == CODES:
+            entries = [_code_of(type_code, v) for v in entries]
+        return {"type": type_code, "value": entries}, ""
+    if kind.value_kind == YEARS:
+        if not raw.isdigit():
+            return None, gettext("give a whole number of years from 0 to %(n)d.") % {"n": YEARS_MAX}
+        return {"type": type_code, "value": int(raw)}, ""
+    try:
+        amount = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        return None, gettext("give an amount in CNY 10,000, such as 100 or 12.5.")
+    if not amount.is_finite():
+        return None, gettext("give an amount in CNY 10,000, such as 100 or 12.5.")
+    value: int | str = (
+        int(amount) if amount == amount.to_integral_value() else str(amount.normalize())
+    )
+    return {"type": type_code, "value": value}, ""

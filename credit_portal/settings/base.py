@@ -4,7 +4,7 @@ Variables (all optional here; production.py makes the secret ones required):
     DATABASE_URL        default: SQLite file ``db.sqlite3`` in the project directory
     REDIS_URL           absent: Celery runs tasks in process and the cache is local memory
     DJANGO_SECRET_KEY   DJANGO_DEBUG   DJANGO_ALLOWED_HOSTS   DJANGO_CSRF_TRUSTED_ORIGINS
-    DJANGO_EMAIL_URL    DJANGO_DEFAULT_FROM_EMAIL
+    DJANGO_EMAIL_URL    DJANGO_DEFAULT_FROM_EMAIL   DJANGO_EMAIL_TIMEOUT
 """
 
 from pathlib import Path
@@ -251,6 +251,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EMAIL_CONFIG = env.email_url("DJANGO_EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Credit Portal <noreply@localhost>")
+# A mail server that stops answering must not hold a worker (or, embedded, a request) for long.
+EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # CACHE and REDIS
@@ -483,6 +485,10 @@ CREDIT_PORTAL = {
     # restored the day it files, docs/domain.md §3) happens as it would within the minute in
     # production, where beat drains them (docs/architecture.md "Credit facts were appended").
     "LEDGER_DISPATCH_ON_COMMIT": env.bool("CP_LEDGER_DISPATCH_ON_COMMIT", default=not REDIS_URL),
+    # The same for the e-mails telling askers that the answer is given (questions.services.
+    # notices): sent right after the answer commits where there is no beat; beat sends them
+    # within the minute elsewhere.
+    "QUESTION_NOTICES_ON_COMMIT": env.bool("CP_QUESTION_NOTICES_ON_COMMIT", default=not REDIS_URL),
     "BUREAU_NAME": env("CP_BUREAU_NAME", default="成都市双流区市场监督管理局"),
     # The bureau's address and telephone, printed in the closing notes of its official
     # documents (credit_portal.documents); empty: not printed.

@@ -10,6 +10,8 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 # Tests drain the ledger's subscribers themselves (ledger_changes_dispatch), when they mean to.
 CREDIT_PORTAL = {**CREDIT_PORTAL, "LEDGER_DISPATCH_ON_COMMIT": False}  # noqa: F405
+# Tests send the answer e-mails themselves (manage.py send_answer_notices), when they mean to.
+CREDIT_PORTAL["QUESTION_NOTICES_ON_COMMIT"] = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

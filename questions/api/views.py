@@ -12,6 +12,9 @@ Staff (the bureau: `questions_for_user`; others see none, a 404 for one):
 - GET `questions/<id>/`: one question; never the asker's name or contact (`has_contact` only).
 - POST `questions/<id>/answer|assign|close|move|publish/` with the `version` read (a stale one
   is a 409 and nothing is written); `faq/<id>/unpublish/`.
+- GET `faq/` and `faq/<id>/` (view_faqentry): the FAQ entries staff keep, published or taken
+  off, with their version; POST `faq/<id>/edit/` (publish_faq): the wording edited in place
+  (`faq_edit`), with the version read.
 The rules and their messages are the services' (`questions.services`): a 400 names the
 problem per field.
 """
@@ -50,6 +53,8 @@ from questions import rules
 from questions.models import FaqEntry, Party, Question, Topic
 from questions.permissions import QuestionPerm
 from questions.selectors import (
+    faq_entries_for_user,
+    faq_entry_for_user,
     faq_published,
     question_by_receipt,
     question_due,
@@ -59,6 +64,7 @@ from questions.selectors import (
 )
 from questions.services import (
     AskLimitError,
+    faq_edit,
     faq_publish,
     faq_unpublish,
     question_answer,
@@ -88,6 +94,12 @@ CONFLICT_409 = error_response(
         "written; read it again."
     )
 )
+
+
+def _yes_no(raw: str) -> bool | None:
+    """A true/false query parameter; None when absent or neither."""
+    raw = raw.lower()
+    return True if raw in {"1", "true", "yes"} else False if raw in {"0", "false", "no"} else None
 
 
 def _require(request: Request, *codenames: str) -> User:
@@ -434,14 +446,7 @@ class QuestionListApi(APIView):
             problems["q"] = [_("At most %(n)d characters.") % {"n": rules.SEARCH_MAX}]
         if problems:
             raise exceptions.ValidationError(problems)
-        flagged_param = params.get("flagged", "").lower()
-        flagged = (
-            True
-            if flagged_param in {"1", "true", "yes"}
-            else False
-            if flagged_param in {"0", "false", "no"}
-            else None
-        )
+        flagged = _yes_no(params.get("flagged", ""))
         queue = question_queue(
             user=user,
             status=params.get("status", ""),
@@ -742,6 +747,116 @@ class FaqUnpublishApi(APIView):
         return Response(FaqStaffOutput(done).data)
 
 
+class _FaqEditInput(_Versioned):
+    question_text = serializers.CharField(max_length=rules.FAQ_QUESTION_MAX)
+    answer = serializers.CharField(max_length=rules.FAQ_ANSWER_MAX)
+    topic = serializers.ChoiceField(choices=Topic.choices, required=False)
+    order = serializers.IntegerField(min_value=0, max_value=10000, required=False)
+    reviewed = serializers.BooleanField(required=False, default=False)
+
+
+class FaqStaffListApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="faq_list",
+        summary=gettext_lazy("List FAQ entries (staff)"),
+        description=gettext_lazy(
+            "The bureau's staff with view_faqentry: every entry, published first (topic, "
+            "order), then those taken off; with the version an edit sends back."
+        ),
+        parameters=[
+            OpenApiParameter("published", bool),
+            OpenApiParameter("topic", str, enum=Topic.values),
+            OpenApiParameter("q", str, description=gettext_lazy("Words to look for.")),
+        ],
+        responses=FaqStaffOutput(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        user = _require_faq(request)
+        params = request.query_params
+        topic, search = params.get("topic", ""), params.get("q", "")
+        if topic and topic not in Topic.values:
+            raise exceptions.ValidationError({"topic": [_("Unknown topic.")]})
+        if "\x00" in search or len(search) > rules.SEARCH_MAX:
+            raise exceptions.ValidationError(
+                {"q": [_("At most %(n)d characters.") % {"n": rules.SEARCH_MAX}]}
+            )
+        published = _yes_no(params.get("published", ""))
+        paginator = StandardPagination()
+        page = paginator.paginate_queryset(
+            faq_entries_for_user(user=user, published=published, topic=topic, search=search),
+            request,
+            view=self,
+        )
+        return paginator.get_paginated_response(FaqStaffOutput(page, many=True).data)
+
+
+def _require_faq(request: Request, *codenames: str) -> User:
+    require_perms(request, QuestionPerm.VIEW_FAQ, *codenames)
+    return request_user(request)
+
+
+class FaqStaffDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="faq_retrieve",
+        summary=gettext_lazy("Read a FAQ entry (staff)"),
+        responses=FaqStaffOutput,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        user = _require_faq(request)
+        return Response(FaqStaffOutput(faq_entry_for_user(user=user, pk=pk)).data)
+
+
+class FaqEditApi(VersionedStepApi):
+    """Edit a published entry's wording in place: jurisdiction (404), publish_faq (403), the
+    input (400), the version (409)."""
+
+    permission_classes = [IsAuthenticated]
+    needs = (QuestionPerm.VIEW_FAQ, QuestionPerm.PUBLISH_FAQ)
+    input_class = _FaqEditInput
+
+    @extend_schema(
+        operation_id="faq_edit",
+        summary=gettext_lazy("Edit a FAQ entry's wording"),
+        description=gettext_lazy(
+            "Publishers (publish_faq) of the bureau edit a published entry in place: the "
+            "question and answer as the public reads them (topic and order unchanged when "
+            "left out), under the publishing rules (no link or markup in the question, no "
+            "markup in the answer; reviewed=true when the source question was flagged). Send "
+            "the version read: a stale one is a 409 naming both versions, nothing written."
+        ),
+        request=_FaqEditInput,
+        responses={200: FaqStaffOutput, 409: CONFLICT_409},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        return super().post(request, pk)
+
+    def target(self, request: Request, pk: int) -> FaqEntry:
+        require_perms(request, QuestionPerm.VIEW_FAQ)
+        return faq_entry_for_user(user=request_user(request), pk=pk)
+
+    def conflict(self, exc: ConflictError) -> Conflict:
+        return Conflict(" ".join(exc.messages))
+
+    def step(self, user: User, obj: FaqEntry, data: dict[str, Any]) -> FaqEntry:
+        return faq_edit(
+            actor=user,
+            entry=obj,
+            expected_version=data["version"],
+            question_text=data["question_text"],
+            answer=data["answer"],
+            topic=data.get("topic"),
+            order=data.get("order"),
+            reviewed=data["reviewed"],
+        )
+
+    def answer(self, request: Request, pk: int, done: Any) -> Response:
+        return Response(FaqStaffOutput(done).data)
+
+
 urlpatterns = [
     path("public/questions/", PublicAskApi.as_view(), name="public_ask"),
     path("public/questions/status/", PublicStatusApi.as_view(), name="public_status"),
@@ -753,5 +868,8 @@ urlpatterns = [
     path("questions/<int:pk>/close/", QuestionCloseApi.as_view(), name="close"),
     path("questions/<int:pk>/move/", QuestionMoveApi.as_view(), name="move"),
     path("questions/<int:pk>/publish/", QuestionPublishApi.as_view(), name="publish"),
+    path("faq/", FaqStaffListApi.as_view(), name="faq_list"),
+    path("faq/<int:pk>/", FaqStaffDetailApi.as_view(), name="faq_detail"),
+    path("faq/<int:pk>/edit/", FaqEditApi.as_view(), name="faq_edit"),
     path("faq/<int:pk>/unpublish/", FaqUnpublishApi.as_view(), name="faq_unpublish"),
 ]

@@ -129,7 +129,9 @@ class CloseForm(_Versioned):
     note = forms.CharField(label=_("Note"), max_length=rules.REASON_MAX, required=False)
 
 
-class PublishForm(_Versioned):
+class _Wording(_Versioned):
+    """The wording of a FAQ entry as the public reads it, and its place."""
+
     question_text = forms.CharField(
         label=_("Question as published"),
         max_length=rules.FAQ_QUESTION_MAX,
@@ -150,6 +152,8 @@ class PublishForm(_Versioned):
         required=False,
     )
 
+
+class PublishForm(_Wording):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         # Its own ids: the answer form on the same page has a field named "answer" too.
         kwargs.setdefault("auto_id", "id_publish_%s")
@@ -184,3 +188,23 @@ class MoveForm(_Versioned):
 
 class LinkForm(_Versioned):
     uscc = forms.CharField(label=_("Credit code"), max_length=30)
+
+
+class FaqEditForm(_Wording):
+    """A published entry's wording edited in place (`questions.services.faq_edit`)."""
+
+
+class FaqFilterForm(forms.Form):
+    q = forms.CharField(label=_("Words"), max_length=rules.SEARCH_MAX, required=False)
+    topic = forms.ChoiceField(
+        label=_("Topic"), choices=[("", _("Any")), *Topic.choices], required=False
+    )
+    published = forms.ChoiceField(
+        label=_("Published"),
+        choices=[
+            ("", _("Any")),
+            ("yes", _("On the public FAQ")),
+            ("no", _("Taken off")),
+        ],
+        required=False,
+    )

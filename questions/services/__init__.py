@@ -1,6 +1,6 @@
 """Writes of the questions app (one module per area; this package re-exports them)."""
 
-from questions.services.faq import faq_publish, faq_unpublish
+from questions.services.faq import faq_edit, faq_publish, faq_unpublish
 from questions.services.questions import (
     AskLimitError,
     question_answer,
@@ -13,6 +13,7 @@ from questions.services.questions import (
 
 __all__ = [
     "AskLimitError",
+    "faq_edit",
     "faq_publish",
     "faq_unpublish",
     "question_answer",

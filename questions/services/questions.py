@@ -41,6 +41,7 @@ from questions.services.abuse import (
     form_token_problem,
     limit_reached,
 )
+from questions.services.notices import answer_notice_queue, answer_notices_wake
 
 Status = Question.Status
 CloseReason = Question.CloseReason
@@ -357,9 +358,12 @@ def question_answer(
     *, actor: User, question: Question, answer: str, expected_version: int
 ) -> Question:
     """Answer a question, or correct the answer of an answered one. The asker reads it with
-    the receipt code (/questions/status/); one who left a contact is told by the handler.
+    the receipt code (/questions/status/); one who left an e-mail address is told once, by a
+    job (`questions.services.notices`: the message carries the answer as it is when sent);
+    one who left only a phone is called by the handler.
     Side effects: answer, answered_at/by, status answered (handler: the actor when none);
-    an audit event (late when past the due day)."""
+    the first answer queues the e-mail to the asker (`answer_notice_queue`); an audit event
+    (late when past the due day)."""
     _jurisdiction_problem(actor)
     locked = _locked(question, expected_version)
     _status_problem(locked, (Status.NEW, Status.ANSWERED))
@@ -378,6 +382,8 @@ def question_answer(
     if locked.handler_id is None:
         locked.handler = actor
     _saved(locked)
+    if first and answer_notice_queue(locked) is not None:
+        answer_notices_wake(locked)
     _audit(
         actor,
         events.QUESTION_ANSWERED,

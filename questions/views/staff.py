@@ -49,7 +49,7 @@ from questions.forms import (
     PublishForm,
     QueueFilterForm,
 )
-from questions.models import FaqEntry, Question
+from questions.models import AnswerNotice, FaqEntry, Question
 from questions.permissions import QuestionPerm
 from questions.selectors import (
     overdue_count,
@@ -236,6 +236,7 @@ def _context(
             for m in errors
         ],
         "faq_entries": faq_entries,
+        "notice": AnswerNotice.objects.filter(question=question).first(),
         "in_faq": any(entry.is_published for entry in faq_entries),
         "events": _events(question),
         "lead_receipt": lead_receipt,
