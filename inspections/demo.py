@@ -22,7 +22,10 @@ staff, `credit_portal.demo.STAFF`), the data of `inspections.demo_data`:
   third batch committed, waiting for its outside value;
 - leads (reports, complaints, referrals) in every state, one overdue, those with a case opened
   or a violation found in mediation each a triggered inspection assigned by hand to the
-  `inspector` login (one recorded, awaiting review).
+  `inspector` login (one recorded, awaiting review);
+- a published inspection for an enterprise login, so that its self-service page shows one:
+  where no login's enterprise was drawn, a report about the first login's enterprise
+  (`ent-company`'s) with a case opened, its triggered inspection published.
 
 Scale: the plans' ratios are the data's at the default district size
 (`DEFAULT_DISTRICT`) and shrink in proportion for a larger one (class A never below its
@@ -122,6 +125,10 @@ FINDINGS: dict[str, str] = {
     "10": "该主体已被吊销营业执照。",
     "12": "该主体已迁出本辖区。",
 }
+# The findings of the triggered inspection published for an enterprise login (`_login_showcase`).
+LOGIN_FINDINGS = (
+    "现场核查发现经营场所悬挂的营业执照信息与登记事项不一致，已责令当场改正，企业已改正。"
+)
 CHECK_NOTES: dict[str, str] = {
     "problem": "不符合要求，详见检查结果。",
     "na": "本次检查不涉及该项经营活动。",
@@ -245,6 +252,7 @@ class _Builder:
         with transaction.atomic():
             self._inspections_work()
             self._leads()
+            self._login_showcase()
         result.counts = self.counts
         if any(self.counts.values()):
             with transaction.atomic():
@@ -567,7 +575,9 @@ class _Builder:
                 given[inspection.pk] = codes if self._fits(inspection, codes) else ("A",)
         return given
 
-    def _record(self, inspection: Inspection, codes: tuple[str, ...]) -> Inspection:
+    def _record(
+        self, inspection: Inspection, codes: tuple[str, ...], findings: str | None = None
+    ) -> Inspection:
         from inspections.services.inspections import inspection_record
 
         inspection.refresh_from_db()
@@ -584,7 +594,8 @@ class _Builder:
         assignment = inspection.assignments.order_by("position").first()
         if assignment is None:
             raise RuntimeError(f"demo inspection {inspection.pk} has no inspector")
-        findings = "；".join(FINDINGS[c] for c in codes if c in FINDINGS)
+        if findings is None:
+            findings = "；".join(FINDINGS[c] for c in codes if c in FINDINGS)
         extra: dict[str, Any] = {}
         if "B" in codes:
             extra = {
@@ -627,8 +638,15 @@ class _Builder:
             actor=self.planner, inspection=inspection, expected_version=inspection.version
         )
 
-    def _complete(self, inspection: Inspection, codes: tuple[str, ...], *, publish: bool) -> None:
-        inspection = self._record(inspection, codes)
+    def _complete(
+        self,
+        inspection: Inspection,
+        codes: tuple[str, ...],
+        *,
+        publish: bool,
+        findings: str | None = None,
+    ) -> None:
+        inspection = self._record(inspection, codes, findings)
         inspection = self._review(inspection, publish=False)
         self._add("results recorded")
         if publish:
@@ -701,6 +719,57 @@ class _Builder:
             )
             self._add("leads")
             self._lead_advance(lead, spec)
+
+    def _login_showcase(self) -> None:
+        """A published inspection for an enterprise login of the demo, so that its
+        self-service page (`/me/inspections/`) shows one (issue 17 leftovers: the draws are
+        random, and in most districts no login's enterprise was drawn). Where none has one, a
+        report about the first login's operating enterprise (`ent-company`'s) with a case
+        opened; its triggered inspection recorded (a problem corrected on the spot, E),
+        reviewed and published. Nothing when a login's enterprise has one already."""
+        from enterprises.demo_accounts import ENTERPRISE_USERS
+        from enterprises.models import EnterpriseMembership
+
+        names = [username for username, *_rest in ENTERPRISE_USERS]
+        memberships = {
+            m.user.username: m.enterprise
+            for m in EnterpriseMembership.objects.filter(user__username__in=names).select_related(
+                "user", "enterprise"
+            )
+        }
+        enterprises = [memberships[n] for n in names if n in memberships]
+        if Inspection.objects.filter(
+            enterprise__in=enterprises, status=Inspection.Status.PUBLISHED
+        ).exists():
+            return
+        firm = next((e for e in enterprises if e.status == Enterprise.Status.OPERATING), None)
+        if firm is None:
+            return
+        from inspections.services.leads import lead_create
+
+        spec = data.LOGIN_LEAD
+        lead, _receipt = lead_create(
+            actor=self.handler,
+            kind=spec.kind,
+            channel=spec.channel,
+            received_on=working_days_before(self.today, spec.days_ago),
+            subject_name=firm.name,
+            subject_address=firm.address,
+            content=spec.content,
+            enterprise=firm,
+            anonymous=spec.anonymous,
+        )
+        self._add("leads")
+        self._lead_advance(lead, spec)
+        inspection = Inspection.objects.filter(lead=lead).order_by("pk").first()
+        if inspection is None:
+            return
+        if inspection.status == Inspection.Status.ASSIGNED:
+            self._complete(inspection, ("E",), publish=True, findings=LOGIN_FINDINGS)
+        else:  # recorded by `_triggered` (the district's first triggered inspection)
+            self._publish(self._review(inspection, publish=False))
+            self._add("results published")
+        self._add("login inspections published")
 
     def _lead_enterprise(self, spec: data.LeadSpec, used: set[int]) -> Enterprise | None:
         """An operating entity of one of the spec's industries (of any, in a district that

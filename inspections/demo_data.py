@@ -627,3 +627,10 @@ LEADS: list[LeadSpec] = [
 # The triggered inspections of the leads above: this many, the first, recorded by the
 # `inspector` login and awaiting review; the others assigned (its task list).
 TRIGGERED_RECORDED = 1
+# The report about an enterprise login's own enterprise whose triggered inspection the demo
+# publishes (`inspections.demo._Builder._login_showcase`), where no login was drawn.
+LOGIN_LEAD = L(
+    "report", "phone", 8, "case_opened",
+    "举报该公司经营场所悬挂的营业执照信息与登记事项不一致。",
+    items=("amr-registration",), anonymous=True,
+)  # fmt: skip

@@ -196,7 +196,7 @@ class SamplingPlan(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.RANDOM)
     status = models.CharField(
-        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+        pgettext_lazy("plan", "status"), max_length=8, choices=Status.choices, default=Status.DRAFT
     )
     lead_department = models.ForeignKey(
         Department,
@@ -304,7 +304,10 @@ class Draw(models.Model):
     is_control = models.BooleanField(_("control draw"), default=False)
     algorithm = models.CharField(_("algorithm"), max_length=16)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.COMMITTED
+        pgettext_lazy("draw", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.COMMITTED,
     )
     plans = models.ManyToManyField(SamplingPlan, related_name="draws", verbose_name=_("plans"))
     as_of = models.DateField(_("pool as of"))
@@ -583,7 +586,10 @@ class Lead(models.Model):
     number = models.CharField(_("number"), max_length=24, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+        pgettext_lazy("lead", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.RECEIVED,
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     received_on = models.DateField(_("received on"))
@@ -711,7 +717,10 @@ class Inspection(models.Model):
     )
     origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.ASSIGNED
+        pgettext_lazy("inspection", "status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.ASSIGNED,
     )
     draw = models.ForeignKey(
         Draw,

@@ -450,6 +450,11 @@ class Change:
     how: str
 
 
+def until_removed() -> str:
+    """When a listing in force stops weighing: it has no end date (docs/domain.md §1, §3)."""
+    return gettext("until removed (a listing has no end date)")
+
+
 def _ends(item: Mapping[str, Any], record: Any) -> tuple[dt.date | None, str]:
     window = int(item.get("window_days") or 0)
     if window:
@@ -501,27 +506,40 @@ def weighing_facts(enterprise: Enterprise, *, on: dt.date) -> list[WeighingFact]
             facts.append(
                 WeighingFact(record, str(item["code"]), item_name(item), share, ends_on, how)
             )
+    # A listing in force weighs until it is removed, whatever an indicator's window says (an
+    # in-force indicator or the hard rule still holds it): one line per listing, its points
+    # summed, no date (issue 16 leftovers: a windowed count gave it the window's end).
     hard = {"serious": ledger.serious, "abnormal": ledger.abnormal}
-    if assessed.hard_rule in hard:
-        # A listing in force that sets the hard rule weighs until it is closed, whatever an
-        # indicator's window says; one line per fact (an indicator may count it too).
-        name = _hard_rule_name(assessed.hard_rule)
-        how = gettext("when it is closed: removal or repair")
-        listed = {record.pk: record for record in hard[assessed.hard_rule]}
-        facts = [
-            WeighingFact(
-                f.record, f.indicator_code, f"{f.indicator_name}; {name}", f.points, None, how
-            )
-            if f.record.pk in listed
-            else f
-            for f in facts
-        ]
-        counted = {f.record.pk for f in facts}
-        facts.extend(
-            WeighingFact(record, "", name, Decimal(0), None, how)
-            for pk, record in listed.items()
-            if pk not in counted
+    setting = {r.pk for r in hard.get(assessed.hard_rule, [])}
+    rule_name = _hard_rule_name(assessed.hard_rule) if setting else ""
+    listed = {record.pk: record for record in [*ledger.serious, *ledger.abnormal]}
+    merged: dict[Any, WeighingFact] = {}
+    others: list[WeighingFact] = []
+    for f in facts:
+        if f.record.pk not in listed:
+            others.append(f)
+            continue
+        seen = merged.get(f.record.pk)
+        merged[f.record.pk] = WeighingFact(
+            f.record,
+            seen.indicator_code if seen else f.indicator_code,
+            f"{seen.indicator_name}; {f.indicator_name}" if seen else f.indicator_name,
+            (seen.points if seen else Decimal(0)) + f.points,
+            None,
+            until_removed(),
         )
+    for pk in setting:
+        seen = merged.get(pk)
+        name = f"{seen.indicator_name}; {rule_name}" if seen else rule_name
+        merged[pk] = WeighingFact(
+            listed[pk],
+            seen.indicator_code if seen else "",
+            name,
+            seen.points if seen else Decimal(0),
+            None,
+            until_removed(),
+        )
+    facts = [*others, *merged.values()]
     facts.sort(key=lambda f: (f.record.occurred_on, f.record.pk), reverse=True)
     return facts
 
@@ -541,10 +559,7 @@ def what_would_change(enterprise: Enterprise, *, on: dt.date) -> list[Change]:
     # where a windowed indicator counts it too (its window's end would not move the class).
     for code, listed in (("serious", ledger.serious), ("abnormal", ledger.abnormal)):
         for record in listed:
-            names.setdefault(
-                record.pk,
-                (_hard_rule_name(code), None, gettext("when it is closed: removal or repair")),
-            )
+            names.setdefault(record.pk, (_hard_rule_name(code), None, until_removed()))
     for item in definition["indicators"]:
         if item["source"] != "ledger":
             continue

@@ -64,7 +64,7 @@ class TaskAcknowledgeForm(forms.Form):
 
 class _VersionChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
-        return f"{obj.model.name_zh} v{obj.number} · {obj.get_status_display()}"
+        return f"{obj.label} · {obj.get_status_display()}"
 
 
 class RunStartForm(forms.Form):

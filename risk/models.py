@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from credit_portal.jobs import LeasedJob, job_sweep_index
 from credit_portal.models import AppendOnlyModel, Department
@@ -108,6 +108,13 @@ class ScoringModel(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name_zh}"
 
+    @property
+    def label(self) -> str:
+        """The model's name in the reader's language (Chinese unless English is active): what
+        the pages show, the code beside it only as a secondary mark (issue 16 leftovers)."""
+        english = (get_language() or "zh-hans").startswith("en")
+        return self.name_en if english and self.name_en else self.name_zh
+
 
 class ModelVersion(models.Model):
     """A version of a scoring model. A draft is edited (its indicators, weights, bands and hard
@@ -174,6 +181,11 @@ class ModelVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model.code} v{self.number}"
+
+    @property
+    def label(self) -> str:
+        """The model's name in the reader's language and the number: "通用模型 v2"."""
+        return f"{self.model.label} v{self.number}"
 
 
 class VersionIndicator(models.Model):

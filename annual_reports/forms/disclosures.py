@@ -283,4 +283,8 @@ class SelfCorrectionFilterForm(forms.Form):
     )
     year = forms.IntegerField(label=_("Year"), required=False, min_value=2014, max_value=9999)
     what = forms.ChoiceField(label=_("What was corrected"), required=False, choices=WHAT)
+    division = forms.CharField(label=_("Street or town"), required=False, max_length=64)
+    counted = forms.BooleanField(
+        label=_("Counted for my department (corrections it invited)"), required=False
+    )
     q = forms.CharField(label=_("Credit code or name"), required=False, max_length=100)

@@ -440,22 +440,39 @@ def invitations_open_of(*, enterprise: Enterprise, on: dt.date) -> list[Correcti
 
 
 def self_corrections_for_user(
-    *, user: User, year: int | None = None, what: str = "", search: str = ""
+    *,
+    user: User,
+    year: int | None = None,
+    what: str = "",
+    search: str = "",
+    division: str = "",
+    counted: bool = False,
 ) -> QuerySet[CreditRecord]:
     """The `self_correction` facts of the entities in the user's jurisdiction, newest first.
-    Filters: the year they happened, what was corrected ("annual_report", "disclosure"), a
-    credit code or part of a name."""
+    Filters: the year they happened, what was corrected ("annual_report", "disclosure"), the
+    entity's street (`division`), a credit code or part of a name.
+
+    `counted`: instead of the entities the user's departments supervise, the corrections
+    counted for those departments (the dashboard's `self_corrections`, docs/domain.md
+    Appendix A): those answering their own invitations, and for the bureau those without an
+    invitation (`remediation.selectors.figures.self_corrections_counted_for_q`)."""
+    from remediation.selectors.figures import self_corrections_counted_for_q
+
     qs = CreditRecord.objects.filter(kind=SELF_CORRECTION).select_related("enterprise")
     if not user.is_authenticated or not (
         user.is_superuser or any(user.has_perm(p) for p in SELF_CORRECTION_READERS)
     ):
         return qs.none()
-    if not user.is_superuser:
+    if counted and not user.is_superuser:
+        qs = qs.filter(self_corrections_counted_for_q(departments_of_jurisdiction(user=user)))
+    elif not user.is_superuser:
         qs = qs.filter(_supervised(user))
     if year:
         qs = qs.filter(occurred_on__year=year)
     if what:
         qs = qs.filter(details__what=what)
+    if division:
+        qs = qs.filter(enterprise__division=division)
     search = (search or "").strip()
     if search:
         qs = qs.filter(Q(enterprise__uscc__iexact=search) | Q(enterprise__name__contains=search))

@@ -434,6 +434,8 @@ class SelfCorrectionsView(StaffPermissionMixin, View):
             year=data.get("year"),
             what=data.get("what", ""),
             search=data.get("q", ""),
+            division=data.get("division", ""),
+            counted=bool(data.get("counted")),
         )
         counts = self_correction_count(records)
         page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))

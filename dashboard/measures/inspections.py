@@ -54,10 +54,11 @@ from dashboard.measures import (
     TallyRow,
 )
 from inspections.models import Inspection, SamplingPlan, Stratum
+from inspections.selectors.inspections import WITH_RESULT
+from inspections.selectors.plans import PLAN_SET
 
 IS = Inspection.Status
 ORIGIN = Inspection.Origin
-WITH_RESULT = (IS.RECORDED, IS.RETURNED, IS.REVIEWED, IS.PUBLISHED)
 STRATA = tuple(s.value for s in Stratum)
 # Keyed by the class when drawn: internal (docs/domain.md §1), shown only with this permission.
 VIEW_RISK = "enterprises.view_risk"
@@ -70,11 +71,12 @@ def _url(name: str, **query: Any) -> str:
 
 
 def _plans_url(year: int, street: str) -> str:
-    return _url("inspections:plan_list", year=year)
+    """The year's plans but the drafts (as counted)."""
+    return _url("inspections:plan_list", year=year, status=PLAN_SET)
 
 
 def _joint_url(year: int, street: str) -> str:
-    return _url("inspections:plan_list", year=year, joint="yes")
+    return _url("inspections:plan_list", year=year, status=PLAN_SET, joint="yes")
 
 
 def _glance_url(year: int, street: str) -> str:
@@ -82,10 +84,32 @@ def _glance_url(year: int, street: str) -> str:
 
 
 def _tasks_url(year: int, street: str, key: str = "") -> str:
-    """The inspections list (every inspection the user may see) of the checks ended in the
-    year, by origin for a key. The list has no street filter."""
+    """The inspections list (every inspection the user may see) with a result, of the checks
+    ended in the year, in the street, by origin for a key."""
     origin = key if key in ORIGIN.values else ""
-    return _url("inspections:tasks", scope="all", origin=origin, year=year)
+    return _url(
+        "inspections:tasks",
+        scope="all",
+        origin=origin,
+        year=year,
+        division=street,
+        with_result="1",
+    )
+
+
+def _problems_url(year: int, street: str, key: str = "") -> str:
+    """The same, of the inspections that found problems."""
+    return f"{_tasks_url(year, street, key)}&problems=1"
+
+
+def _random_url(year: int, street: str) -> str:
+    """The random draws' inspections with a result (the classes' figures: by class when
+    drawn, which the list shows per row)."""
+    return _tasks_url(year, street, ORIGIN.RANDOM)
+
+
+def _random_problems_url(year: int, street: str) -> str:
+    return _problems_url(year, street, ORIGIN.RANDOM)
 
 
 ORIGIN_KEYS = (
@@ -143,8 +167,9 @@ MEASURES: list[Measure] = [
         section=SECTION_CLASSIFIED,
         kind="breakdown",
         keys=ORIGIN_KEYS,
-        list_url=_glance_url,
+        list_url=_problems_url,
         order=140,
+        extra={"key_url": _problems_url},
     ),
     Measure(
         code="inspections.class_done",
@@ -153,7 +178,7 @@ MEASURES: list[Measure] = [
         section=SECTION_CLASSIFIED,
         kind="breakdown",
         keys=STRATUM_KEYS,
-        list_url=_glance_url,
+        list_url=_random_url,
         perm=VIEW_RISK,
         order=150,
     ),
@@ -164,7 +189,7 @@ MEASURES: list[Measure] = [
         section=SECTION_CLASSIFIED,
         kind="breakdown",
         keys=STRATUM_KEYS,
-        list_url=_glance_url,
+        list_url=_random_problems_url,
         perm=VIEW_RISK,
         order=160,
     ),

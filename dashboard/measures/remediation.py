@@ -3,10 +3,9 @@ annual_reports): every figure the seed reports that they record, in the seed's u
 buffer's funnel, repair applications by outcome and time to decide, and deadlines met and
 missed (docs/domain.md Appendix A, §3–§6, §9, §10).
 
-The seed's figures follow `remediation.selectors.figures` (`seed_figures`) rule for rule. The
-filters are written here again, grouped by street and department (`seed_figures` counts one
-reader's total), and tests/dashboard/test_tallies.py holds the two equal for the same year and
-reader; sharing the filters themselves is still to do:
+The seed's figures count the filters of `remediation.selectors.figures` (one public Q builder
+per seed figure, the ones `seed_figures` counts for one reader), grouped here by street and
+department; tests/dashboard/test_tallies.py holds the two equal for the same year and reader:
 
 - ``lighter``, ``mitigated``, ``exempted``, ``first_violation``, ``standard`` (件): recorded
   penalty decisions decided in the year, by leniency; by the deciding department.
@@ -101,7 +100,7 @@ from dashboard.measures import (
 )
 from enterprises.models import CreditRecord, Enterprise
 from remediation import rules as remediation_rules
-from remediation.kinds import ABNORMAL_REMOVAL, PUBLICITY_EXPIRED, REPAIR, SELF_CORRECTION
+from remediation.kinds import REPAIR
 from remediation.models import (
     DirectoryCase,
     Interview,
@@ -110,63 +109,73 @@ from remediation.models import (
     SeriousListing,
     SoftAction,
 )
+from remediation.selectors import figures
+from remediation.selectors.directory import cured_listings_q
 
 Leniency = PenaltyDecision.Leniency
 Instrument = SoftAction.Instrument
 State = DirectoryCase.State
 RepairStatus = RepairApplication.Status
 
-LENIENCY_CODES: dict[str, str] = {
-    "lighter": Leniency.LIGHTER,
-    "mitigated": Leniency.MITIGATED,
-    "exempted": Leniency.EXEMPT,
-    "first_violation": Leniency.FIRST_VIOLATION,
-    "standard": Leniency.STANDARD,
-}
-LETTER_CODES: dict[str, str] = {
-    "suggestions": Instrument.SUGGESTION,
-    "admonitions": Instrument.ADMONITION,
-    "prompts": Instrument.PROMPT,
-}
+LENIENCY_CODES: dict[str, str] = figures.LENIENCY_FIGURES
+LETTER_CODES: dict[str, str] = figures.LETTER_FIGURES
 # The decision-time buckets and the cured-removal codes: `dashboard.rules` (their sources).
 
 
 # -- Links to the lists behind the figures --------------------------------------------------
+# Each figure opens the list whose count is the figure (for the bureau, a street, a partner
+# department: the list is scoped to the reader as the figure is): the list's filter of the
+# year the figure counts by, and the street. docs/domain.md Appendix A says which list.
+
+YEAR, STREET = "<year>", "<street>"  # placeholders: the dashboard's year and street
 
 
-def _link(name: str, **params: Any) -> Callable[[int, str], str | None]:
-    def url(year: int, street: str) -> str | None:
+def _link(name: str, **params: Any) -> Callable[..., str | None]:
+    """The list `name` with `params`; a value YEAR is the dashboard's year, STREET its street
+    (left out for all streets). A breakdown's key, when given, goes into the parameter
+    named by `key_param` (the key's own list)."""
+    key_param = params.pop("key_param", "")
+
+    def url(year: int, street: str, key: str = "") -> str | None:
         try:
             base = reverse(name)
         except NoReverseMatch:
             return None
-        query = {k: v for k, v in params.items() if v not in ("", None)}
-        if "year" in params:
-            query["year"] = year
-        if "division" in params and street:
-            query["division"] = street
+        query: dict[str, Any] = {}
+        for k, v in params.items():
+            if v == YEAR:
+                query[k] = year
+            elif v == STREET:
+                if street:
+                    query[k] = street
+            elif v not in ("", None):
+                query[k] = v
+        if key_param and key:
+            query[key_param] = key
         return f"{base}?{urlencode(query)}" if query else base
 
     return url
 
 
-def _penalties(leniency: str = "", **extra: Any) -> Callable[[int, str], str | None]:
-    return _link(
-        "remediation:penalty_list", status="recorded", leniency=leniency, year=None, **extra
-    )
+def _penalties(**params: Any) -> Callable[..., str | None]:
+    """Penalty decisions of the year decided, in the street."""
+    return _link("remediation:penalty_list", year=YEAR, division=STREET, **params)
 
 
-def _letters(instrument: str) -> Callable[[int, str], str | None]:
+def _letters(instrument: str) -> Callable[..., str | None]:
     """The soft-action list of the instrument, of the year served (an interview's: held)."""
-    return _link("remediation:soft_action_list", instrument=instrument, year=None)
+    return _link("remediation:soft_action_list", instrument=instrument, year=YEAR, division=STREET)
 
 
-def _repairs(**params: Any) -> Callable[[int, str], str | None]:
-    return _link("remediation:repair_list", **params)
+def _repairs(**params: Any) -> Callable[..., str | None]:
+    return _link("remediation:repair_list", division=STREET, **params)
 
 
-def _directory(**params: Any) -> Callable[[int, str], str | None]:
-    return _link("remediation:directory_list", division=None, **params)
+def _directory(**params: Any) -> Callable[..., str | None]:
+    return _link("remediation:directory_list", division=STREET, **params)
+
+
+_BUFFER = _directory(deferred_year=YEAR, reason="1")
 
 
 MEASURES: list[Measure] = [
@@ -178,7 +187,7 @@ MEASURES: list[Measure] = [
         SECTION_LENIENCY,
         seed=True,
         order=210,
-        list_url=_link("remediation:directory_pending", division=None),
+        list_url=_BUFFER,
         help=_("Enterprises whose late-report case entered the punishment buffer in the year."),
     ),
     Measure(
@@ -188,7 +197,7 @@ MEASURES: list[Measure] = [
         SECTION_LENIENCY,
         seed=True,
         order=211,
-        list_url=_directory(state=State.CLOSED_NO_LISTING, reason="1"),
+        list_url=_directory(deferred_year=YEAR, reason="1", buffer="filed_in_time"),
         help=_("Of the deferred, those closed without listing: the report filed in time."),
     ),
     Measure(
@@ -204,8 +213,9 @@ MEASURES: list[Measure] = [
             ("pending", _("Still in the buffer")),
             ("closed_other", _("Closed: the entity ceased")),
         ),
-        list_url=_link("remediation:directory_pending", division=None),
+        list_url=_BUFFER,
         help=_("Of the enterprises that entered the buffer in the year, what became of them."),
+        extra={"key_url": _directory(deferred_year=YEAR, reason="1", key_param="buffer")},
     ),
     Measure(
         "suggestions",
@@ -249,7 +259,7 @@ MEASURES: list[Measure] = [
         SECTION_LENIENCY,
         seed=True,
         order=230,
-        list_url=_penalties(Leniency.LIGHTER),
+        list_url=_penalties(status="recorded", leniency=Leniency.LIGHTER),
     ),
     Measure(
         "mitigated",
@@ -258,7 +268,7 @@ MEASURES: list[Measure] = [
         SECTION_LENIENCY,
         seed=True,
         order=231,
-        list_url=_penalties(Leniency.MITIGATED),
+        list_url=_penalties(status="recorded", leniency=Leniency.MITIGATED),
     ),
     Measure(
         "exempted",
@@ -267,7 +277,7 @@ MEASURES: list[Measure] = [
         SECTION_LENIENCY,
         seed=True,
         order=232,
-        list_url=_penalties(Leniency.EXEMPT),
+        list_url=_penalties(status="recorded", leniency=Leniency.EXEMPT),
     ),
     Measure(
         "first_violation",
@@ -276,7 +286,7 @@ MEASURES: list[Measure] = [
         SECTION_LENIENCY,
         seed=True,
         order=233,
-        list_url=_penalties(Leniency.FIRST_VIOLATION),
+        list_url=_penalties(status="recorded", leniency=Leniency.FIRST_VIOLATION),
     ),
     Measure(
         "standard",
@@ -284,7 +294,7 @@ MEASURES: list[Measure] = [
         CASES,
         SECTION_LENIENCY,
         order=234,
-        list_url=_penalties(Leniency.STANDARD),
+        list_url=_penalties(status="recorded", leniency=Leniency.STANDARD),
     ),
     Measure(
         "publication_deadline",
@@ -302,7 +312,7 @@ MEASURES: list[Measure] = [
             ("overdue", _("Not yet published, overdue")),
             ("open", _("Not yet due")),
         ),
-        list_url=_penalties(publication="overdue"),
+        list_url=_penalties(publication="deadline"),
         help=_("Decisions of the year with a publication due date, by whether it was met."),
     ),
     Measure(
@@ -312,7 +322,7 @@ MEASURES: list[Measure] = [
         SECTION_LENIENCY,
         seed=True,
         order=240,
-        list_url=_link("annual_reports:invitation_list"),
+        list_url=_link("annual_reports:self_corrections", year=YEAR, division=STREET, counted="on"),
     ),
     # Section 3: rewards with discipline.
     Measure(
@@ -323,7 +333,7 @@ MEASURES: list[Measure] = [
         seed=True,
         order=310,
         list_url=_repairs(
-            kind=RepairApplication.Kind.PENALTY_PUBLICITY, status="approved", year=None
+            kind=RepairApplication.Kind.PENALTY_PUBLICITY, status="approved", year=YEAR
         ),
     ),
     Measure(
@@ -333,7 +343,7 @@ MEASURES: list[Measure] = [
         SECTION_REWARDS,
         seed=True,
         order=311,
-        list_url=_repairs(status="approved", year=None),
+        list_url=_repairs(status="approved", year=YEAR),
         help=_(
             "Distinct enterprises with a directory listing removed (cause cured) or a credit "
             "repair approved in the year."
@@ -353,8 +363,9 @@ MEASURES: list[Measure] = [
             ("withdrawn", _("Withdrawn")),
             ("pending", _("Pending")),
         ),
-        list_url=_repairs(),
+        list_url=_repairs(submitted_year=YEAR),
         help=_("Applications submitted in the year, by their outcome so far."),
+        extra={"key_url": _repairs(submitted_year=YEAR, key_param="status")},
     ),
     Measure(
         "repair_decision_time",
@@ -364,7 +375,7 @@ MEASURES: list[Measure] = [
         kind="breakdown",
         order=313,
         keys=dashboard_rules.decision_bucket_labels(),
-        list_url=_repairs(year=None),
+        list_url=_repairs(status="decided", year=YEAR),
         help=_("Applications approved or refused in the year, by working days to decide."),
     ),
     Measure(
@@ -383,7 +394,7 @@ MEASURES: list[Measure] = [
             ("overdue", _("Not yet removed, overdue")),
             ("open", _("Not yet due")),
         ),
-        list_url=_directory(cured="on"),
+        list_url=_directory(cured_year=YEAR),
         help=_("Listings whose cause was cured in the year, by whether removal was timely."),
     ),
     Measure(
@@ -393,7 +404,13 @@ MEASURES: list[Measure] = [
         SECTION_REWARDS,
         seed=True,
         order=320,
-        list_url=_directory(state=State.REMOVED, kind="individual", reason="1"),
+        list_url=_directory(
+            removed_year=YEAR,
+            reason="1",
+            kind="individual",
+            state=State.REMOVED,
+            removal=DirectoryCase.Removal.REPORTS_FILED,
+        ),
     ),
     Measure(
         "expired_terms",
@@ -401,7 +418,7 @@ MEASURES: list[Measure] = [
         CASES,
         SECTION_REWARDS,
         order=330,
-        list_url=_link("remediation:penalty_list", publication="expired"),
+        list_url=_link("remediation:penalty_list", expired_year=YEAR, division=STREET),
     ),
 ]
 
@@ -443,9 +460,7 @@ def _grouped(
 
 
 def _decisions(first: dt.date, last: dt.date) -> Iterator[TallyRow]:
-    qs = PenaltyDecision.objects.filter(
-        status=PenaltyDecision.Status.RECORDED, decided_on__range=(first, last)
-    )
+    qs = PenaltyDecision.objects.filter(figures.decisions_q(first, last))
     counts = {
         (code, ""): Count("pk", filter=Q(leniency=value)) for code, value in LENIENCY_CODES.items()
     }
@@ -455,7 +470,7 @@ def _decisions(first: dt.date, last: dt.date) -> Iterator[TallyRow]:
 
 
 def _letters_rows(first: dt.date, last: dt.date) -> Iterator[TallyRow]:
-    qs = SoftAction.objects.filter(served_on__range=(first, last))
+    qs = SoftAction.objects.filter(figures.letters_q(first, last))
     counts = {
         (code, ""): Count("pk", filter=Q(instrument=value)) for code, value in LETTER_CODES.items()
     }
@@ -465,7 +480,7 @@ def _letters_rows(first: dt.date, last: dt.date) -> Iterator[TallyRow]:
 
 
 def _interviews(first: dt.date, last: dt.date) -> Iterator[TallyRow]:
-    qs = Interview.objects.filter(held_on__range=(first, last), action__enterprise__isnull=False)
+    qs = Interview.objects.filter(figures.interviews_q(first, last))
     yield from _grouped(
         qs,
         street="action__enterprise__division",
@@ -493,11 +508,7 @@ def _repair_department(bureau: int | None) -> Any:
 
 
 def _penalty_repairs(first: dt.date, last: dt.date, bureau: int | None) -> Iterator[TallyRow]:
-    qs = RepairApplication.objects.filter(
-        kind=RepairApplication.Kind.PENALTY_PUBLICITY,
-        status=RepairStatus.APPROVED,
-        decided_on__range=(first, last),
-    )
+    qs = RepairApplication.objects.filter(figures.penalty_repairs_q(first, last))
     yield from _grouped(
         qs,
         street="enterprise__division",
@@ -522,7 +533,7 @@ def _ledger(first: dt.date, last: dt.date, bureau: int | None) -> Iterator[Tally
         pk=Cast(KeyTextTransform("invitation", OuterRef("details")), IntegerField())
     ).values("department_id")[:1]
     bureau_value = Value(bureau, output_field=IntegerField())
-    expired = CreditRecord.objects.filter(kind=PUBLICITY_EXPIRED, occurred_on__range=(first, last))
+    expired = CreditRecord.objects.filter(figures.expired_terms_q(first, last))
     yield from _grouped(
         expired,
         street="enterprise__division",
@@ -533,9 +544,7 @@ def _ledger(first: dt.date, last: dt.date, bureau: int | None) -> Iterator[Tally
         ),
         counts={("expired_terms", ""): Count("pk")},
     )
-    corrections = CreditRecord.objects.filter(
-        kind=SELF_CORRECTION, occurred_on__range=(first, last)
-    )
+    corrections = CreditRecord.objects.filter(figures.self_corrections_q(first, last))
     yield from _grouped(
         corrections,
         street="enterprise__division",
@@ -550,33 +559,21 @@ def _ledger(first: dt.date, last: dt.date, bureau: int | None) -> Iterator[Tally
 
 def _directory_rows(first: dt.date, last: dt.date) -> Iterator[TallyRow]:
     """The buffer (figures and funnel) and the individual businesses restored: one query pair
-    over the reason-1 cases, `seed_figures`' filters."""
-    year = (first, last)
-    deferred = Q(deferral_record__isnull=False, detected_on__range=year)
-    filed = deferred & Q(state=State.CLOSED_NO_LISTING, cured_on__isnull=False)
+    over the reason-1 cases, `seed_figures`' filters (`remediation.selectors.figures`)."""
+    deferred = figures.listings_deferred_q(first, last)
 
     def distinct(condition: Q) -> Count:
         return Count("enterprise", distinct=True, filter=condition)
 
     counts = {
         ("listings_deferred", ""): distinct(deferred),
-        ("filed_within_buffer", ""): distinct(filed),
+        ("filed_within_buffer", ""): distinct(figures.filed_within_buffer_q(first, last)),
         ("buffer_funnel", ""): distinct(deferred),
-        ("buffer_funnel", "filed_in_time"): distinct(filed),
-        ("buffer_funnel", "listed"): distinct(deferred & Q(listed_on__isnull=False)),
-        ("buffer_funnel", "pending"): distinct(deferred & Q(state=State.PENDING)),
-        ("buffer_funnel", "closed_other"): distinct(
-            deferred & Q(state=State.CLOSED_NO_LISTING, cured_on__isnull=True)
-        ),
-        ("ib_restored", ""): distinct(
-            Q(
-                individual_business=True,
-                state=State.REMOVED,
-                removal_code=DirectoryCase.Removal.REPORTS_FILED,
-                removed_on__range=year,
-                removal_record__kind=ABNORMAL_REMOVAL,
-            )
-        ),
+        **{
+            ("buffer_funnel", key): distinct(deferred & figures.buffer_outcome_q(key))
+            for key in figures.BUFFER_OUTCOMES
+        },
+        ("ib_restored", ""): distinct(figures.ib_restored_q(first, last)),
     }
     qs = DirectoryCase.objects.filter(reason=DirectoryCase.Reason.LATE_REPORT)
     yield from _grouped(
@@ -691,12 +688,10 @@ def _repairs_rows(first: dt.date, last: dt.date, bureau: int | None) -> Iterator
 
 
 def _publication(first: dt.date, last: dt.date, on: dt.date) -> Iterator[TallyRow]:
-    qs = PenaltyDecision.objects.filter(
-        status__in=[PenaltyDecision.Status.RECORDED, PenaltyDecision.Status.WITHDRAWN],
-        recorded_on__isnull=False,
-        decided_on__range=(first, last),
-        publication_due__isnull=False,
-    )
+    from remediation.selectors.penalties import publication_deadline_q
+
+    # The decisions the list `?publication=deadline&year=` shows (one rule, one place).
+    qs = PenaltyDecision.objects.filter(publication_deadline_q(), decided_on__range=(first, last))
     unpublished = Q(published_on__isnull=True, status=PenaltyDecision.Status.RECORDED)
     keys = {
         "met": Q(published_on__lte=F("publication_due")),
@@ -707,9 +702,7 @@ def _publication(first: dt.date, last: dt.date, on: dt.date) -> Iterator[TallyRo
     counts: dict[tuple[str, str], Any] = {
         ("publication_deadline", k): Count("pk", filter=q) for k, q in keys.items()
     }
-    counts[("publication_deadline", "")] = Count(
-        "pk", filter=Q(published_on__isnull=False) | unpublished
-    )
+    counts[("publication_deadline", "")] = Count("pk")
     yield from _grouped(
         qs, street="enterprise__division", department=F("department_id"), counts=counts
     )
@@ -724,11 +717,7 @@ def _removals(first: dt.date, last: dt.date, on: dt.date) -> Iterator[TallyRow]:
         )
     )
     groups = (
-        DirectoryCase.objects.filter(
-            listed_on__isnull=False,
-            cured_on__range=(first, last),
-            state__in=[State.LISTED, State.REMOVED],
-        )
+        DirectoryCase.objects.filter(cured_listings_q(first, last))
         .order_by()
         .annotate(_street=Coalesce(F("enterprise__division"), Value("")))
         .values("_street", "department_id", "state", "cured_on", "removed_on")

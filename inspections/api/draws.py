@@ -364,8 +364,8 @@ class InspectorRef(serializers.Serializer):
     position = serializers.IntegerField()
 
     def get_name(self, assignment: Any) -> str:
-        user = assignment.inspector.user
-        return user.get_full_name() or user.username
+        # The name the pages show (display name, else full name, else username).
+        return str(assignment.inspector.user)
 
 
 @extend_schema_serializer(component_name="DrawVisit")

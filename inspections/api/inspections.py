@@ -138,8 +138,14 @@ class CheckOutput(serializers.Serializer):
 class InspectorRef(serializers.Serializer):
     id = serializers.IntegerField(source="inspector.id")
     username = serializers.CharField(source="inspector.user.username")
+    name = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The inspector's name, as the pages show it.")
+    )
     department = serializers.CharField(source="inspector.department.name")
     position = serializers.IntegerField()
+
+    def get_name(self, assignment: Any) -> str:
+        return str(assignment.inspector.user)
 
 
 @extend_schema_serializer(component_name="Inspection")
@@ -340,6 +346,20 @@ class InspectionListApi(APIView):
             ),
             OpenApiParameter("enterprise", str, description=gettext_lazy("A credit code.")),
             OpenApiParameter("draw", int),
+            OpenApiParameter("year", int, description=gettext_lazy("The year the check ended.")),
+            OpenApiParameter(
+                "division", str, description=gettext_lazy("The entity's street or town.")
+            ),
+            OpenApiParameter(
+                "with_result",
+                bool,
+                description=gettext_lazy("Only those with a result (recorded or later)."),
+            ),
+            OpenApiParameter(
+                "problems",
+                bool,
+                description=gettext_lazy("Only those with a result that found problems."),
+            ),
         ],
         responses=InspectionOutput(many=True),
     )
@@ -363,6 +383,9 @@ class InspectionListApi(APIView):
             if not (raw.isascii() and raw.isdigit() and len(raw) <= ID_DIGITS):
                 raise exceptions.ValidationError({"draw": [_("Enter a number.")]})
             draw_id = int(raw)
+        year = params.get("year", "")
+        if year and not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):
+            raise exceptions.ValidationError({"year": [_("A year between 2000 and 2100.")]})
         today = timezone.localdate()
         qs = task_list(
             user=user,
@@ -372,6 +395,10 @@ class InspectionListApi(APIView):
             origin=params.get("origin", ""),
             overdue=_bool(request, "overdue"),
             draw_id=draw_id,
+            year=int(year) if year else None,
+            division=params.get("division", "")[:64],
+            with_result=_bool(request, "with_result"),
+            problems=_bool(request, "problems"),
         )
         if params.get("enterprise"):
             qs = qs.filter(enterprise__uscc=normalize(params["enterprise"]))

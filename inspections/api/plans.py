@@ -44,6 +44,7 @@ from credit_portal.models import Department, User
 from inspections.models import InspectionItem, Inspector, SamplingPlan, Skill, Stratum
 from inspections.permissions import InspectionPerm
 from inspections.selectors.plans import (
+    PLAN_SET,
     inspector_list_filter,
     inspectors_for_user,
     items_list,
@@ -524,12 +525,14 @@ class PlanListApi(StaffApi):
         summary=gettext_lazy("List sampling plans"),
         description=gettext_lazy(
             "Needs view_samplingplan: the plans your departments lead or take part in. "
-            "Filters: ?year=, ?status=, ?kind=, ?q=."
+            "Filters: ?year=, ?status= (set: every status but draft), ?kind=, ?joint= (yes: "
+            "plans of more than one department; no), ?q="
         ),
         parameters=[
             OpenApiParameter("year", int),
-            OpenApiParameter("status", str, enum=SamplingPlan.Status.values),
+            OpenApiParameter("status", str, enum=[*SamplingPlan.Status.values, PLAN_SET]),
             OpenApiParameter("kind", str, enum=SamplingPlan.Kind.values),
+            OpenApiParameter("joint", str, enum=["yes", "no"]),
             OpenApiParameter("q", str),
         ],
         responses=PlanOutput(many=True),
@@ -544,8 +547,9 @@ class PlanListApi(StaffApi):
             except ValueError:
                 raise exceptions.ValidationError({"year": [_("Enter a year.")]}) from None
         for name, choices in (
-            ("status", SamplingPlan.Status.values),
+            ("status", [*SamplingPlan.Status.values, PLAN_SET]),
             ("kind", SamplingPlan.Kind.values),
+            ("joint", ["yes", "no"]),
         ):
             value = params.get(name, "")
             if value and value not in choices:

@@ -54,7 +54,7 @@ class TaskFilterForm(forms.Form):
         label=_("Show"), required=False, choices=[(s, SCOPE_LABELS[s]) for s in SCOPES]
     )
     status = forms.ChoiceField(
-        label=_("Status"),
+        label=pgettext_lazy("inspection", "Status"),
         required=False,
         choices=[("", _("Any status")), *Inspection.Status.choices],
     )
@@ -66,6 +66,9 @@ class TaskFilterForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year the check ended"), required=False, min_value=2000, max_value=2100
     )
+    division = forms.CharField(label=_("Street or town"), required=False, max_length=64)
+    with_result = forms.BooleanField(label=_("With a result"), required=False)
+    problems = forms.BooleanField(label=_("Problems found"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Credit code or name"), required=False, max_length=100)
 
@@ -145,6 +148,7 @@ class ReviewForm(forms.Form):
         label=_("Decision"),
         choices=[(APPROVE, _("Approve")), (RETURN, _("Return for correction"))],
         widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a decision: approve or return for correction.")},
     )
     note = forms.CharField(
         label=_("Note"),
@@ -176,9 +180,7 @@ class VersionForm(forms.Form):
 class InspectorChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Inspector) -> str:
         skills = ", ".join(s.name for s in obj.skills.all())
-        return f"{obj.user.get_full_name() or obj.user.username} · {obj.department}" + (
-            f" · {skills}" if skills else ""
-        )
+        return f"{obj.user} · {obj.department}" + (f" · {skills}" if skills else "")
 
 
 class AssignForm(forms.Form):

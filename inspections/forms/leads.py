@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credit_portal.models import Department
 from inspections.models import InspectionItem, Lead
@@ -141,7 +142,9 @@ class LeadQueueFilterForm(forms.Form):
         label=_("Kind"), required=False, choices=[("", _("Any kind")), *Lead.Kind.choices]
     )
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *Lead.Status.choices]
+        label=pgettext_lazy("lead", "Status"),
+        required=False,
+        choices=[("", _("Any status")), *Lead.Status.choices],
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 

@@ -11,9 +11,11 @@ from django import forms
 from django.db.models import QuerySet
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credit_portal.models import Department
 from inspections.models import InspectionItem, SamplingPlan, Stratum
+from inspections.selectors.plans import PLAN_SET
 from inspections.services.plans import StratumInput
 
 DateInput = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -177,13 +179,31 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+class PlanCloseForm(VersionForm):
+    """Closing a plan, confirmed: a box to tick on its own page (no script: the Content
+    Security Policy forbids inline code), so that one click on the plan's page closes
+    nothing (issue 17 leftovers)."""
+
+    confirm = forms.BooleanField(
+        label=_(
+            "I confirm: close this plan. It will not be drawn again; its draws and "
+            "inspections go on. A closed plan cannot be opened again."
+        ),
+        error_messages={"required": _("Tick the box to confirm that the plan is to be closed.")},
+    )
+
+
 class PlanFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), max_length=100, required=False)
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(
-        label=_("Status"),
+        label=pgettext_lazy("plan", "Status"),
         required=False,
-        choices=[("", _("All")), *SamplingPlan.Status.choices],
+        choices=[
+            ("", _("All")),
+            *SamplingPlan.Status.choices,
+            (PLAN_SET, _("Set (every status but draft)")),
+        ],
     )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All")), *SamplingPlan.Kind.choices]

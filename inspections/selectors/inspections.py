@@ -31,6 +31,8 @@ from inspections.permissions import InspectionPerm
 Status = Inspection.Status
 TO_RECORD = (Status.ASSIGNED, Status.RETURNED)
 AWAITING_PUBLICATION = (Status.RECORDED, Status.RETURNED, Status.REVIEWED)
+# An inspection with a result (the dashboard counts these: `dashboard.measures.inspections`).
+WITH_RESULT = (Status.RECORDED, Status.RETURNED, Status.REVIEWED, Status.PUBLISHED)
 
 # The task list's views.
 SCOPE_MINE = "mine"
@@ -108,12 +110,16 @@ def task_list(
     department: Department | None = None,
     draw_id: int | None = None,
     year: int | None = None,
+    division: str = "",
+    with_result: bool = False,
+    problems: bool = False,
 ) -> QuerySet[Inspection]:
     """A task list: `scope` mine (assigned to me, open), department (my departments' open
     ones), review (recorded, awaiting review), publish (reviewed, awaiting publication), all
     (everything visible). Filters: status, origin, overdue (to record past `due_by`, or
     awaiting publication past `publish_due`), a credit code or part of a name, a department,
-    a draw, the year the check ended (`check_ended_on`). Open ones first, the earliest due
+    a draw, the year the check ended (`check_ended_on`), the entity's street (`division`), with
+    a result (`WITH_RESULT`), problems found. Open ones first, the earliest due
     first (`due_by`, then `publish_due`)."""
     qs = inspections_for_user(user=user)
     if scope == SCOPE_MINE:
@@ -149,6 +155,12 @@ def task_list(
         qs = qs.filter(draw_id=draw_id)
     if year:
         qs = qs.filter(check_ended_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    if division:
+        qs = qs.filter(enterprise__division=division)
+    if with_result:
+        qs = qs.filter(status__in=WITH_RESULT)
+    if problems:
+        qs = qs.filter(status__in=WITH_RESULT, problems_found=True)
     if overdue:
         qs = qs.filter(
             Q(status__in=TO_RECORD, due_by__lt=today)

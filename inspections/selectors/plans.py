@@ -163,12 +163,19 @@ def plans_for_user(*, user: User) -> QuerySet[SamplingPlan]:
     ).select_related("lead_department")
 
 
+# The status filter's value for every plan but the drafts (the plans the bureau has set).
+PLAN_SET = "set"
+
+
 def plan_list_filter(
     queryset: QuerySet[SamplingPlan], data: Mapping[str, Any]
 ) -> QuerySet[SamplingPlan]:
     if data.get("year"):
         queryset = queryset.filter(year=data["year"])
-    if data.get("status"):
+    if data.get("status") == PLAN_SET:
+        # The plans the bureau has set (the dashboard's plans): every one but the drafts.
+        queryset = queryset.exclude(status=SamplingPlan.Status.DRAFT)
+    elif data.get("status"):
         queryset = queryset.filter(status=data["status"])
     if data.get("kind"):
         queryset = queryset.filter(kind=data["kind"])

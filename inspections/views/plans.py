@@ -7,8 +7,9 @@
   (`plan_pool`) and the approve / close buttons.
 - `plans/new/` (`plan_create`), `plans/<code>/edit/` (`plan_edit`): the plan with its strata,
   while a draft (`add_` / `change_samplingplan`); `plans/<code>/approve/` (`plan_approve`,
-  `approve_samplingplan`), `plans/<code>/close/` (`plan_close`, `change_samplingplan`): POST
-  with the version read.
+  `approve_samplingplan`): POST with the version read; `plans/<code>/close/` (`plan_close`,
+  `change_samplingplan`): a confirmation page (GET), then POST with the version read and the
+  confirmation ticked.
 
 A plan is fetched through `plans_for_user` first (another department's: a 404), then the
 codenames are checked (a 403). Every write is a service of `inspections.services.plans`.
@@ -36,6 +37,7 @@ from credit_portal.models import User
 from credit_portal.permissions import StaffPermissionMixin
 from credit_portal.selectors import departments_of_jurisdiction
 from inspections.forms.plans import (
+    PlanCloseForm,
     PlanFilterForm,
     PlanForm,
     StratumFormSet,
@@ -325,14 +327,50 @@ class PlanApproveView(_PlanStepView):
         return _("Plan %(code)s is approved: it can be drawn.") % {"code": plan.code}
 
 
-class PlanCloseView(_PlanStepView):
+class PlanCloseView(PlanScopedView):
+    """`plans/<code>/close/`: GET asks for the confirmation (what closing does, a box to
+    tick), POST closes the plan only with the box ticked (else the page again, 400)."""
+
     permission_required = (InspectionPerm.VIEW_PLAN, InspectionPerm.CHANGE_PLAN)
 
-    def step(self, user: User, plan: SamplingPlan, version: int) -> SamplingPlan:
-        return plan_close(actor=user, plan=plan, expected_version=version)
+    def _render(self, request: HttpRequest, form: PlanCloseForm, status: int = 200) -> HttpResponse:
+        plan = self.plan
+        return render(
+            request,
+            "inspections/plans/close.html",
+            {
+                "plan": plan,
+                "name": localized(plan.name, plan.name_en),
+                "form": form,
+                "draws_n": plan.draws.count(),
+            },
+            status=status,
+        )
 
-    def done(self, plan: SamplingPlan) -> str:
-        return _("Plan %(code)s is closed: it is no longer drawn.") % {"code": plan.code}
+    def get(self, request: HttpRequest, code: str) -> HttpResponse:
+        if self.plan.status == SamplingPlan.Status.CLOSED:
+            messages.info(request, _("Plan %(code)s is closed already.") % {"code": code})
+            return redirect("inspections:plan_detail", code=code)
+        return self._render(request, PlanCloseForm(initial={"version": self.plan.version}))
+
+    def post(self, request: HttpRequest, code: str) -> HttpResponse:
+        form = PlanCloseForm(request.POST)
+        if not form.is_valid():
+            return self._render(request, form, status=400)
+        try:
+            plan = plan_close(
+                actor=request_user(request),
+                plan=self.plan,
+                expected_version=form.cleaned_data["version"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("inspections:plan_detail", code=code)
+        messages.success(
+            request, _("Plan %(code)s is closed: it is no longer drawn.") % {"code": plan.code}
+        )
+        return redirect("inspections:plan_detail", code=plan.code)
 
 
 staff_urlpatterns = [

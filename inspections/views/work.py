@@ -133,6 +133,9 @@ class TaskListView(WorkView):
             overdue=bool(data.get("overdue")),
             search=data.get("q") or "",
             year=data.get("year"),
+            division=data.get("division") or "",
+            with_result=bool(data.get("with_result")),
+            problems=bool(data.get("problems")),
         )
         page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
         rows = list(page.object_list)
@@ -188,7 +191,9 @@ def _detail(
             "codes": [(c, rules.RESULT_CODES.get(c, c)) for c in codes],
             "follow_up": inspection.follow_up or {},
             "review_form": review_form
-            or ReviewForm(initial={"version": inspection.version, "decision": "approve"}),
+            # No decision chosen beforehand: the supervisor picks approve or return (a new
+            # user approved by default without reading: issue 17 leftovers).
+            or ReviewForm(initial={"version": inspection.version}),
             "publish_form": publish_form or VersionForm(initial={"version": inspection.version}),
             "has_6": rules.UNREACHABLE in codes,
             "has_c": rules.FALSE_INFORMATION in codes,

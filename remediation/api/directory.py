@@ -50,7 +50,13 @@ from remediation.api.repairs import EnterpriseRef, NextDueOutput
 from remediation.forms.directory import STAFF_LISTING_REASONS, STAFF_REMOVAL_CODES
 from remediation.models import DirectoryCase, DisclosureOrder
 from remediation.permissions import RemediationPerm
-from remediation.selectors.directory import case_for_user, cases_for_user
+from remediation.selectors.directory import (
+    REMOVED_ON_REPAIR,
+    case_for_user,
+    cases_for_user,
+    directory_year_filters,
+)
+from remediation.selectors.figures import BUFFER_OUTCOMES
 from remediation.services.directory_notices import objection_deadline
 from remediation.views.directory import case_due
 
@@ -69,6 +75,8 @@ CONFLICT_409 = error_response(
     )
 )
 KINDS = ("enterprise", "individual")
+# The filters by the year something happened (`directory_year_filters`).
+YEAR_FILTERS = ("deferred_year", "removed_year", "cured_year")
 # The choices of the steps' inputs (named in SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 LISTING_REASON_CHOICES = [(r.value, r.label) for r in STAFF_LISTING_REASONS]
 LISTING_SOURCE_CHOICES = [
@@ -255,9 +263,24 @@ def _filtered(user: User, params: Any) -> QuerySet[DirectoryCase]:
     q = (params.get("q") or "").strip()
     if len(q) > 100:
         errors["q"] = [_("At most 100 characters.")]
+    years: dict[str, object] = {}
+    for name in YEAR_FILTERS:
+        value = params.get(name, "")
+        if value and not (value.isdigit() and 2000 <= int(value) <= 2100):
+            errors[name] = [_("A year between 2000 and 2100.")]
+        elif value:
+            years[name] = int(value)
+    buffer = params.get("buffer", "")
+    if buffer and buffer not in BUFFER_OUTCOMES:
+        errors["buffer"] = [_("Unknown value.")]
+    removal = params.get("removal", "")
+    if removal and removal not in [*DirectoryCase.Removal.values, REMOVED_ON_REPAIR]:
+        errors["removal"] = [_("Unknown value.")]
     if errors:
         raise exceptions.ValidationError(errors)
-    qs = cases_for_user(user=user)
+    qs = directory_year_filters(
+        cases_for_user(user=user), {**years, "buffer": buffer, "removal": removal}
+    )
     if state:
         qs = qs.filter(state=state)
     if reason:
@@ -306,6 +329,37 @@ class AbnormalListingListApi(APIView):
                 description=gettext_lazy("Enterprise listings or individual businesses' marks."),
             ),
             OpenApiParameter("division", str, description=gettext_lazy("Street or town.")),
+            OpenApiParameter(
+                "deferred_year",
+                int,
+                description=gettext_lazy(
+                    "The cases that entered the punishment buffer that year, whatever became "
+                    "of them."
+                ),
+            ),
+            OpenApiParameter(
+                "buffer",
+                str,
+                enum=list(BUFFER_OUTCOMES),
+                description=gettext_lazy("What became of a case that entered the buffer."),
+            ),
+            OpenApiParameter("removed_year", int, description=gettext_lazy("The year removed.")),
+            OpenApiParameter(
+                "removal",
+                str,
+                enum=[*DirectoryCase.Removal.values, REMOVED_ON_REPAIR],
+                description=gettext_lazy(
+                    "The removal code (on verification or by the daily job), or repair: "
+                    "removed on a credit repair application."
+                ),
+            ),
+            OpenApiParameter(
+                "cured_year",
+                int,
+                description=gettext_lazy(
+                    "Listed cases whose cause was cured that year (removal due in 5 working days)."
+                ),
+            ),
             OpenApiParameter(
                 "q",
                 str,

@@ -485,9 +485,14 @@ _FILTERS = {
     ),
     "year": (gettext_lazy("Year of the decision, 2000 to 2100."), None),
     "publication": (
-        gettext_lazy("due: publication still to do; overdue: its due date has passed."),
-        ["due", "overdue"],
+        gettext_lazy(
+            "due: publication still to do; overdue: its due date has passed; expired: the "
+            "publicity term ended by itself; deadline: with a publication deadline."
+        ),
+        ["due", "overdue", "expired", "deadline"],
     ),
+    "expired_year": (gettext_lazy("Year the publicity term ended by itself."), None),
+    "division": (gettext_lazy("The party's street or town."), None),
     "q": (
         gettext_lazy("Decision number or party name (part of it), or a credit code."),
         None,
@@ -514,7 +519,7 @@ class PenaltyListApi(APIView):
         parameters=[
             OpenApiParameter(
                 name=name,
-                type=OpenApiTypes.INT if name == "year" else OpenApiTypes.STR,
+                type=OpenApiTypes.INT if name.endswith("year") else OpenApiTypes.STR,
                 enum=enum,
                 description=text,
             )

@@ -52,6 +52,7 @@ from remediation.models import RepairApplication, RepairAttachment, RepairSync
 from remediation.permissions import RemediationPerm
 from remediation.rules import REPAIR_RULES, repair_eligibility
 from remediation.selectors.repairs import (
+    STATUS_GROUPS,
     repair_application_for_user,
     repair_attachment_for_user,
     repair_due,
@@ -316,7 +317,22 @@ class RepairApplicationListApi(APIView):
         ),
         parameters=[
             OpenApiParameter("kind", str, enum=RepairApplication.Kind.values),
-            OpenApiParameter("status", str, enum=RepairApplication.Status.values),
+            OpenApiParameter(
+                "status",
+                str,
+                enum=[*RepairApplication.Status.values, *STATUS_GROUPS],
+                description=gettext_lazy(
+                    "A status, or decided (approved or refused), or pending (submitted or "
+                    "accepted)."
+                ),
+            ),
+            OpenApiParameter("year", int, description=gettext_lazy("The year decided.")),
+            OpenApiParameter(
+                "submitted_year", int, description=gettext_lazy("The year submitted.")
+            ),
+            OpenApiParameter(
+                "division", str, description=gettext_lazy("The entity's street or town.")
+            ),
             OpenApiParameter(
                 "overdue",
                 bool,
@@ -335,8 +351,14 @@ class RepairApplicationListApi(APIView):
         errors = {}
         if kind and kind not in RepairApplication.Kind.values:
             errors["kind"] = [_("Unknown kind of credit repair.")]
-        if state and state not in RepairApplication.Status.values:
+        if state and state not in RepairApplication.Status.values and state not in STATUS_GROUPS:
             errors["status"] = [_("Unknown status.")]
+        years: dict[str, int | None] = {}
+        for name in ("year", "submitted_year"):
+            value = params.get(name, "")
+            if value and not (value.isdigit() and 2000 <= int(value) <= 2100):
+                errors[name] = [_("A year between 2000 and 2100.")]
+            years[name] = int(value) if value.isdigit() else None
         if errors:
             raise exceptions.ValidationError(errors)
         queue = repair_queue(
@@ -345,6 +367,9 @@ class RepairApplicationListApi(APIView):
             kind=kind,
             status=state,
             overdue=params.get("overdue", "").lower() in {"1", "true", "yes"},
+            year=years["year"],
+            submitted_year=years["submitted_year"],
+            division=params.get("division", "")[:64],
         ).prefetch_related("attachments", "syncs")
         paginator = StandardPagination()
         page = paginator.paginate_queryset(queue, request, view=self)

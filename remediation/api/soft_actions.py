@@ -271,6 +271,18 @@ class SoftActionListApi(APIView):
                 ),
             ),
             OpenApiParameter(
+                "year",
+                OpenApiTypes.INT,
+                required=False,
+                description=gettext_lazy("The year served (an interview's: the year held)."),
+            ),
+            OpenApiParameter(
+                "division",
+                OpenApiTypes.STR,
+                required=False,
+                description=gettext_lazy("The entity's street or town."),
+            ),
+            OpenApiParameter(
                 "q",
                 OpenApiTypes.STR,
                 required=False,
@@ -306,6 +318,13 @@ class SoftActionListApi(APIView):
         if len(q) > 100:
             errors["q"] = [_("At most 100 characters.")]
         filters["q"] = q
+        year = params.get("year", "")
+        if year:
+            if not (year.isdigit() and 2000 <= int(year) <= 2100):
+                errors["year"] = [_("A year between 2000 and 2100.")]
+            else:
+                filters["year"] = int(year)
+        filters["division"] = params.get("division", "")[:64]
         if errors:
             raise exceptions.ValidationError(errors)
         today = timezone.localdate()

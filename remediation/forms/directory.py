@@ -36,6 +36,13 @@ STAFF_REMOVAL_CODES = (
     Removal.REACHABLE,
     Removal.CLOSED_ENTITY,
 )
+# What became of a case that entered the buffer (`remediation.selectors.figures.BUFFER_OUTCOMES`).
+BUFFER_CHOICES = [
+    ("filed_in_time", _("Filed in time, never listed")),
+    ("listed", _("Listed when the deadline passed")),
+    ("pending", _("Still in the buffer")),
+    ("closed_other", _("Closed: the entity ceased")),
+]
 # Staff list for reasons 2-4 (reason 1 is the deadline run's).
 STAFF_LISTING_REASONS = (Reason.NOT_DISCLOSED, Reason.FALSE_INFORMATION, Reason.UNREACHABLE)
 
@@ -80,8 +87,42 @@ class DirectoryFilterForm(_Filters):
         ],
     )
     cured = forms.BooleanField(label=_("Cured, removal due"), required=False)
+    deferred_year = forms.IntegerField(
+        label=_("Year entered the buffer"), required=False, min_value=2000, max_value=2100
+    )
+    buffer = forms.ChoiceField(
+        label=_("What became of the buffer case"),
+        required=False,
+        choices=_blank(_("Anything")) + BUFFER_CHOICES,
+    )
+    removed_year = forms.IntegerField(
+        label=_("Year removed"), required=False, min_value=2000, max_value=2100
+    )
+    removal = forms.ChoiceField(
+        label=_("Removal reason"),
+        required=False,
+        choices=_blank(_("Any removal"))
+        + [(c.value, c.label) for c in Removal]
+        + [("repair", _("On a credit repair application"))],
+    )
+    cured_year = forms.IntegerField(
+        label=_("Year the cause was cured"), required=False, min_value=2000, max_value=2100
+    )
 
-    FILTERS = ("q", "reason", "state", "year", "kind", "division", "cured")
+    FILTERS = (
+        "q",
+        "reason",
+        "state",
+        "year",
+        "kind",
+        "division",
+        "cured",
+        "deferred_year",
+        "buffer",
+        "removed_year",
+        "removal",
+        "cured_year",
+    )
 
 
 class PendingFilterForm(_Filters):

@@ -356,9 +356,17 @@ class PenaltyFilterForm(forms.Form):
             ("due", _("Publication to do")),
             ("overdue", _("Publication overdue")),
             ("expired", _("Publicity term ended by itself")),
+            ("deadline", _("With a publication deadline")),
         ],
         required=False,
     )
+    expired_year = forms.IntegerField(
+        label=_("Year the publicity term ended by itself"),
+        min_value=2000,
+        max_value=2100,
+        required=False,
+    )
+    division = forms.CharField(label=_("Street or town"), required=False, max_length=64)
 
     def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -136,6 +136,10 @@ class RepairWithdrawForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+# The queue's status filter beyond one status (`remediation.selectors.repairs.STATUS_GROUPS`).
+DECIDED, PENDING = "decided", "pending"
+
+
 class RepairQueueFilterForm(forms.Form):
     q = forms.CharField(label=_("Credit code, name or decision number"), required=False)
     kind = forms.ChoiceField(
@@ -146,11 +150,20 @@ class RepairQueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
-        choices=[("", _("All statuses")), *RepairApplication.Status.choices],
+        choices=[
+            ("", _("All statuses")),
+            *RepairApplication.Status.choices,
+            (DECIDED, _("Approved or refused")),
+            (PENDING, _("Pending (submitted or accepted)")),
+        ],
     )
     year = forms.IntegerField(
         label=_("Year decided"), required=False, min_value=2000, max_value=2100
     )
+    submitted_year = forms.IntegerField(
+        label=_("Year submitted"), required=False, min_value=2000, max_value=2100
+    )
+    division = forms.CharField(label=_("Street or town"), required=False, max_length=64)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
 

@@ -79,6 +79,7 @@ class SoftActionFilterForm(forms.Form):
         min_value=2000,
         max_value=2100,
     )
+    division = forms.CharField(label=_("Street or town"), required=False, max_length=64)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from credit_portal.models import User
 from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
 from enterprises.models import Enterprise
+from remediation.kinds import REPAIR
 from remediation.models import DirectoryCase
+from remediation.selectors.figures import (
+    BUFFER_OUTCOMES,
+    buffer_outcome_q,
+    listings_deferred_q,
+)
 
 State = DirectoryCase.State
 Reason = DirectoryCase.Reason
@@ -144,3 +150,53 @@ def ib_restorations_between(*, start: dt.date, end: dt.date) -> int:
         removed_on__gte=start,
         removed_on__lte=end,
     ).count()
+
+
+# --------------------------------------------------------------------------- the lists' years
+
+# The `removal` filter's value for a removal decided on a credit repair application (any code).
+REMOVED_ON_REPAIR = "repair"
+
+
+def _year(year: int) -> tuple[dt.date, dt.date]:
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
+def cured_listings_q(first: dt.date, last: dt.date) -> Q:
+    """Listed cases whose cause was cured between `first` and `last`, still listed or removed:
+    the removals due within `REMOVAL_WORKING_DAYS` (the dashboard's `removal_deadline`)."""
+    return Q(
+        listed_on__isnull=False,
+        cured_on__range=(first, last),
+        state__in=[State.LISTED, State.REMOVED],
+    )
+
+
+def directory_year_filters(
+    qs: QuerySet[DirectoryCase], data: dict[str, object]
+) -> QuerySet[DirectoryCase]:
+    """The directory list's filters by the year something happened (the page's and the API's;
+    the dashboard's figures open the list with them, docs/domain.md Appendix A):
+
+    - ``deferred_year``: the cases that entered the punishment buffer that year
+      (`figures.listings_deferred_q`), whatever became of them;
+    - ``buffer``: of those, what became of the case (`figures.BUFFER_OUTCOMES`);
+    - ``removed_year``: removed (or restored, revoked, moved) that year;
+    - ``removal``: the removal code, on verification or by the daily job, or
+      `REMOVED_ON_REPAIR` (decided on a credit repair application, whatever its code);
+    - ``cured_year``: listed cases whose cause was cured that year (`cured_listings_q`).
+    """
+    if data.get("deferred_year"):
+        qs = qs.filter(listings_deferred_q(*_year(int(str(data["deferred_year"])))))
+    if data.get("buffer") in BUFFER_OUTCOMES:
+        qs = qs.filter(buffer_outcome_q(str(data["buffer"])))
+    if data.get("removed_year"):
+        qs = qs.filter(removed_on__range=_year(int(str(data["removed_year"]))))
+    removal = data.get("removal")
+    if removal == REMOVED_ON_REPAIR:
+        qs = qs.filter(removal_record__kind=REPAIR)
+    elif removal:
+        qs = qs.filter(removal_code=removal).exclude(removal_record__kind=REPAIR)
+    if data.get("cured_year"):
+        qs = qs.filter(cured_listings_q(*_year(int(str(data["cured_year"])))))
+    return qs

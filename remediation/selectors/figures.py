@@ -44,6 +44,13 @@ counts nothing. The page that shows the figures checks its permission.
 
 Cost: six aggregate queries, whatever the data size (each an index range on its date; the
 expired terms and the self-corrections share one over the ledger).
+
+Each figure's filter is a public Q builder here (`decisions_q`, `letters_q`, `interviews_q`,
+`penalty_repairs_q`, `expired_terms_q`, `self_corrections_q`, `listings_deferred_q`,
+`filed_within_buffer_q`, `ib_restored_q`, `buffer_outcome_q`): `seed_figures` counts them for
+one reader, `dashboard.measures.remediation` counts the same ones grouped by street and
+department, and the lists a dashboard figure opens filter with them, so a rule changes in one
+place.
 """
 
 from __future__ import annotations
@@ -179,51 +186,138 @@ def _attributed(departments: QuerySet[Department], decision_of: str) -> Q:
     )
 
 
+# -- The figures' filters, one per figure (shared with `dashboard.measures.remediation`, which
+# counts the same filters grouped by street and department, and with the lists a dashboard
+# figure opens): a rule changes here, in one place. Each takes the year's first and last day.
+
+
+def decisions_q(first: dt.date, last: dt.date, leniency: str = "") -> Q:
+    """`PenaltyDecision`: recorded decisions decided in the year (of one leniency if given);
+    a withdrawn decision or a draft is not counted (§6)."""
+    q = Q(status=PenaltyDecision.Status.RECORDED, decided_on__range=(first, last))
+    return q & Q(leniency=leniency) if leniency else q
+
+
+def letters_q(first: dt.date, last: dt.date, instrument: str = "") -> Q:
+    """`SoftAction`: documents served in the year (of one instrument if given) (§9)."""
+    q = Q(served_on__range=(first, last))
+    return q & Q(instrument=instrument) if instrument else q
+
+
+def interviews_q(first: dt.date, last: dt.date) -> Q:
+    """`Interview`: interviews held in the year with a market entity (counted as distinct
+    `action__enterprise`) (§9)."""
+    return Q(held_on__range=(first, last), action__enterprise__isnull=False)
+
+
+def penalty_repairs_q(first: dt.date, last: dt.date) -> Q:
+    """`RepairApplication`: approved early stops of a penalty's publicity decided in the year
+    (counted as distinct `enterprise`) (§5)."""
+    return Q(
+        kind=RepairApplication.Kind.PENALTY_PUBLICITY,
+        status=RepairApplication.Status.APPROVED,
+        decided_on__range=(first, last),
+    )
+
+
+def expired_terms_q(first: dt.date, last: dt.date) -> Q:
+    """`CreditRecord`: the `publicity_expired` facts of the year (not repairs) (§5, §10)."""
+    return Q(kind=PUBLICITY_EXPIRED, occurred_on__range=(first, last))
+
+
+def self_corrections_q(first: dt.date, last: dt.date) -> Q:
+    """`CreditRecord`: the `self_correction` facts of the year, one per correction (§3, §10)."""
+    return Q(kind=SELF_CORRECTION, occurred_on__range=(first, last))
+
+
+def listings_deferred_q(first: dt.date, last: dt.date) -> Q:
+    """`DirectoryCase`: late-report cases (reason 1) that entered the punishment buffer in the
+    year (a deferral recorded, found in the year), whatever became of them (counted as
+    distinct `enterprise`) (§3)."""
+    return Q(
+        reason=DirectoryCase.Reason.LATE_REPORT,
+        deferral_record__isnull=False,
+        detected_on__range=(first, last),
+    )
+
+
+# What became of a case that entered the buffer (the dashboard's buffer funnel; the directory
+# list's "buffer" filter): a condition on `DirectoryCase` added to `listings_deferred_q`.
+BUFFER_OUTCOMES: dict[str, Q] = {
+    "filed_in_time": Q(state=DirectoryCase.State.CLOSED_NO_LISTING, cured_on__isnull=False),
+    "listed": Q(listed_on__isnull=False),
+    "pending": Q(state=DirectoryCase.State.PENDING),
+    "closed_other": Q(state=DirectoryCase.State.CLOSED_NO_LISTING, cured_on__isnull=True),
+}
+
+
+def buffer_outcome_q(outcome: str) -> Q:
+    """`DirectoryCase`: of the cases in the buffer, those with `outcome` (`BUFFER_OUTCOMES`)."""
+    return BUFFER_OUTCOMES[outcome]
+
+
+def filed_within_buffer_q(first: dt.date, last: dt.date) -> Q:
+    """`DirectoryCase`: of the deferred, those closed without listing because the report was
+    filed by the buffer deadline (not pending, not closed because the entity ceased) (§3, §4)."""
+    return listings_deferred_q(first, last) & buffer_outcome_q("filed_in_time")
+
+
+def ib_restored_q(first: dt.date, last: dt.date) -> Q:
+    """`DirectoryCase`: individual businesses' reason-1 marks lifted in the year by an
+    `abnormal_removal` with code 1 (the report filed), not by a repair application nor a
+    change of premises (counted as distinct `enterprise`) (§3, §4)."""
+    return Q(
+        reason=DirectoryCase.Reason.LATE_REPORT,
+        individual_business=True,
+        state=DirectoryCase.State.REMOVED,
+        removal_code=DirectoryCase.Removal.REPORTS_FILED,
+        removed_on__range=(first, last),
+        removal_record__kind=ABNORMAL_REMOVAL,
+    )
+
+
+LENIENCY_FIGURES: dict[str, str] = {
+    "lighter": Leniency.LIGHTER,
+    "mitigated": Leniency.MITIGATED,
+    "exempted": Leniency.EXEMPT,
+    "first_violation": Leniency.FIRST_VIOLATION,
+    "standard": Leniency.STANDARD,
+}
+LETTER_FIGURES: dict[str, str] = {
+    "suggestions": Instrument.SUGGESTION,
+    "admonitions": Instrument.ADMONITION,
+    "prompts": Instrument.PROMPT,
+}
+
+
 def seed_figures(*, year: int, user: User) -> SeedFigures:
     """The seed's figures of `year` for what `user` may count (the module docstring)."""
     first, last = _year(year)
     whole, departments = _scope(user)
     mine = Q() if whole else Q(department__in=departments.values("pk"))
 
-    decisions = PenaltyDecision.objects.filter(
-        mine, status=PenaltyDecision.Status.RECORDED, decided_on__range=(first, last)
-    ).aggregate(
-        **{
-            str(value): Count("pk", filter=Q(leniency=value))
-            for value in (
-                Leniency.LIGHTER,
-                Leniency.MITIGATED,
-                Leniency.EXEMPT,
-                Leniency.FIRST_VIOLATION,
-                Leniency.STANDARD,
-            )
-        }
+    decisions = PenaltyDecision.objects.filter(mine, decisions_q(first, last)).aggregate(
+        **{code: Count("pk", filter=Q(leniency=value)) for code, value in LENIENCY_FIGURES.items()}
     )
-    letters = SoftAction.objects.filter(mine, served_on__range=(first, last)).aggregate(
-        **{
-            str(value): Count("pk", filter=Q(instrument=value))
-            for value in (Instrument.SUGGESTION, Instrument.ADMONITION, Instrument.PROMPT)
-        }
+    letters = SoftAction.objects.filter(mine, letters_q(first, last)).aggregate(
+        **{code: Count("pk", filter=Q(instrument=value)) for code, value in LETTER_FIGURES.items()}
     )
     interviews = Interview.objects.filter(
         Q() if whole else Q(action__department__in=departments.values("pk")),
-        held_on__range=(first, last),
-        action__enterprise__isnull=False,
+        interviews_q(first, last),
     ).aggregate(n=Count("action__enterprise", distinct=True))["n"]
     repairs = RepairApplication.objects.filter(
         Q() if whole else _attributed(departments, "penalty__department"),
-        kind=RepairApplication.Kind.PENALTY_PUBLICITY,
-        status=RepairApplication.Status.APPROVED,
-        decided_on__range=(first, last),
+        penalty_repairs_q(first, last),
     ).aggregate(n=Count("enterprise", distinct=True))["n"]
-    expired = Q(kind=PUBLICITY_EXPIRED)
-    corrections = Q(kind=SELF_CORRECTION)
+    expired = expired_terms_q(first, last)
+    corrections = self_corrections_q(first, last)
     if not whole:
         decided = PenaltyDecision.objects.filter(credit_record_id=OuterRef("closes_id"))
         expired &= Exists(decided.filter(department__in=departments.values("pk"))) | (
             ~Exists(decided) & Exists(departments.filter(is_bureau=True))
         )
-        corrections &= _invited_within(departments)
+        corrections &= self_corrections_counted_for_q(departments)
     ledger = CreditRecord.objects.filter(
         kind__in=[PUBLICITY_EXPIRED, SELF_CORRECTION], occurred_on__range=(first, last)
     ).aggregate(
@@ -232,14 +326,8 @@ def seed_figures(*, year: int, user: User) -> SeedFigures:
     directory = _directory_figures(first, last, mine)
     return SeedFigures(
         year=year,
-        lighter=decisions[Leniency.LIGHTER],
-        mitigated=decisions[Leniency.MITIGATED],
-        exempted=decisions[Leniency.EXEMPT],
-        first_violation=decisions[Leniency.FIRST_VIOLATION],
-        standard=decisions[Leniency.STANDARD],
-        suggestions=letters[Instrument.SUGGESTION],
-        admonitions=letters[Instrument.ADMONITION],
-        prompts=letters[Instrument.PROMPT],
+        **{code: int(decisions[code] or 0) for code in LENIENCY_FIGURES},
+        **{code: int(letters[code] or 0) for code in LETTER_FIGURES},
         interviews=interviews or 0,
         penalty_repairs=repairs or 0,
         expired_terms=ledger["expired"],
@@ -248,9 +336,11 @@ def seed_figures(*, year: int, user: User) -> SeedFigures:
     )
 
 
-def _invited_within(departments: QuerySet[Department]) -> Q:
-    """A self-correction counts for the department that invited it (its fact's
-    details["invitation"]), one without an invitation (a disclosure corrected) for the bureau."""
+def self_corrections_counted_for_q(departments: QuerySet[Department]) -> Q:
+    """`CreditRecord`: the self-corrections counted for `departments`: a self-correction counts
+    for the department that invited it (its fact's details["invitation"]), one without an
+    invitation (a disclosure corrected) for the bureau. The self-corrections page's "counted
+    for my department" filter uses it too."""
     from annual_reports.models import CorrectionInvitation
 
     invitation = CorrectionInvitation.objects.filter(
@@ -265,26 +355,13 @@ def _directory_figures(first: dt.date, last: dt.date, mine: Q) -> dict[str, int]
     """The punishment buffer's and the individual businesses' restorations of the year, in
     enterprises (the module docstring), over the cases of the reader's departments: one
     aggregate query."""
-    state = DirectoryCase.State
-    year = (first, last)
-    deferred = Q(deferral_record__isnull=False, detected_on__range=year)
     counts = DirectoryCase.objects.filter(mine, reason=DirectoryCase.Reason.LATE_REPORT).aggregate(
-        listings_deferred=Count("enterprise", distinct=True, filter=deferred),
+        listings_deferred=Count(
+            "enterprise", distinct=True, filter=listings_deferred_q(first, last)
+        ),
         filed_within_buffer=Count(
-            "enterprise",
-            distinct=True,
-            filter=deferred & Q(state=state.CLOSED_NO_LISTING, cured_on__isnull=False),
+            "enterprise", distinct=True, filter=filed_within_buffer_q(first, last)
         ),
-        ib_restored=Count(
-            "enterprise",
-            distinct=True,
-            filter=Q(
-                individual_business=True,
-                state=state.REMOVED,
-                removal_code=DirectoryCase.Removal.REPORTS_FILED,
-                removed_on__range=year,
-                removal_record__kind=ABNORMAL_REMOVAL,
-            ),
-        ),
+        ib_restored=Count("enterprise", distinct=True, filter=ib_restored_q(first, last)),
     )
     return {key: int(value or 0) for key, value in counts.items()}

@@ -64,6 +64,7 @@ from remediation.kinds import (
 from remediation.models import PenaltyDecision, ViolationType
 from remediation.permissions import RemediationPerm
 from remediation.rules import first_violation_window
+from remediation.selectors.figures import expired_terms_q
 
 Status = PenaltyDecision.Status
 
@@ -166,12 +167,26 @@ def penalties_overdue_first(
     ).order_by("-overdue", "-decided_on", "-id")
 
 
+def publication_deadline_q() -> Q:
+    """Decisions whose publication deadline is tracked (the dashboard's
+    `publication_deadline`, docs/domain.md Appendix A): recorded, or recorded and since
+    withdrawn, with a publication due date; published, or still to publish (recorded)."""
+    return Q(
+        status__in=[Status.RECORDED, Status.WITHDRAWN],
+        recorded_on__isnull=False,
+        publication_due__isnull=False,
+    ) & (Q(published_on__isnull=False) | Q(published_on__isnull=True, status=Status.RECORDED))
+
+
 def penalty_list_filter(
     *, queryset: QuerySet[PenaltyDecision], data: dict[str, Any], today: dt.date
 ) -> QuerySet[PenaltyDecision]:
     """The list's filters (`PenaltyFilterForm`'s cleaned data, the API's query): status,
     leniency, violation type, department, year of decision, publication to do or overdue (or
-    the term ended by itself), and a search by decision number, party name or credit code."""
+    the term ended by itself, or with a publication deadline: the dashboard's
+    `publication_deadline`), the year the term ended by itself (`expired_year`: a
+    `publicity_expired` fact of that year closes the decision's record), the party's street
+    (`division`), and a search by decision number, party name or credit code."""
     if data.get("status"):
         queryset = queryset.filter(status=data["status"])
     if data.get("leniency"):
@@ -182,10 +197,22 @@ def penalty_list_filter(
         queryset = queryset.filter(department=data["department"])
     if data.get("year"):
         queryset = queryset.filter(decided_on__year=data["year"])
+    if data.get("division"):
+        queryset = queryset.filter(enterprise__division=data["division"])
+    if data.get("expired_year"):
+        year = data["expired_year"]
+        expired = CreditRecord.objects.filter(
+            expired_terms_q(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            closes_id=OuterRef("credit_record_id"),
+        )
+        queryset = queryset.filter(Exists(expired))
     if data.get("publication") == "overdue":
         queryset = queryset.filter(publication_overdue_q(today))
     elif data.get("publication") == "due":
         queryset = queryset.filter(publication_waiting_q())
+    elif data.get("publication") == "deadline":
+        # The decisions the dashboard's `publication_deadline` counts (docs/domain.md App. A).
+        queryset = queryset.filter(publication_deadline_q())
     elif data.get("publication") == "expired":
         # Terms that ran out by themselves (the dashboard's `expired_terms`, not repairs).
         queryset = queryset.filter(

@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import TruncDate
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -61,6 +62,14 @@ def attachment_kind_label(attachment_kind: str, repair_kind: str) -> str:
             return _("Evidence that the penalty was performed and the harm removed")
     labels = dict(RepairAttachment.Kind.choices)
     return str(labels.get(attachment_kind, attachment_kind))
+
+
+# Groups of statuses the queue filters by (the dashboard's repair figures): decided (approved
+# or refused: the time to decide), pending (submitted or accepted: not yet decided).
+STATUS_GROUPS: dict[str, tuple[str, ...]] = {
+    "decided": (Status.APPROVED, Status.REFUSED),
+    "pending": (Status.SUBMITTED, Status.ACCEPTED),
+}
 
 
 def repair_applications_for_user(*, user: User) -> QuerySet[RepairApplication]:
@@ -107,11 +116,15 @@ def repair_queue(
     overdue: bool = False,
     search: str = "",
     year: int | None = None,
+    submitted_year: int | None = None,
+    division: str = "",
 ) -> QuerySet[RepairApplication]:
     """The staff queue: open applications first, by the day their next step is due (the
     acceptance for a submitted one, the decision for an accepted one), the overdue ones at the
-    top; then the decided ones, newest first. Filters: kind, status, overdue only, the year
-    decided (`decided_on`), and a credit code or a part of the enterprise's name."""
+    top; then the decided ones, newest first. Filters: kind, status (or a group of statuses,
+    `STATUS_GROUPS`), overdue only, the year decided (`decided_on`), the year submitted (local
+    date of `submitted_at`, as the dashboard counts), the entity's street (`division`), and a
+    credit code or a part of the enterprise's name."""
     qs = repair_applications_for_user(user=user).annotate(
         open_rank=Case(
             When(status__in=OPEN, then=Value(0)), default=Value(1), output_field=IntegerField()
@@ -124,10 +137,19 @@ def repair_queue(
     )
     if kind:
         qs = qs.filter(kind=kind)
-    if status:
+    if status in STATUS_GROUPS:
+        qs = qs.filter(status__in=STATUS_GROUPS[status])
+    elif status:
         qs = qs.filter(status=status)
     if year:
         qs = qs.filter(decided_on__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+    if submitted_year:
+        first, last = dt.date(submitted_year, 1, 1), dt.date(submitted_year, 12, 31)
+        qs = qs.alias(_submitted_day=TruncDate("submitted_at")).filter(
+            _submitted_day__range=(first, last)
+        )
+    if division:
+        qs = qs.filter(enterprise__division=division)
     if overdue:
         qs = qs.filter(
             Q(status=Status.SUBMITTED, acceptance_due__lt=today)

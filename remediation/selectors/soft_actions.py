@@ -99,8 +99,8 @@ def soft_actions_filtered(
 ) -> QuerySet[SoftAction]:
     """The list's filters (`SoftActionFilterForm.cleaned_data`): instrument, status,
     department, queue (overdue / approval / service / due), overdue only, the year served (an
-    interview's: the year held), and a search of the number, the addressee, the entity's name
-    and its credit code (or its end)."""
+    interview's: the year held), the entity's street (`division`), and a search of the number,
+    the addressee, the entity's name and its credit code (or its end)."""
     if filters.get("instrument"):
         queryset = queryset.filter(instrument=filters["instrument"])
     if filters.get("status"):
@@ -109,6 +109,8 @@ def soft_actions_filtered(
         queryset = queryset.filter(department=filters["department"])
     if filters.get("overdue"):
         queryset = queryset.filter(_overdue_q(today))
+    if filters.get("division"):
+        queryset = queryset.filter(enterprise__division=filters["division"])
     if filters.get("year"):
         # The year served; an interview's, the year it was held (as the dashboard counts).
         first, last = dt.date(filters["year"], 1, 1), dt.date(filters["year"], 12, 31)

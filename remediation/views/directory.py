@@ -86,6 +86,7 @@ from remediation.selectors.directory import (
     case_for_user,
     cases_for_enterprise,
     cases_for_user,
+    directory_year_filters,
 )
 from remediation.services.directory_notices import (
     case_notice_content,
@@ -313,7 +314,11 @@ class DirectoryListView(StaffPermissionMixin, View):
         base = cases_for_user(user=user).exclude(state=State.PENDING)
         form = DirectoryFilterForm(request.GET or None, divisions=_divisions(base))
         data = form.cleaned_data if form.is_valid() else {}
-        qs = _search(base, data.get("q", ""))
+        # The buffer's cohort of a year (what became of the cases deferred) includes the cases
+        # still pending and those closed without listing.
+        cohort = bool(data.get("deferred_year"))
+        qs = _search(cases_for_user(user=user) if cohort else base, data.get("q", ""))
+        qs = directory_year_filters(qs, data)
         if data.get("reason"):
             qs = qs.filter(reason=data["reason"])
         if data.get("year"):
@@ -331,7 +336,10 @@ class DirectoryListView(StaffPermissionMixin, View):
             row["state"]: row["n"] for row in qs.order_by().values("state").annotate(n=Count("pk"))
         }
         state = data.get("state", "")
-        qs = qs.filter(state=state) if state else qs.exclude(state=State.CLOSED_NO_LISTING)
+        if state:
+            qs = qs.filter(state=state)
+        elif not cohort:
+            qs = qs.exclude(state=State.CLOSED_NO_LISTING)
         qs = qs.annotate(
             due_rank=Case(
                 When(state=State.LISTED, cured_on__isnull=False, then=Value(0)),
@@ -369,7 +377,9 @@ class DirectoryListView(StaffPermissionMixin, View):
                 **_paging(request, page),
                 "tabs": tabs,
                 "all_url": query_string(request.GET, state=None, page=None),
-                "all_count": sum(n for s, n in by_state.items() if s != State.CLOSED_NO_LISTING),
+                "all_count": sum(
+                    n for s, n in by_state.items() if cohort or s != State.CLOSED_NO_LISTING
+                ),
                 "state": state,
                 "filters_in_use": sum(1 for k in DirectoryFilterForm.FILTERS if data.get(k)),
                 "overdue_removals": overdue_removals,

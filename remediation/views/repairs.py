@@ -189,6 +189,8 @@ class RepairQueueView(StaffPermissionMixin, View):
             overdue=bool(data.get("overdue")),
             search=data.get("q", ""),
             year=data.get("year"),
+            submitted_year=data.get("submitted_year"),
+            division=data.get("division", ""),
         )
         paginator = Paginator(queue, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
@@ -208,7 +210,17 @@ class RepairQueueView(StaffPermissionMixin, View):
                 "page_obj": page,
                 "query": query.urlencode(),
                 "filters_in_use": sum(
-                    1 for k in ("kind", "status", "year", "overdue", "q") if data.get(k)
+                    1
+                    for k in (
+                        "kind",
+                        "status",
+                        "year",
+                        "submitted_year",
+                        "division",
+                        "overdue",
+                        "q",
+                    )
+                    if data.get(k)
                 ),
                 "open_count": repair_applications_for_user(user=request_user(request))
                 .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED])

@@ -166,7 +166,7 @@ class SoftActionListView(StaffPermissionMixin, View):
             tab["current"] = tab["key"] == current_queue
         in_use = sum(
             1
-            for name in ("instrument", "status", "department", "overdue", "q")
+            for name in ("instrument", "status", "department", "year", "division", "overdue", "q")
             if filters.get(name)
         )
         rows = [self._row(a, today) for a in page.object_list]

@@ -30,7 +30,7 @@ from enterprises.selectors.accounts import member_enterprise
 from risk import rules
 from risk.api.common import SCORE_HELP, RecordRef, request_user
 from risk.models import RiskClass
-from risk.selectors import current_for
+from risk.selectors import current_for, own_not_classified
 
 CLASS_ONLY_HELP = gettext_lazy(
     "Only where the bureau shows classes to enterprises (off by default); absent otherwise."
@@ -99,11 +99,23 @@ class OwnRisk:
     risk_class: str | None = None
     score: Any = None
     overridden: bool = False
+    classified: bool = True
+    not_classified_reason: str = ""
 
 
 @extend_schema_serializer(component_name="OwnCreditRisk")
 class OwnRiskOutput(serializers.Serializer):
     as_of = serializers.DateField()
+    classified = serializers.BooleanField(
+        help_text=gettext_lazy(
+            "false: the enterprise is not classified by credit risk (an individual business, "
+            "unless the bureau turns that on; an entity no longer operating)."
+        )
+    )
+    not_classified_reason = serializers.CharField(
+        allow_blank=True,
+        help_text=gettext_lazy("Why it is not classified, in plain words; empty when it is."),
+    )
     weighing_facts = _FactOutput(
         many=True,
         help_text=gettext_lazy("Your facts that weigh on your credit risk, and when each stops."),
@@ -170,6 +182,9 @@ class OwnCreditRiskApi(APIView):
 
         today = timezone.localdate()
         own = OwnRisk(as_of=today, weighing_facts=list(weighing_facts(enterprise, on=today)))
+        not_classified = own_not_classified(enterprise)
+        if not_classified is not None:
+            own.classified, own.not_classified_reason = False, str(not_classified["text"])
         show_class = rules.show_class_to_enterprises()
         if show_class:
             own.what_would_change = list(what_would_change(enterprise, on=today))

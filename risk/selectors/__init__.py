@@ -22,7 +22,7 @@ from risk.selectors.classes import (
     tasks_open_count,
 )
 from risk.selectors.distribution import Distribution, distribution, summary_runs
-from risk.selectors.facts import sooner
+from risk.selectors.facts import own_not_classified, sooner
 
 __all__ = [
     "Distribution",
@@ -33,6 +33,7 @@ __all__ = [
     "models_list",
     "override_open_for",
     "overrides_for",
+    "own_not_classified",
     "run_task_counts",
     "runs_for",
     "runs_list",

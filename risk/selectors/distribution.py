@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet, Subquery
 from django.utils.translation import get_language
 
 from credit_portal.models import Department, User
@@ -112,6 +112,17 @@ class Transitions:
                 moved += int(n)
         return moved
 
+    @property
+    def first(self) -> int:
+        """Enterprises classified for the first time (the "-" row). The run's `changed_class`
+        counts them with the moves; the pages show them apart, as the table does."""
+        return sum(int(n) for key, n in self.cells.items() if key.startswith(f"{NEW}>"))
+
+    @property
+    def left(self) -> int:
+        """Enterprises no longer classified (the "-" column)."""
+        return sum(int(n) for key, n in self.cells.items() if key.endswith(f">{NEW}"))
+
 
 @dataclass
 class Distribution:
@@ -168,6 +179,15 @@ def summary_runs() -> QuerySet[ClassificationRun]:
     )
 
 
+def daily_runs(limit: int) -> list[ClassificationRun]:
+    """The runs the trend shows, oldest last: one point per day, the last full applying run
+    of each date it classified as of (a manual run beside the nightly one, or several on one
+    day, would crowd the chart with near-equal points: issue 16 leftovers), the `limit`
+    latest days."""
+    last_of_day = summary_runs().order_by().values("as_of").annotate(last=Max("id")).values("last")
+    return list(summary_runs().filter(pk__in=Subquery(last_of_day))[:limit])
+
+
 def _scoped(summary: Mapping[str, Any], ids: list[str] | None) -> dict[str, int]:
     if ids is None:
         return _counts(summary.get("by_class"))
@@ -217,7 +237,8 @@ def distribution(
     *, user: User, run: ClassificationRun | None = None, trend_runs: int = 30
 ) -> Distribution:
     """The class distribution a user may see, from `run`'s counts (default: the latest full
-    applying run that kept them), and the trend over the last `trend_runs` such runs.
+    applying run that kept them), and the trend over the last `trend_runs` days
+    (`daily_runs`: the last such run of each day).
 
     Rules: issue 16 §8 (the dashboard reads the runs' counts, never recounts); jurisdiction
     as the register's (a partner department sees its own department's counts only); a user
@@ -225,7 +246,7 @@ def distribution(
     """
     departments = department_scope(user)
     ids = None if departments is None else [str(d.pk) for d in departments]
-    runs = list(summary_runs()[:trend_runs])
+    runs = daily_runs(trend_runs)
     if run is None:
         run = runs[0] if runs else None
     empty = ClassCounts(key="", label="", counts=_counts(None))

@@ -60,3 +60,38 @@ def sooner(record: Any, today: dt.date) -> dict[str, Any] | None:
             "day": advice.earliest_on.isoformat()
         }
     return {"text": text, "url": _url("me-remediation:repairs"), "link": _("Credit repair")}
+
+
+def own_not_classified(enterprise: Any) -> dict[str, Any] | None:
+    """Why an enterprise's own page shows no credit-risk class, in plain words, and what it
+    can read instead (links to its own pages that exist); None when it is classified by the
+    rules of `risk.rules` (docs/domain.md §1 "Who is classified")."""
+    from risk import rules
+
+    if enterprise.entity_type not in rules.classified_types():
+        text = _(
+            "Individual businesses are not classified by credit risk: the bureau classifies "
+            "companies, partnerships, sole proprietorships and farmers' co-operatives, and "
+            "individual businesses only if it decides to. In random inspections, individual "
+            "businesses are drawn as a group of their own, not by a class."
+        )
+    elif enterprise.status not in rules.CLASSIFIED_STATUSES:
+        text = _(
+            "Your enterprise is not classified by credit risk: only entities that are operating "
+            "or suspended are."
+        )
+    else:
+        return None
+    instead = [
+        (name, label)
+        for name, label in (
+            ("me:records", _("Your credit record: every fact the bureau keeps about you")),
+            ("station:me", _("The credit station: what weighs on your credit and how to end it")),
+            ("me-inspections:inspections", _("Your published inspection results")),
+        )
+        if _url(name) is not None
+    ]
+    return {
+        "text": text,
+        "instead": [{"url": _url(name), "label": label} for name, label in instead],
+    }

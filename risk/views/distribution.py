@@ -13,7 +13,7 @@ from risk.selectors import distribution, tasks_open_count
 from risk.selectors.distribution import summary_runs
 from risk.views.common import RiskStaffView, request_user
 
-# The runs the trend shows (the nightly runs of about a month).
+# The days the trend shows (the last full run of each day: about a month).
 TREND_RUNS = 30
 
 

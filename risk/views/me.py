@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from enterprises.selectors.accounts import member_enterprise
 from risk import explain, rules
-from risk.selectors import current_for, sooner
+from risk.selectors import current_for, own_not_classified, sooner
 from risk.views.common import request_user
 
 
@@ -37,5 +37,8 @@ def me_credit_risk(request: HttpRequest) -> HttpResponse:
             "facts": [{"f": f, "sooner": sooner(f.record, today)} for f in facts],
             "changes": changes,
             "today": today,
+            # Not classified (an individual business, unless the bureau turns it on; an entity
+            # no longer operating): said plainly, with what to read instead.
+            "not_classified": own_not_classified(enterprise),
         },
     )

@@ -49,6 +49,8 @@ def _rows(runs: list[ClassificationRun], *, bureau: bool) -> list[dict[str, Any]
             "percent": percent(r),
             "tone": STATUS_TONES.get(r.status, ""),
             "counts": bureau or r.enterprise_id is not None,
+            # The moves as the run's from × to table and the distribution page count them.
+            "moves": Transitions(cells=dict(r.transitions or {})),
         }
         for r in runs
     ]

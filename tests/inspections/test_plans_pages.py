@@ -178,7 +178,9 @@ def test_approve_and_close_buttons() -> None:
     edit = client.get(reverse("inspections:plan_edit", args=[plan.code]), follow=True)
     assert "only a draft is edited" in edit.content.decode()
     closed = client.post(
-        reverse("inspections:plan_close", args=[plan.code]), {"version": plan.version}, follow=True
+        reverse("inspections:plan_close", args=[plan.code]),
+        {"version": plan.version, "confirm": "on"},
+        follow=True,
     )
     assert "is closed" in closed.content.decode()
     assert SamplingPlan.objects.get(pk=plan.pk).status == SamplingPlan.Status.CLOSED

@@ -58,7 +58,9 @@ def test_the_facts_that_weigh_when_they_stop_and_how_sooner_without_the_class(
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert set(body) == {"as_of", "weighing_facts"}  # no class, no score, no what-would-change
+    # No class, no score, no what-would-change; whether it is classified at all, and why not.
+    assert set(body) == {"as_of", "classified", "not_classified_reason", "weighing_facts"}
+    assert (body["classified"], body["not_classified_reason"]) == (True, "")
     assert body["as_of"] == str(today())
     assert [f["record"]["id"] for f in body["weighing_facts"]] == [listing.pk, newer.pk, older.pk]
     on_listing, on_newer, _on_older = body["weighing_facts"]
@@ -80,7 +82,7 @@ def test_the_facts_that_weigh_when_they_stop_and_how_sooner_without_the_class(
     with translation.override("en"):
         assert on_newer["sooner"] == sooner(newer, today())  # the page's advice
     assert on_listing["ends_on"] is None
-    assert on_listing["ends_how"] == "when it is closed: removal or repair"
+    assert on_listing["ends_how"] == "until removed (a listing has no end date)"
     assert on_listing["sooner"]["text"] == (
         "Cure the cause and apply for removal from the abnormal directory."
     )
@@ -95,6 +97,8 @@ def test_the_class_and_points_where_the_bureau_shows_them(api_client_for, firm, 
 
     assert set(body) == {
         "as_of",
+        "classified",
+        "not_classified_reason",
         "weighing_facts",
         "what_would_change",
         "risk_class",
@@ -125,10 +129,12 @@ def test_an_enterprise_with_nothing_that_weighs(api_client_for, settings):
     general_version()
     shop = company(entity_type="individual_business")
 
-    body = api_client_for(enterprise_user(shop)).get(ME).json()
+    body = api_client_for(enterprise_user(shop)).get(ME, HTTP_ACCEPT_LANGUAGE="en").json()
 
+    assert body.pop("not_classified_reason").startswith("Individual businesses are not")
     assert body == {
         "as_of": str(today()),
+        "classified": False,  # a shop, while the bureau does not classify shops
         "weighing_facts": [],
         "what_would_change": [],
         "risk_class": None,

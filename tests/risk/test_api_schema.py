@@ -69,6 +69,11 @@ def test_each_operation_documents_its_own_answers(schema):
 
 def test_the_class_fields_of_the_enterprises_own_answer_are_optional(schema):
     own = schema["components"]["schemas"]["OwnCreditRisk"]
-    assert set(own["required"]) == {"as_of", "weighing_facts"}
+    assert set(own["required"]) == {
+        "as_of",
+        "classified",
+        "not_classified_reason",
+        "weighing_facts",
+    }
     for name in ("risk_class", "score", "overridden", "what_would_change"):
         assert "off by default" in own["properties"][name]["description"], name

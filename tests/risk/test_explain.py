@@ -85,7 +85,7 @@ def test_weighing_facts_say_what_weighs_and_when_it_stops() -> None:
             "abnormal_in_force",
             Decimal("30.0"),
             None,
-            "when it is closed: removal or repair",
+            "until removed (a listing has no end date)",
         ),
         (
             facts["penalty"],
@@ -161,9 +161,9 @@ def test_a_listing_that_sets_the_hard_rule_weighs_once_and_until_it_is_closed() 
         weighing = explain.weighing_facts(firm, on=today)  # type: ignore[arg-type]
         changes = explain.what_would_change(firm, on=today)  # type: ignore[arg-type]
     assert [(w.record, w.indicator_code, w.ends_on, w.ends_how) for w in weighing] == [
-        (listing, "abnormal_3y", None, "when it is closed: removal or repair")
+        (listing, "abnormal_3y", None, "until removed (a listing has no end date)")
     ]
     assert weighing[0].indicator_name == "abnormal_3y; In the abnormal directory: at least C"
     assert [(c.record, c.class_after, c.ends_on, c.how) for c in changes] == [
-        (listing, "A", None, "when it is closed: removal or repair")
+        (listing, "A", None, "until removed (a listing has no end date)")
     ]

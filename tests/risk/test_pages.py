@@ -163,7 +163,7 @@ def test_distribution_reads_the_runs_counts(officer, bureau, partner):
     assert 'data-cell="A>C">1<' in body and 'data-cell="D>B">1<' in body
     assert 'data-cell="->A">1<' in body and 'data-cell="B>-">2<' in body
     assert "2 enterprises changed class" in page
-    assert "the last 2 runs" in page  # the trend
+    assert "the last 2 days, the last run of each" in page  # the trend
 
 
 def test_distribution_of_a_partner_department_is_its_own_counts(partner_officer, bureau, partner):
@@ -485,7 +485,8 @@ def test_a_partner_reads_no_district_wide_figure_of_a_run_over_the_register(
 ):
     run = applied_run()
     run.classified, run.changed_class, run.assessments = 9876, 5432, 5433
-    run.save(update_fields=["classified", "changed_class", "assessments"])
+    run.transitions = {"A>B": 5432, "A>A": 4444}  # the pages show the moves of the table
+    run.save(update_fields=["classified", "changed_class", "assessments", "transitions"])
 
     for url in (reverse("risk:run", args=[run.pk]), reverse("risk:runs")):
         partner_page = logged_in(partner_officer).get(url, **EN).content.decode()

@@ -56,7 +56,7 @@ def test_an_enterprise_sees_its_facts_and_when_each_stops_but_no_class_by_defaul
         assert f'data-record="{fact.pk}"' in body
     assert (firm.penalty.occurred_on + dt.timedelta(days=1095)).isoformat() in page
     assert (firm.soft.occurred_on + dt.timedelta(days=365)).isoformat() in page
-    assert "when it is closed: removal or repair" in page  # the listing in force
+    assert "until removed (a listing has no end date)" in page  # the listing in force
     assert reverse("me-remediation:listings") in body  # how to end the listing sooner
     # Classes are internal: no class, no score, no points anywhere on the page.
     assert 'class="risk risk--' not in body
