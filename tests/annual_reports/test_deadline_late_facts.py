@@ -18,6 +18,7 @@ from annual_reports.rules import report_due
 from annual_reports.services.deadline import deadline_late_facts_write
 from credit_portal.models import AuditEvent, User
 from enterprises.models import CreditRecord, Enterprise
+from enterprises.services.ledger import CreditFact, credit_fact_append
 from tests.enterprises.factories import EnterpriseFactory
 from tests.remediation.test_directory_services import at, filed, firm, shop
 
@@ -124,6 +125,41 @@ def test_in_chunks_of_enterprise_ids_the_same_facts(sample):
     with at(dt.date(2025, 7, 3)):
         written = deadline_late_facts_write(year=2024, on=dt.date(2025, 7, 3), chunk=2)
     assert written == 5
+
+
+def test_a_late_fact_recorded_before_the_run_is_left_and_the_others_written(sample):
+    """The run subtracts the entities with a late fact of the year already (a run beside this
+    one, or a run killed after a chunk): it writes the others' facts, in id order, with their
+    audit events, and nothing twice, whatever the chunk (docs/domain.md §4)."""
+    suspended = sample["suspended"]
+    with at(dt.date(2025, 7, 1)):
+        credit_fact_append(
+            fact=CreditFact(
+                enterprise_id=suspended.pk,
+                kind=ANNUAL_REPORT_LATE,
+                occurred_on=dt.date(2025, 7, 1),
+                summary="未按规定期限报送2024年度年度报告",
+                details={"year": 2024},
+                source=("annual_reports", "reportyear", f"{suspended.pk}:2024"),
+            ),
+            actor=None,
+        )
+        before = CreditRecord.objects.get(kind=ANNUAL_REPORT_LATE)
+        written = deadline_late_facts_write(year=2024, on=dt.date(2025, 7, 1), chunk=3)
+    expected = {"registered_31_dec", "deregistered_after", "shop", "draft_only"}
+    assert written == len(expected)
+    facts = CreditRecord.objects.filter(kind=ANNUAL_REPORT_LATE).exclude(pk=before.pk)
+    assert sorted(facts.values_list("enterprise_id", flat=True)) == sorted(
+        sample[name].pk for name in expected
+    )
+    # Written in the order of the enterprises' ids.
+    assert list(facts.order_by("pk").values_list("enterprise_id", flat=True)) == sorted(
+        sample[name].pk for name in expected
+    )
+    assert CreditRecord.objects.filter(kind=ANNUAL_REPORT_LATE, enterprise=suspended).count() == 1
+    assert AuditEvent.objects.filter(
+        target_id__in=[str(pk) for pk in facts.values_list("pk", flat=True)]
+    ).count() == len(expected)
 
 
 def test_refused_while_the_window_is_open_and_for_a_future_day():
