@@ -155,3 +155,82 @@ def test_admin_shows_the_current_class_and_its_filter_only_with_view_risk(login,
     assert "risk_current__risk_class" not in plain.get(listing).content.decode()
     probing = plain.get(listing, {"risk_current__risk_class__exact": "D"})
     assert "后台企业" not in probing.content.decode()  # the lookup is refused, not applied
+
+
+CLASS_FILTERS = [
+    {"risk_class": "D"},
+    {"risk_class": "D", "department": "eco"},
+    {"risk_class": "C", "status": "operating"},
+    {"risk_class": "B", "ordering": "name"},
+    {"risk_class": "B", "ordering": "-name"},
+    {"risk_class": "A", "ordering": "registered_on"},
+    {"risk_class": "D", "ordering": "-registered_on"},
+    {"risk_class": "C", "ordering": "-risk_score"},
+    {"risk_class": "D", "ordering": "risk_score"},
+]
+
+
+@pytest.mark.parametrize("params", CLASS_FILTERS, ids=lambda p: ",".join(p.values()))
+def test_a_class_filter_lists_that_class_in_the_lists_order_below_and_above_the_cap(
+    login, user_with_perms, monkeypatch, params
+):
+    """The class in effect (an override's while one is open) decides, and the rows come in the
+    list's order with ties by id, page after page: the probe's ids sorted here (below the cap)
+    and the database's ORDER BY ... LIMIT (above it) alike, on the page and in the API."""
+    eco = DepartmentFactory(code="eco", name="区生态环境局")
+    amr = DepartmentFactory(code="amr", name="区市场监督管理局")
+    made = []
+    for i in range(64):
+        e = EnterpriseFactory(
+            name=f"分类{i:02d}",
+            registered_on=dt.date(2020, 1, 1 + i % 5),  # ties: the id decides
+            department=eco if i % 3 == 0 else amr,
+            status="operating" if i % 7 else "deregistered",
+        )
+        if i % 9 == 8:
+            continue  # never classified: in no class
+        computed = "ABCD"[i % 4]
+        overridden = "D" if i % 10 == 1 else ""  # a B, C or A set to D, and a D kept D
+        classify(e, computed, Decimal(f"{(i * 7) % 6}.5"), override_class=overridden)
+        made.append((e, overridden or computed, Decimal(f"{(i * 7) % 6}.5")))
+    wanted = [
+        (e, score)
+        for e, in_effect, score in made
+        if in_effect == params["risk_class"]
+        and ("department" not in params or e.department.code == params["department"])
+        and ("status" not in params or e.status == params["status"])
+    ]
+    ordering = params.get("ordering", "-registered_on")
+    key = ordering.lstrip("-")
+    descending = ordering.startswith("-")
+    wanted.sort(key=lambda pair: pair[0].pk, reverse=descending)  # the id follows the direction
+    if not params.get("ordering"):
+        wanted.sort(key=lambda pair: pair[0].pk)  # the default order: newest first, then by id
+        descending = True
+    value = {
+        "name": lambda pair: pair[0].name,
+        "registered_on": lambda pair: pair[0].registered_on,
+        "risk_score": lambda pair: pair[1],
+    }[key]
+    expected = [e.name for e, _score in sorted(wanted, key=value, reverse=descending)]
+    assert len(expected) >= 6  # enough rows for the cap of 5 to page some of them
+
+    client = login(user_with_perms(P.VIEW, P.VIEW_RISK))
+    for cap in (10_000, 5):
+        monkeypatch.setattr("enterprises.views.staff.LIST_COUNT_CAP", cap)
+        monkeypatch.setattr("enterprises.api.staff.LIST_COUNT_CAP", cap)
+        names: list[str] = []
+        for page in (1, 2, 3):
+            response = client.get(
+                reverse("enterprises:list"), {**params, "page_size": 20, "page": page}
+            )
+            if response.status_code == 404:
+                break
+            names += [e.name for e in response.context["page_obj"].object_list]
+            total = response.context["total"]
+        assert names == expected[:cap]
+        assert (total.value, total.exact) == (len(expected), True)  # a small table: counted
+        api = client.get("/api/v1/enterprises/", {**params, "page_size": 20}).json()
+        assert [r["name"] for r in api["results"]] == expected[: min(cap, 20)]
+        assert api["count"] == min(cap, len(expected))
+        assert api["count_capped"] == (cap < len(expected))
