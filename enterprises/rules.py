@@ -42,6 +42,11 @@ CEASED_STATUSES: tuple[str, ...] = (
     Status.CANCELLED.value,
 )
 CLOSED_STATUSES: tuple[str, ...] = (*CEASED_STATUSES, Status.MOVED_OUT.value)
+# The entity no longer exists (deregistered 注销, registration cancelled 撤销): an edit of its
+# data corrects an entry, never changes a registration (no change record, no former name), and
+# nothing is addressed to it (letters, activation codes). A revoked entity still exists until
+# it deregisters (§7).
+EXTINCT_STATUSES: tuple[str, ...] = (Status.DEREGISTERED.value, Status.CANCELLED.value)
 
 # --- Abnormal operations directory (经营异常名录) -------------------------------------------
 # Removal decided within 5 working days of the cure (docs/domain.md §0 and §3).

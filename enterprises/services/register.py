@@ -29,6 +29,7 @@ from enterprises.kinds import (
     registration_summary,
 )
 from enterprises.models import Enterprise
+from enterprises.rules import EXTINCT_STATUSES
 from enterprises.selectors import departments_of_jurisdiction
 from enterprises.services.bars import (
     BarRefusal,
@@ -667,9 +668,9 @@ def enterprise_update(
     for key, value in cleaned.items():
         if key in names:
             setattr(locked, key, value)
-    # A correction, or any edit of a deregistered entity, mends an entry: the old text was never
-    # the entity's registered name, so it does not become a (public) former name either.
-    is_change = not correction and locked.status != Enterprise.Status.DEREGISTERED
+    # A correction, or any edit of an entity that no longer exists, mends an entry: the old text
+    # was never the entity's registered name, so it does not become a (public) former name.
+    is_change = not correction and locked.status not in EXTINCT_STATUSES
     if "name" in cleaned:
         renamed = cleaned["name"] != before["name"]
         if renamed and is_change and before["name"] not in locked.former_names:

@@ -65,6 +65,7 @@ from credit_portal.middleware import current_client_ip, current_request_id
 from credit_portal.models import AuditEvent, Department, User
 from credit_portal.selectors import departments_of_jurisdiction
 from enterprises.models import CreditRecord, Enterprise
+from enterprises.rules import EXTINCT_STATUSES
 from enterprises.selectors import enterprise_list_for_user
 from enterprises.services.ledger import credit_record_append
 from remediation import audit_events as events
@@ -231,10 +232,10 @@ def soft_action_check(*, actor: User, data: dict[str, Any]) -> dict[str, Any]:
     if enterprise is not None:
         if not enterprise_list_for_user(user=actor).filter(pk=enterprise.pk).exists():
             errors["enterprise"] = [_("This market entity is not in your jurisdiction.")]
-        elif enterprise.status == Enterprise.Status.DEREGISTERED:
+        elif enterprise.status in EXTINCT_STATUSES:
             errors["enterprise"] = [
-                _("%(name)s is deregistered: no document can be addressed to it.")
-                % {"name": enterprise.name}
+                _("%(name)s no longer exists (%(status)s): no document can be addressed to it.")
+                % {"name": enterprise.name, "status": enterprise.get_status_display()}
             ]
         if not cleaned["addressee_name"]:
             cleaned["addressee_name"] = enterprise.name

@@ -168,7 +168,8 @@ def test_a_changed_licence_item_is_a_public_change_of_registration(user_with_per
     assert capital.details["changes"]["registered_capital"] == ["100", "250.5"]
 
 
-def test_a_correction_or_a_deregistered_entity_writes_no_change_of_registration():
+@pytest.mark.parametrize("gone", ["deregistered", "cancelled"])
+def test_a_correction_or_an_entity_that_no_longer_exists_writes_no_change_of_registration(gone):
     from enterprises.services.status import enterprise_status_change
 
     ent = enterprise_create(actor=None, data=_data())
@@ -178,10 +179,16 @@ def test_a_correction_or_a_deregistered_entity_writes_no_change_of_registration(
     assert not CreditRecord.objects.filter(kind="registration_change").exists()
     assert AuditEvent.objects.filter(event_type="enterprises.enterprise_changed").count() == 1
     enterprise_status_change(
-        actor=None, enterprise=ent, new_status="deregistered", effective_on=timezone.localdate()
+        actor=None, enterprise=ent, new_status=gone, effective_on=timezone.localdate()
     )
-    enterprise_update(actor=None, enterprise=ent, data={"address": "注销后更正的地址"})
+    enterprise_update(
+        actor=None,
+        enterprise=ent,
+        data={"address": "注销后更正的地址", "name": "成都蓉城餐饮管理有限公司"},
+    )
     assert not CreditRecord.objects.filter(kind="registration_change").exists()
+    ent.refresh_from_db()
+    assert ent.former_names == []
 
 
 def test_a_corrected_name_does_not_become_a_former_name():

@@ -1040,7 +1040,8 @@ def test_a_cancelled_registration_is_final(login, user_with_perms):
     """撤销登记 (docs/domain.md §7): offered on the form, recorded in the ledger as a public
     status change, final; the staff list filters and names it."""
     ent = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
-    staff = login(user_with_perms(P.VIEW, P.CHANGE_STATUS))
+    other = EnterpriseFactory(registered_on=dt.date(2020, 1, 1))
+    staff = login(user_with_perms(P.VIEW, P.CHANGE_STATUS, P.ISSUE_ACTIVATION_CODE))
     form = staff.get(reverse("enterprises:status", args=[ent.uscc])).content.decode()
     assert 'value="cancelled"' in form and "Cancellation of the registration" in form
     today = timezone.localdate()
@@ -1063,3 +1064,9 @@ def test_a_cancelled_registration_is_final(login, user_with_perms):
     assert ent.status == "cancelled"
     listed = staff.get(reverse("enterprises:list"), {"status": "cancelled"}).content.decode()
     assert ent.uscc in listed and "Registration cancelled" in listed
+    before = staff.get(reverse("enterprises:detail", args=[other.uscc])).content.decode()
+    assert "Issue an activation code" in before  # the button shows while an entity exists
+    detail = staff.get(reverse("enterprises:detail", args=[ent.uscc])).content.decode()
+    assert "Issue an activation code" not in detail
+    public = staff.get(reverse("public:profile", kwargs={"uscc": ent.uscc})).content.decode()
+    assert f"registration cancelled on {today.isoformat()}" in public

@@ -107,7 +107,14 @@ def test_draft_refusals_name_their_field(people):
         draft(people["officer"], gone, reason=" ", deadline_working_days=500, contact_phone="abc")
     errors = exc.value.error_dict
     assert {"enterprise", "reason", "deadline_working_days", "contact_phone"} <= set(errors)
-    assert "deregistered" in _messages(exc.value)
+    assert "no longer exists (Deregistered)" in _messages(exc.value)
+
+
+def test_no_document_is_addressed_to_an_entity_whose_registration_was_cancelled(people):
+    gone = enterprise(status=Enterprise.Status.CANCELLED)
+    with pytest.raises(ValidationError) as exc:
+        draft(people["officer"], gone)
+    assert "no longer exists (Registration cancelled)" in _messages(exc.value)
 
 
 def test_partner_staff_cannot_address_another_departments_entity_or_issue_in_its_name(people):

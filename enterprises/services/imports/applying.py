@@ -56,6 +56,7 @@ from credit_portal.audit import (
 from credit_portal.bulk import Sql, insert_values
 from credit_portal.models import Department, User
 from enterprises.models import Enterprise, ImportJob
+from enterprises.rules import EXTINCT_STATUSES
 from enterprises.selectors import bureau_profiles
 from enterprises.services.imports.reading import (
     COLUMNS,
@@ -162,8 +163,8 @@ def _changes(enterprise: Enterprise, row: _Row, plan: _Plan) -> dict[str, list[A
     names = list(enterprise.former_names)
     if "former_names" in plan.targets:
         names += [n for n in data["former_names"] if n not in names]
-    # As through the form: a deregistered entity's data is corrected, not renamed.
-    if old_name and old_name not in names and enterprise.status != Enterprise.Status.DEREGISTERED:
+    # As through the form: the data of an entity that no longer exists is corrected, not renamed.
+    if old_name and old_name not in names and enterprise.status not in EXTINCT_STATUSES:
         names.insert(0, old_name)
     if names != enterprise.former_names:
         changed["former_names"] = [enterprise.former_names, names]
@@ -234,7 +235,7 @@ def _apply_chunk(chunk: _Chunk, plan: _Plan, outcome: ImportOutcome) -> None:
             change_facts = [
                 fact
                 for enterprise in changed_rows
-                if enterprise.status != Enterprise.Status.DEREGISTERED  # corrections by nature
+                if enterprise.status not in EXTINCT_STATUSES  # corrections by nature
                 and (
                     fact := registration_change_fact(
                         enterprise=enterprise, changes=changes[enterprise.uscc], on=today

@@ -16,7 +16,8 @@ from django.utils.translation import gettext as _
 from credit_portal.audit import audit_event_record
 from credit_portal.models import User
 from enterprises.kinds import CORRECTION
-from enterprises.models import CreditRecord, Enterprise
+from enterprises.models import CreditRecord
+from enterprises.rules import EXTINCT_STATUSES
 from enterprises.services.ledger import credit_record_append
 from remediation import rules
 from remediation.audit_events import (
@@ -124,9 +125,8 @@ def penalty_record(
             decision.publicity_end = rules.publicity_end(today, term)
             _note_lateness(decision, today)
     education = None
-    deregistered = (
-        decision.enterprise is not None
-        and decision.enterprise.status == Enterprise.Status.DEREGISTERED
+    deregistered = (  # or its registration cancelled: no one left to educate
+        decision.enterprise is not None and decision.enterprise.status in EXTINCT_STATUSES
     )
     if decision.is_no_penalty and deregistered:
         checks["education"] = "not_owed_deregistered"
