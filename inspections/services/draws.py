@@ -76,7 +76,6 @@ from inspections.models import (
     DrawFile,
     DrawJob,
     DrawStratum,
-    Exclusion,
     Inspection,
     InspectionAssignment,
     InspectionCheck,
@@ -86,10 +85,9 @@ from inspections.models import (
     Selection,
 )
 from inspections.services.pools import (
-    PlanPool,
+    FrozenPools,
     StratumCount,
-    plan_pools,
-    plan_targets,
+    frozen_pools,
     plans_capacity_problems,
 )
 
@@ -99,8 +97,10 @@ Status = Draw.Status
 Action = DrawJob.Action
 # A lock key of its own (two-key advisory lock): the chain of draws, one commitment at a time.
 CHAIN_LOCK = (0x43504452, 1)  # "CPDR", 1
+# The commitment's memory for PostgreSQL's sorts and hashes (the 3,400,000 pooled pairs of
+# bench/draw_bench.py are sorted in about 200 MB).
+COMMIT_WORK_MEM = "256MB"
 GZIP_LEVEL = 1  # the big files (pool: ~100 MB for 3,000,000 pairs) are written in seconds
-SPOOL_LINES = 20_000
 # Text that would make the seed's "|"-joined input ambiguous, or a file's line break.
 FORBIDDEN_IN_OUTSIDE = ("|", "\t", "\n", "\r")
 OUTSIDE_MAX = 200
@@ -491,15 +491,10 @@ class _Spool:
         self.sha.update(data)
         self.size += len(data)
 
-    def lines(self, lines: Iterable[str]) -> _Spool:
-        batch: list[str] = []
-        for line in lines:
-            batch.append(line)
-            if len(batch) >= SPOOL_LINES:
-                self.write(verify.text_bytes(batch))
-                batch = []
-        if batch:
-            self.write(verify.text_bytes(batch))
+    def texts(self, texts: Iterable[str]) -> _Spool:
+        """The file from pieces of its text (whole lines each)."""
+        for text in texts:
+            self.write(text.encode("utf-8"))
         self.gz.close()
         self.tmp.seek(0)
         return self
@@ -596,8 +591,9 @@ def _cancel_unstarted(old: Draw, actor: User | None) -> int:
     return len(unstarted)
 
 
-def _roster(plans: Sequence[SamplingPlan], pools: dict[int, PlanPool], as_of: dt.date) -> list[str]:
-    """The lines of `roster.tsv` (`verify.roster_lines`)."""
+def _roster(plans: Sequence[SamplingPlan], frozen: FrozenPools, as_of: dt.date) -> list[str]:
+    """The lines of `roster.tsv` (`verify.roster_lines`): recusals and previous inspectors of
+    the firms in a pool (of any plan of the draw)."""
     departments = {d.pk: d.code for p in plans for d in p.departments.all()}
     inspectors = list(
         Inspector.objects.filter(is_active=True, department_id__in=departments).prefetch_related(
@@ -605,27 +601,20 @@ def _roster(plans: Sequence[SamplingPlan], pools: dict[int, PlanPool], as_of: dt
         )
     )
     ids = {i.pk for i in inspectors}
-    pooled: dict[int, str] = {
-        row[0]: row[1]
-        for plan_pool in pools.values()
-        for rows in plan_pool.pool.values()
-        for row in rows
-    }
-    recusals = [
-        (staff_id(i), pooled[e])
-        for i, e in Recusal.objects.filter(
+    recusal_rows = list(
+        Recusal.objects.filter(
             inspector_id__in=ids, valid_from__lte=as_of, ended_on__isnull=True
         ).values_list("inspector_id", "enterprise_id")
-        if e in pooled
-    ]
-    recusals += [
-        (staff_id(i), pooled[e])
-        for i, e in Recusal.objects.filter(
+    )
+    recusal_rows += list(
+        Recusal.objects.filter(
             inspector_id__in=ids, valid_from__lte=as_of, ended_on__gt=as_of
         ).values_list("inspector_id", "enterprise_id")
-        if e in pooled
-    ]
-    previous = _previous_inspectors(pooled, ids)
+    )
+    firms = sorted({e for _i, e in recusal_rows}) or [0]
+    pooled = frozen.pooled(", ".join(["%s"] * len(firms)), firms)
+    recusals = [(staff_id(i), pooled[e]) for i, e in recusal_rows if e in pooled]
+    previous = _previous_inspectors(frozen, ids)
     lines = verify.roster_lines(
         inspectors=[
             (staff_id(i.pk), departments[i.department_id], [s.code for s in i.skills.all()])
@@ -637,12 +626,11 @@ def _roster(plans: Sequence[SamplingPlan], pools: dict[int, PlanPool], as_of: dt
     return lines
 
 
-def _previous_inspectors(pooled: dict[int, str], roster: set[int]) -> list[tuple[str, str]]:
+def _previous_inspectors(frozen: FrozenPools, roster: set[int]) -> list[tuple[str, str]]:
     """(uscc, staff id) of the inspectors of each pooled firm's last inspection (the latest
     not cancelled that has inspectors) that are on the roster: rotation (not last time's
-    inspector of that firm). One statement (the last inspection per firm, its assignments)."""
-    if not pooled:
-        return []
+    inspector of that firm). One statement (the last inspection per firm, its assignments),
+    and which of those firms are in a pool."""
     inspection = connection.ops.quote_name(Inspection._meta.db_table)
     assignment = connection.ops.quote_name(InspectionAssignment._meta.db_table)
     sql = (
@@ -655,6 +643,12 @@ def _previous_inspectors(pooled: dict[int, str], roster: set[int]) -> list[tuple
     with connection.cursor() as cursor:
         cursor.execute(sql, [Inspection.Status.CANCELLED.value])
         rows = cursor.fetchall()
+    if not rows:
+        return []
+    pooled = frozen.pooled(
+        f"SELECT enterprise_id FROM {inspection} WHERE status <> %s",  # noqa: S608
+        [Inspection.Status.CANCELLED.value],
+    )
     return [
         (pooled[enterprise_id], staff_id(inspector_id))
         for enterprise_id, inspector_id in rows
@@ -662,15 +656,13 @@ def _previous_inspectors(pooled: dict[int, str], roster: set[int]) -> list[tuple
     ]
 
 
-def _labels(
-    plans: Sequence[SamplingPlan], pools: dict[int, PlanPool]
-) -> dict[tuple[str, str], str]:
+def _labels(plans: Sequence[SamplingPlan]) -> dict[tuple[str, str], str]:
     """The public label of each plan's strata (`inspections.verify`: strata are classes, which
     are internal): S1, S2, ... per plan, in an order drawn with `secrets`."""
     shuffle = secrets.SystemRandom().shuffle
     labels: dict[tuple[str, str], str] = {}
     for plan in plans:
-        strata = [s.stratum for s in plan_targets(pools[plan.pk])]
+        strata = sorted(s.stratum for s in plan.strata.all())
         shuffle(strata)
         for n, stratum in enumerate(strata, start=1):
             labels[(plan.code, stratum)] = f"S{n}"
@@ -738,13 +730,33 @@ def _commit(job: DrawJob) -> tuple[Draw, dict[str, Any]]:
             )
         cancelled = _cancel_unstarted(old, actor)
         Draw.objects.filter(pk=old.pk).update(status=Status.SUPERSEDED, version=old.version + 1)
-    pools = plan_pools(plans=plans, as_of=as_of)
-    problems = plans_capacity_problems(plans=plans, as_of=as_of, pools=pools)
+    # After the redraw's cancellations (they change who was inspected under a plan).
+    problems = plans_capacity_problems(plans=plans, as_of=as_of)
     if problems:
         raise ValidationError(problems)
-    by_code = {p.code: pools[p.pk] for p in plans}
-    labels = _labels(plans, pools)
-    counts_of = {p.code: plan_targets(pools[p.pk]) for p in plans}
+    labels = _labels(plans)
+    if connection.vendor == "postgresql":
+        # The pools' sorts and joins in memory, for this transaction only.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL work_mem = '{COMMIT_WORK_MEM}'")
+    with frozen_pools(plans=plans, as_of=as_of, labels=labels) as frozen:
+        return _commit_frozen(job, plans, frozen, labels, old, cancelled)
+
+
+def _commit_frozen(
+    job: DrawJob,
+    plans: list[SamplingPlan],
+    frozen: FrozenPools,
+    labels: dict[tuple[str, str], str],
+    old: Draw | None,
+    cancelled: int,
+) -> tuple[Draw, dict[str, Any]]:
+    """The commitment's files and rows from the frozen pools (`_commit`)."""
+    params = job.params
+    actor = job.requested_by
+    as_of = frozen.as_of
+    by_id = frozen.counts()
+    counts_of = {p.code: by_id[p.pk] for p in plans}
     strata_bytes = verify.text_bytes(
         verify.strata_lines(
             (code, labels[(code, c.stratum)], c.stratum, verify.ratio_text(c.ratio))
@@ -752,22 +764,11 @@ def _commit(job: DrawJob) -> tuple[Draw, dict[str, Any]]:
             for c in counts
         )
     )
-    # pool.tsv in its order (plan, label, uscc: TAB sorts before every character of a code,
-    # so this is the order of the lines themselves), without sorting the lines.
-    pool_spool = _Spool().lines(
-        f"{code}\t{label}\t{uscc}"
-        for code in sorted(by_code)
-        for label, stratum in sorted(
-            (labels[(code, stratum)], stratum) for stratum in by_code[code].pool
-        )
-        for uscc in sorted(row[1] for row in by_code[code].pool[stratum])
-    )
-    exclusion_spool = _Spool().lines(
-        f"{code}\t{e[1]}\t{e[4]}\t{e[5].isoformat() if e[5] else verify.NONE}"
-        for code in sorted(by_code)
-        for e in sorted(by_code[code].exclusions, key=lambda e: e[1])
-    )
-    roster_lines = _roster(plans, pools, as_of)
+    # pool.tsv and exclusions.tsv joined by the database in their published order (bytewise:
+    # TAB sorts before every character of a code, so this is the order of the lines).
+    pool_spool = _Spool().texts(frozen.pool_text())
+    exclusion_spool = _Spool().texts(frozen.exclusions_text())
+    roster_lines = _roster(plans, frozen, as_of)
     roster_bytes = verify.text_bytes(roster_lines)
     roster = verify.roster_parse(roster_lines)
     specs = [_plan_spec(p, counts_of[p.code], labels) for p in plans]
@@ -847,19 +848,11 @@ def _commit(job: DrawJob) -> tuple[Draw, dict[str, Any]]:
             for c in counts_of[p.code]
         ]
     )
-    insert_rows(
-        Exclusion,
-        ["draw_id", "plan_id", "enterprise_id", "rule", "until", "detail"],
-        [
-            (draw.pk, pid, e[0], e[4], e[5], e[6][:200])
-            for pid, plan_pool in pools.items()
-            for e in plan_pool.exclusions
-        ],
-    )
+    excluded = frozen.exclusions_insert(draw_id=draw.pk)
     counts = {
         "pool": sum(s["pool"] for spec in specs for s in spec["strata"]),
         "target": sum(s["target"] for spec in specs for s in spec["strata"]),
-        "excluded": sum(len(p.exclusions) for p in pools.values()),
+        "excluded": excluded,
         "inspectors": len(roster.inspectors),
         "cancelled": cancelled,
     }

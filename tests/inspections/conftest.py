@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
-ENGLISH_MODULES = ("test_plans_", "test_catalogue_")
+ENGLISH_MODULES = ("test_plans_", "test_catalogue_", "test_draw_files_")
 
 
 @pytest.fixture(autouse=True)
