@@ -27,8 +27,9 @@ from django.utils.translation import gettext_lazy as _
 
 from annual_reports.models import CorrectionInvitation
 from annual_reports.selectors.disclosures import DisclosurePerm
-from credit_portal.inbox import inbox_source_declare, jurisdiction_q
+from credit_portal.inbox import inbox_source_declare, jurisdiction_q, name_of
 from credit_portal.models import User
+from enterprises.models import Enterprise
 
 
 def invitations_waiting(*, user: User, today: dt.date) -> QuerySet[Any]:
@@ -39,7 +40,7 @@ def invitations_waiting(*, user: User, today: dt.date) -> QuerySet[Any]:
     )
     return qs.annotate(
         item_id=F("pk"),
-        inbox_enterprise=F("enterprise__name"),
+        inbox_enterprise=name_of(Enterprise, "enterprise_id"),
         inbox_step=Value("follow_up", output_field=CharField()),
     ).values(
         "item_id",

@@ -8,14 +8,16 @@ common shape by `.values(...)`:
 
     item_id          int   the row the link opens
     due_on           date  when it is due (NOT NULL; the working-day deadline the app keeps)
-    enterprise_name  str   the market entity concerned, or NULL
+    enterprise_name  str   the market entity concerned, or NULL (`name_of`: a subquery, so
+                           that neither the counts nor the ordering join the register)
     step             str   what to do: a key of the source's `steps`
 
 The queryset must be lazy: jurisdiction as subqueries (`departments_of_jurisdiction`,
 `Exists(bureau_profiles(...))`), never an `.exists()` while building it, so that
 
-- the page costs one query per source (the first `PAGE_LIMIT` by due date) plus one for the
-  counts, whatever the number of items; and
+- the page costs two queries whatever the number of sources and items: one for the items
+  (each source's first `PAGE_LIMIT` by due date, joined by `UNION ALL`, and the first
+  `PAGE_LIMIT` of those: `inbox_items`) and one for the counts; and
 - the navigation's count (every staff page) is ONE query for all sources together: a single
   statement `SELECT ... FROM (<source 1>) UNION ALL SELECT ... FROM (<source 2>) ...` composed
   from each queryset's SQL (`inbox_counts`).
@@ -34,7 +36,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -46,12 +48,13 @@ from credit_portal.permissions import CorePerm
 from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
 from credit_portal.workdays import working_days_between
 
-# Rows read per source for the page and the API (the most urgent ones; the chip's count is the
-# whole number, and the source's own list page has the rest).
+# Items the page and the API show (the most urgent ones, of all sources together or of one;
+# the chip's count is the whole number, and the source's own list page has the rest).
 PAGE_LIMIT = 50
 SHAPE = ("item_id", "due_on", "enterprise_name", "step")
 
 SourceFunc = Callable[..., QuerySet[Any]]
+Compiled = tuple[str, list[Any]]  # an SQL statement and its parameters
 
 
 @dataclass(frozen=True)
@@ -148,17 +151,53 @@ def jurisdiction_q(user: User, department_field: str, *, bureau_sees_all: bool =
     return mine
 
 
-def _queryset(source: InboxSource, user: User, today: dt.date) -> QuerySet[Any]:
-    """The source's queryset, built once per user object and day: the page's counts and its
-    lists (and the navigation's badge) clone the same lazy queryset, never evaluated itself,
-    so a second build (tens of milliseconds of Python for every source) is saved."""
-    built: dict[tuple[str, dt.date], QuerySet[Any]] = user.__dict__.setdefault(
-        "_inbox_querysets", {}
+def name_of(model: type[Model], key: str, column: str = "name") -> Subquery:
+    """`column` of the `model` row the source's field `key` points at (an enterprise's name),
+    as a correlated subquery rather than a join: the counts, which read no name, never join
+    the register (an INNER JOIN to a million rows PostgreSQL cannot drop), and a list looks
+    the name up for the rows it returns only (PostgreSQL evaluates a subquery of the SELECT
+    list after the ORDER BY ... LIMIT). NULL when `key` is NULL."""
+    return Subquery(model._default_manager.filter(pk=OuterRef(key)).order_by().values(column))
+
+
+def _source_sql(source: InboxSource, user: User, today: dt.date) -> Compiled | None:
+    """The source's SQL in `SHAPE`, unordered, or None when the source is empty by
+    construction (`.none()`): built and compiled once per user object and day, since the
+    page's counts and its items (and the navigation's badge) wrap the same statement, and a
+    build and a compilation cost milliseconds of Python for every source. The counts read
+    `due_on` only: PostgreSQL flattens the statement and computes no other column."""
+    compiled: dict[tuple[str, dt.date], Compiled | None] = user.__dict__.setdefault(
+        "_inbox_sql", {}
     )
     key = (source.key, today)
-    if key not in built:
-        built[key] = source.func(user=user, today=today)
-    return built[key]
+    if key not in compiled:
+        qs = source.func(user=user, today=today).order_by()
+        try:
+            sql, params = qs.query.sql_with_params()
+        except EmptyResultSet:
+            compiled[key] = None
+        else:
+            compiled[key] = (sql, list(params))
+    return compiled[key]
+
+
+def _union(
+    sources: list[InboxSource],
+    user: User,
+    today: dt.date,
+    branch: Callable[[Compiled, int], Compiled],
+) -> Compiled | None:
+    """`branch(<source i's SQL>, i) UNION ALL ...` over `sources` (those empty by construction
+    left out), or None when there is none: the one statement of the counts, and the items'."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for i, source in enumerate(sources):
+        source_sql = _source_sql(source, user, today)
+        if source_sql is not None:
+            sql, more = branch(source_sql, i)
+            parts.append(sql)
+            params.extend(more)
+    return (" UNION ALL ".join(parts), params) if parts else None
 
 
 # --------------------------------------------------------------------------- counts
@@ -183,13 +222,9 @@ class InboxCounts:
         return next((s for s in self.by_source if s.key == key), None)
 
 
-def _count_sql(qs: QuerySet[Any], today_param: Any, index: int) -> tuple[str, list[Any]] | None:
-    """`SELECT index, COUNT(*), <overdue> FROM (<the source's SQL>)`, or None when the source
-    is empty by construction (`.none()`)."""
-    try:
-        sql, params = qs.order_by().values("due_on").query.sql_with_params()
-    except EmptyResultSet:
-        return None
+def _count_sql(source_sql: Compiled, today_param: Any, index: int) -> Compiled:
+    """`SELECT index, COUNT(*), <overdue> FROM (<the source's SQL>)`."""
+    sql, params = source_sql
     alias = f"inbox_s{index}"
     q = connection.ops.quote_name
     return (
@@ -204,18 +239,12 @@ def inbox_counts(*, user: User, today: dt.date | None = None) -> InboxCounts:
     query for all sources (none for a user without any source)."""
     today = today or timezone.localdate()
     sources = sources_for(user)
-    parts: list[str] = []
-    params: list[Any] = []
     today_param = connection.ops.adapt_datefield_value(today)
-    for i, source in enumerate(sources):
-        composed = _count_sql(_queryset(source, user, today), today_param, i)
-        if composed is not None:
-            parts.append(composed[0])
-            params.extend(composed[1])
+    union = _union(sources, user, today, lambda sql, i: _count_sql(sql, today_param, i))
     found: dict[int, tuple[int, int]] = {}
-    if parts:
+    if union is not None:
         with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(parts), params)
+            cursor.execute(*union)
             for index, total, overdue in cursor.fetchall():
                 found[int(index)] = (int(total or 0), int(overdue or 0))
     by_source = [
@@ -296,33 +325,67 @@ class InboxItem:
         return ngettext("in %(n)d working day", "in %(n)d working days", n) % {"n": n}
 
 
+def _items_sql(source_sql: Compiled, index: int, limit: int) -> Compiled:
+    """`SELECT index, <SHAPE> FROM (<the source's SQL>) ORDER BY due_on, item_id LIMIT limit`,
+    as a derived table (a branch of the items' `UNION ALL`)."""
+    sql, params = source_sql
+    alias = f"inbox_i{index}"
+    q = connection.ops.quote_name
+    shape = ", ".join(f"{alias}.{q(column)}" for column in SHAPE)
+    composed = (
+        f"SELECT * FROM (SELECT {index} AS {q('inbox_source')}, {shape} FROM ({sql}) {alias} "  # noqa: S608
+        f"ORDER BY {alias}.{q('due_on')}, {alias}.{q('item_id')} LIMIT %s) {alias}_first"
+    )
+    return composed, [*params, limit]
+
+
+def _as_date(value: Any) -> dt.date:
+    """A date read by the raw merge query (SQLite answers a string)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
 def inbox_items(
     *, user: User, today: dt.date | None = None, source: str = "", limit: int = PAGE_LIMIT
 ) -> list[InboxItem]:
-    """What waits for `user`: the first `limit` of each source by due date (one query each),
-    merged, the overdue first, then by due date (then by source and number)."""
+    """What waits for `user`: the first `limit` items of all the sources together (or of
+    `source` alone), the overdue first, then by due date (then by source and number).
+
+    One query whatever the number of sources: each source's first `limit` by due date (its
+    own `ORDER BY ... LIMIT`, so each reads no more than that on its index), joined by
+    `UNION ALL`, and the first `limit` of those. Overdue means due before today, so "overdue
+    first, then by due date" is the due date's order; ties go by the source's chip order.
+    Only the rows shown become items (a working-day count and a link each).
+    """
     today = today or timezone.localdate()
-    rows: list[InboxItem] = []
-    for s in sources_for(user):
-        if source and s.key != source:
-            continue
-        qs = _queryset(s, user, today)
-        for row in qs.order_by("due_on", "item_id")[:limit]:
-            due = row["due_on"]
-            rows.append(
-                InboxItem(
-                    source=s.key,
-                    source_label=s.label,
-                    item_id=row["item_id"],
-                    step=row["step"],
-                    title=s.steps.get(row["step"], row["step"]),
-                    due_on=due,
-                    enterprise_name=row.get("enterprise_name"),
-                    url=s.link(row),
-                    working_days_left=working_days_between(today, due),
-                    overdue=due < today,
-                )
+    chosen = [s for s in sources_for(user) if not source or s.key == source]
+    union = _union(chosen, user, today, lambda sql, i: _items_sql(sql, i, limit))
+    if union is None:
+        return []
+    q = connection.ops.quote_name
+    merged = (
+        f"SELECT * FROM ({union[0]}) {q('inbox_items')} "  # noqa: S608
+        f"ORDER BY {q('due_on')}, {q('inbox_source')}, {q('item_id')} LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(merged, [*union[1], limit])
+        found = cursor.fetchall()
+    items: list[InboxItem] = []
+    for index, item_id, due_on, enterprise_name, step in found:
+        s = chosen[int(index)]
+        due = _as_date(due_on)
+        row = {"item_id": item_id, "due_on": due, "enterprise_name": enterprise_name, "step": step}
+        items.append(
+            InboxItem(
+                source=s.key,
+                source_label=s.label,
+                item_id=item_id,
+                step=step,
+                title=s.steps.get(step, step),
+                due_on=due,
+                enterprise_name=enterprise_name,
+                url=s.link(row),
+                working_days_left=working_days_between(today, due),
+                overdue=due < today,
             )
-    order = {s.key: i for i, s in enumerate(inbox_sources())}
-    rows.sort(key=lambda r: (not r.overdue, r.due_on, order.get(r.source, 0), r.item_id))
-    return rows
+        )
+    return items

@@ -2,12 +2,15 @@
 
 One list, the overdue first then by due date, with a chip per source (its count, its overdue);
 each row says when it is due in working days, what to do, which enterprise, and links to the
-page where it is done. Both read `inbox_items` and `inbox_counts`: a query per source and one
-for the counts, whatever the number of items.
+page where it is done. The list shows the `PAGE_LIMIT` most urgent items of every source
+together (a chip: of that source); the sources with more have a link to their own list. Both
+read `inbox_items` and `inbox_counts`: one query for the items and one for the counts,
+whatever the number of sources and items.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -48,7 +51,11 @@ class InboxView(StaffPermissionMixin, View):
         source = _source_param(request.GET.get("source"), counts)
         items = inbox_items(user=user, today=today, source=source)
         chosen = counts.of(source) if source else None
-        shown_limited = [s for s in counts.by_source if s.total > PAGE_LIMIT]
+        shown = Counter(i.source for i in items)
+        # The sources with more waiting than the page shows: their own lists have the rest.
+        shown_limited = [
+            s for s in counts.by_source if s.total > shown[s.key] and (not source or chosen == s)
+        ]
         return render(
             request,
             "inbox.html",
@@ -112,10 +119,10 @@ class InboxApi(APIView):
         summary=gettext_lazy("What waits for me"),
         description=gettext_lazy(
             "Needs access_staff_portal. What waits for the authenticated staff member across "
-            "every capability they hold: the most urgent items of each source (at most 50 "
-            "each), the overdue first then by due date, and the counts of every source (all "
-            "items, and the overdue). source: one source's items only (an unknown source: "
-            "all)."
+            "every capability they hold: the 50 most urgent items of all sources together, "
+            "the overdue first then by due date, and the counts of every source (all items, "
+            "and the overdue). source: the 50 most urgent items of that source only (an "
+            "unknown source: all)."
         ),
         parameters=[OpenApiParameter("source", str, description=gettext_lazy("A source key."))],
         responses={200: InboxOutput},

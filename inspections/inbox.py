@@ -17,8 +17,9 @@ from typing import Any
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from credit_portal.inbox import inbox_source_declare, jurisdiction_q
+from credit_portal.inbox import inbox_source_declare, jurisdiction_q, name_of
 from credit_portal.models import User
+from enterprises.models import Enterprise
 from inspections.models import Inspection, InspectionAssignment, Lead
 from inspections.permissions import InspectionPerm
 from inspections.selectors.leads import next_due_expression
@@ -30,7 +31,10 @@ LeadStatus = Lead.Status
 
 def _shape(qs: QuerySet[Any], *, due: Any, step: Any) -> Any:
     return qs.annotate(
-        inbox_due=due, inbox_step=step, inbox_enterprise=F("enterprise__name"), item_id=F("pk")
+        inbox_due=due,
+        inbox_step=step,
+        inbox_enterprise=name_of(Enterprise, "enterprise_id"),
+        item_id=F("pk"),
     ).values(
         "item_id",
         due_on=F("inbox_due"),
@@ -101,7 +105,7 @@ def leads_due(*, user: User, today: dt.date) -> QuerySet[Any]:
         output_field=CharField(),
     )
     return qs.annotate(
-        inbox_step=step, inbox_enterprise=F("enterprise__name"), item_id=F("pk")
+        inbox_step=step, inbox_enterprise=name_of(Enterprise, "enterprise_id"), item_id=F("pk")
     ).values(
         "item_id",
         due_on=F("inbox_next"),

@@ -801,6 +801,15 @@ class Inspection(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "publish_due"], name="inspection_publish_idx"),
+            # The results waiting for review or publication in the order the staff inbox reads
+            # them (inspections/inbox.py `results_to_publish`: its first 50 by due date, and
+            # its count, from the index alone).
+            models.Index(
+                fields=["publish_due", "id"],
+                include=["department"],
+                condition=Q(status__in=["recorded", "reviewed"], publish_due__isnull=False),
+                name="inspection_results_due_idx",
+            ),
             models.Index(fields=["department", "status"], name="inspection_dept_status_idx"),
             models.Index(fields=["enterprise", "status"], name="inspection_ent_status_idx"),
         ]

@@ -33,8 +33,9 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from credit_portal.inbox import inbox_source_declare, jurisdiction_q
+from credit_portal.inbox import inbox_source_declare, jurisdiction_q, name_of
 from credit_portal.models import User
+from enterprises.models import Enterprise
 from remediation.models import (
     DirectoryCase,
     ListingObjection,
@@ -53,9 +54,12 @@ Penalty = PenaltyDecision.Status
 Objection = ListingObjection.Status
 
 
-def _shape(qs: QuerySet[Any], *, due: Any, step: Any, enterprise: str = "enterprise__name") -> Any:
+def _shape(qs: QuerySet[Any], *, due: Any, step: Any) -> Any:
     return qs.annotate(
-        inbox_due=due, inbox_step=step, inbox_enterprise=F(enterprise), item_id=F("pk")
+        inbox_due=due,
+        inbox_step=step,
+        inbox_enterprise=name_of(Enterprise, "enterprise_id"),
+        item_id=F("pk"),
     ).values(
         "item_id",
         due_on=F("inbox_due"),

@@ -14,8 +14,9 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from credit_portal.inbox import inbox_source_declare, jurisdiction_q
+from credit_portal.inbox import inbox_source_declare, jurisdiction_q, name_of
 from credit_portal.models import User
+from enterprises.models import Enterprise
 from risk import rules
 from risk.models import ClassChangeTask
 from risk.permissions import RiskPerm
@@ -34,7 +35,7 @@ def tasks_waiting(*, user: User, today: dt.date) -> QuerySet[Any]:
     )
     return qs.annotate(
         item_id=F("pk"),
-        inbox_enterprise=F("enterprise__name"),
+        inbox_enterprise=name_of(Enterprise, "enterprise_id"),
         inbox_step=Case(
             When(up, then=Value("up")), default=Value("down"), output_field=CharField()
         ),

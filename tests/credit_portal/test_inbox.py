@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from credit_portal.inbox import inbox_counts, inbox_items, inbox_sources
+from credit_portal.inbox import PAGE_LIMIT, inbox_counts, inbox_items, inbox_sources
 from credit_portal.models import Department, StaffProfile, User
 from enterprises.models import Enterprise
 from inspections.models import Draw, Inspection, InspectionAssignment, Inspector
@@ -366,14 +366,54 @@ def test_the_page_costs_a_constant_number_of_queries() -> None:
     client.get(reverse("inbox"))
     thirty = _page_queries(client)
     assert thirty == one
-    # The user, their permissions (own, groups), the navigation's membership check; a query
-    # per source and one for the counts (the page's, which the navigation's badge reuses);
-    # at most one for the calendar.
-    sources = len(inbox_counts(user=user).by_source)
-    assert one <= 4 + sources + 1 + 1, one
+    # The user, their permissions (own, groups), the navigation's membership check; one query
+    # for the items of every source and one for the counts (the page's, which the
+    # navigation's badge reuses); at most one for the calendar.
+    assert len(inbox_counts(user=user).by_source) > 2
+    assert one <= 4 + 1 + 1 + 1, one
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("inbox"))
     assert sum("inbox_s0" in q["sql"] for q in ctx.captured_queries) == 1
+    assert sum("inbox_i0" in q["sql"] for q in ctx.captured_queries) == 1
+
+
+def test_the_page_shows_the_most_urgent_items_of_all_sources_together() -> None:
+    """The list is the first PAGE_LIMIT items of every source together (one query for them
+    all), not PAGE_LIMIT of each: the overdue first, then by due date, then by chip order; the
+    sources with more than the page shows link to their own lists."""
+    user = staff(*ALL_PERMS, username="most-urgent")
+    late = [repair(due=today() - dt.timedelta(days=n), name=f"逾期{n}") for n in (1, 2, 3)]
+    due_today = assigned(user, due=today())
+    run = applied_run()
+    tasks = [task(due=today() + dt.timedelta(days=n), run=run) for n in range(0, PAGE_LIMIT - 1)]
+    assert len(late) + 1 + len(tasks) == PAGE_LIMIT + 3
+    inbox_items(user=user)  # the user's permissions and the calendar's years loaded
+    with CaptureQueriesContext(connection) as ctx:
+        items = inbox_items(user=user)
+    assert len(ctx.captured_queries) == 1
+    expected = (
+        [("remediation.repairs", r.pk) for r in reversed(late)]
+        # Due today: the inspection before today's task (chip order: inspections, then risk).
+        + [("inspections.record", due_today.pk)]
+        + [("risk.tasks", t.pk) for t in tasks[: PAGE_LIMIT - 4]]
+    )
+    assert keys(items) == expected
+    assert [i.overdue for i in items[:4]] == [True, True, True, False]
+    client = logged_in(user)
+    html = client.get(reverse("inbox")).content.decode()
+    table = html.split('data-testid="inbox-table"')[1]
+    assert table.count('<tr class="') == PAGE_LIMIT
+    note = html.split('data-testid="inbox-limited"')[1].split("</p>")[0]
+    assert f"Only the {PAGE_LIMIT} most urgent items are listed here" in note
+    assert reverse("risk:tasks") in note and f"({len(tasks)})" in note
+    assert reverse("remediation:repair_list") not in note  # all three are shown
+    # One source: its own first PAGE_LIMIT (here all of them), no note.
+    only = client.get(reverse("inbox"), {"source": "risk.tasks"}).content.decode()
+    assert only.count('data-source="risk.tasks" data-item=') == len(tasks)
+    assert 'data-testid="inbox-limited"' not in only
+    assert keys(inbox_items(user=user, source="risk.tasks")) == [
+        ("risk.tasks", t.pk) for t in tasks
+    ]
 
 
 def test_enterprise_users_and_visitors_have_no_inbox_and_pay_no_count_query() -> None:
