@@ -211,7 +211,9 @@ class AnswerNotice(models.Model):
     asker is told once. A row is claimed (status "sending", committed) before its message is
     handed to the mail server and marked sent after: a worker killed in between leaves it
     "sending", and the next run marks it "uncertain" instead of sending it again (never
-    twice); the staff see it on the question's page and tell the asker by other means."""
+    twice), as is a message whose connection failed once it went (only a failure to connect or
+    an outright refusal is tried again); the staff see it on the question's page and tell the
+    asker by other means."""
 
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("notice", "To send")

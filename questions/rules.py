@@ -80,14 +80,16 @@ SEARCH_MAX = 100
 # --------------------------------------------------------------------------- telling the asker
 
 # An asker who left an e-mail address is told once that the answer is given (docs/domain.md §10
-# "Enquiries"; `questions.services.notices`). A message the mail server refuses is tried again
-# at the next run (beat: every minute) up to NOTICE_MAX_ATTEMPTS times, then marked failed. A
-# claim older than NOTICE_CLAIM_SECONDS was interrupted (its worker died while sending): the
-# message may or may not have left, so it is marked uncertain and never sent again. It must
-# outlast the mail server's timeout (settings EMAIL_TIMEOUT) by far.
+# "Enquiries"; `questions.services.notices`). A message the mail server refuses (or that could not
+# connect) is tried again at the next run (beat: every minute; without beat, the next
+# `manage.py send_answer_notices`) up to NOTICE_MAX_ATTEMPTS times, then marked failed. Any other
+# error once the message went, and a claim older than NOTICE_CLAIM_SECONDS (its worker died
+# while sending), leave the message maybe sent: marked uncertain and never sent again. The claim
+# time must outlast the mail server's timeout (settings EMAIL_TIMEOUT) by far.
 NOTICE_MAX_ATTEMPTS = 5
 NOTICE_CLAIM_SECONDS = 10 * 60
-# The most messages one run sends (the next run, a minute later, sends the rest).
+# The most messages one run sends (the next run, a minute later, sends the rest). The send
+# right after an answer (no beat) sends that question's message only.
 NOTICE_BATCH = 200
 
 # --------------------------------------------------------------------------- links and markup

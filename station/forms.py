@@ -58,13 +58,24 @@ class MeasureForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Empty: no end."),
     )
-    # The version the page was read at (the optimistic lock); empty on the add page.
+    # The version the page was read at (the optimistic lock): required on the edit page (a
+    # save without it would overwrite someone else's change), empty on the add page.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
-    def __init__(self, *args: Any, departments: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, departments: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.editing = editing
         field: Any = self.fields["department"]
         field.queryset = departments
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.editing and cleaned.get("version") is None and not self.has_error("version"):
+            raise forms.ValidationError(
+                _("The version this page was read at is missing: reload the page and try again."),
+                code="version_missing",
+            )
+        return cleaned
 
     def service_data(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

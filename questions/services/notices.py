@@ -6,26 +6,32 @@ digest), the asker's name or phone, who answered, or anything of a lead.
 An outbox (`AnswerNotice`, one row per question): the row is written in the transaction of the
 first answer (`answer_notice_queue`), so an answer rolled back tells nobody; the messages go out
 from a job (`answer_notices_send`: beat every minute, `manage.py send_answer_notices`, and in
-the embedded install right after the answer commits), through Django's e-mail backend.
+the embedded install, which has no beat, right after the answer commits: that question's
+message only), through Django's e-mail backend.
 
 Never twice: each row is claimed in its own committed transaction (status "sending", the
 attempt counted) before its message is handed to the mail server, and marked sent after. A
 worker killed in between leaves the claim; a run finding a claim older than
 `NOTICE_CLAIM_SECONDS` marks it "uncertain" (the message may have left) and does not send it
-again. A refusal by the mail server (an exception: nothing was accepted) puts the row back to
-be tried by a later run, up to `NOTICE_MAX_ATTEMPTS`, then "failed". Two runs at once claim
-different rows (row locks, SKIP LOCKED on PostgreSQL). Each message carries a Message-ID made
-from the row, so a mail system that sees it twice can tell.
+again. The message goes on a connection opened first (`_deliver`). A failure to connect, or an
+outright refusal (sender or recipient refused, DATA answered 4xx/5xx), means the server
+accepted nothing: the row goes back to be tried by a later run, up to `NOTICE_MAX_ATTEMPTS`,
+then "failed". Any other error while sending (a timeout or a dropped connection once the
+message went, a backend's unknown error) may come after the server accepted it: "uncertain",
+never sent again. An error closing the connection afterwards changes nothing. Two runs at once
+claim different rows (row locks, SKIP LOCKED on PostgreSQL). Each message carries a Message-ID
+made from the row, so a mail system that sees it twice can tell.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -53,14 +59,17 @@ def answer_notice_queue(question: Question) -> AnswerNotice | None:
 
 
 def answer_notices_wake(question: Question) -> None:
-    """After the answer commits, send at once where there is no beat (the embedded install:
-    `CREDIT_PORTAL["QUESTION_NOTICES_ON_COMMIT"]`); elsewhere beat sends within the minute."""
+    """After the answer commits, send this question's message at once where there is no beat
+    (the embedded install: `CREDIT_PORTAL["QUESTION_NOTICES_ON_COMMIT"]`), in the answering
+    request: one message, bounded by `EMAIL_TIMEOUT`. Retries and the rest wait for the next
+    `manage.py send_answer_notices`. Elsewhere beat sends within the minute."""
     if not settings.CREDIT_PORTAL.get("QUESTION_NOTICES_ON_COMMIT"):
         return
+    question_id = question.pk
 
     def send() -> None:
         try:
-            answer_notices_send()
+            answer_notices_send(question_id=question_id)
         except Exception:  # the answer is saved: the next run sends what this one could not
             logger.exception("questions: sending answer notices after commit failed")
 
@@ -120,12 +129,16 @@ def answer_notice_message(notice: AnswerNotice) -> EmailMessage:
     return message
 
 
-def _claim(started: dt.datetime) -> AnswerNotice | None:
-    """Claim the oldest notice waiting (not tried during this run), committed before sending."""
+def _claim(started: dt.datetime, question_id: int | None = None) -> AnswerNotice | None:
+    """Claim the oldest notice waiting (not tried during this run; of `question_id` only when
+    given), committed before sending."""
+    waiting = Q(status=Notice.PENDING)
+    if question_id is not None:
+        waiting &= Q(question_id=question_id)
     with transaction.atomic():
         notice = (
             AnswerNotice.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(status=Notice.PENDING)
+            .filter(waiting)
             .filter(Q(claimed_at__isnull=True) | Q(claimed_at__lt=started))
             .order_by("created_at", "id")
             .first()
@@ -168,14 +181,46 @@ def _interrupted(started: dt.datetime) -> int:
     )
 
 
-def answer_notices_send(*, limit: int = rules.NOTICE_BATCH) -> dict[str, int]:
-    """Send the messages waiting (module docstring). Idempotent: a second run finds nothing
-    to send. Returns the counts of the run."""
+def _refused(exc: Exception) -> bool:
+    """An outright refusal: the server answered no before taking the message, so nothing was
+    accepted and trying again later cannot double it."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        return True
+    return isinstance(exc, smtplib.SMTPDataError) and 400 <= exc.smtp_code < 600
+
+
+def _deliver(message: EmailMessage) -> tuple[str, Exception | None]:
+    """Hand `message` to the mail server: (`sent` | `retry` | `uncertain`, the error). The
+    connection is opened first, so a failure there is known to precede the message."""
+    connection = get_connection(fail_silently=False)
+    try:
+        try:
+            connection.open()
+        except Exception as exc:  # not connected: nothing was handed over
+            return "retry", exc
+        try:
+            # Opened here, so `send_messages` leaves the connection open (no QUIT inside it).
+            connection.send_messages([message])
+        except Exception as exc:
+            return ("retry" if _refused(exc) else "uncertain"), exc
+        return "sent", None
+    finally:
+        try:
+            connection.close()  # also a connection left half-open by a failed login
+        except Exception:  # the outcome is decided: a failed QUIT changes nothing
+            logger.warning("questions: closing the mail connection failed", exc_info=True)
+
+
+def answer_notices_send(
+    *, limit: int = rules.NOTICE_BATCH, question_id: int | None = None
+) -> dict[str, int]:
+    """Send the messages waiting (module docstring), or only `question_id`'s. Idempotent: a
+    second run finds nothing to send. Returns the counts of the run."""
     started = timezone.now()
     counts = {"sent": 0, "retry": 0, "failed": 0, "cancelled": 0, "uncertain": 0}
     counts["uncertain"] = _interrupted(started)
-    for _i in range(limit):
-        notice = _claim(started)
+    for _i in range(1 if question_id is not None else limit):
+        notice = _claim(started, question_id)
         if notice is None:
             break
         question = notice.question
@@ -183,15 +228,18 @@ def answer_notices_send(*, limit: int = rules.NOTICE_BATCH) -> dict[str, int]:
             _finish(notice, Notice.CANCELLED)
             counts["cancelled"] += 1
             continue
-        try:
-            answer_notice_message(notice).send(fail_silently=False)
-        except Exception as exc:  # the mail server refused it: nothing was accepted
-            final = notice.attempts >= rules.NOTICE_MAX_ATTEMPTS
-            # Why, without the address (a refusal often names the recipient).
-            error = f"{type(exc).__name__}: {exc}".replace(question.email, "<address>")
-            _finish(notice, Notice.FAILED if final else Notice.PENDING, error=error)
-            counts["failed" if final else "retry"] += 1
+        outcome, exc = _deliver(answer_notice_message(notice))
+        if exc is None:
+            _finish(notice, Notice.SENT)
+            counts["sent"] += 1
             continue
-        _finish(notice, Notice.SENT)
-        counts["sent"] += 1
+        # Why, without the address (a refusal often names the recipient).
+        error = f"{type(exc).__name__}: {exc}".replace(question.email, "<address>")
+        if outcome == "uncertain":  # may have been accepted: never sent again
+            _finish(notice, Notice.UNCERTAIN, error=error)
+            counts["uncertain"] += 1
+            continue
+        final = notice.attempts >= rules.NOTICE_MAX_ATTEMPTS
+        _finish(notice, Notice.FAILED if final else Notice.PENDING, error=error)
+        counts["failed" if final else "retry"] += 1
     return counts

@@ -2,10 +2,11 @@
 staff pages' operations for other systems:
 
 - GET  `policy-measures/` (view_policymeasure): the measures, active first (`active`, `q`);
-- POST `policy-measures/` (add_policymeasure): add one;
+- POST `policy-measures/` (add_policymeasure): add one (active unless `is_active` is false);
 - GET  `policy-measures/<id>/`: one, with its version;
-- PATCH `policy-measures/<id>/` (change_policymeasure): change the fields sent, with the
-  `version` read (stale: 409, nothing written); retire with `{"is_active": false}`.
+- PATCH `policy-measures/<id>/` (change_policymeasure): change the fields sent, whatever the
+  body's encoding (JSON, form-encoded, multipart), with the `version` read (required; stale:
+  409, nothing written); retire with `{"is_active": false}`.
 
 Conditions are the stored objects (`[{"type": "operating"}, {"type": "capital_at_most",
 "value": 100}]`, `station.rules.CONDITION_TYPES`); the service's problems come back per field
@@ -89,18 +90,23 @@ class _MeasureInput(serializers.Serializer):
     document_url = serializers.CharField(max_length=200, required=False, allow_blank=True)
     valid_from = serializers.DateField()
     valid_until = serializers.DateField(required=False, allow_null=True)
-    is_active = serializers.BooleanField(required=False)
+    # A form-encoded body without it would read as false (DRF's `default_empty_html`):
+    # a new measure is active unless `false` is sent.
+    is_active = serializers.BooleanField(required=False, default=True)
     conditions = serializers.JSONField(required=False)
 
 
 class _MeasureChangeInput(_MeasureInput):
+    """A change: validated with `partial=True`, so a field not sent is not changed, whatever
+    the body's encoding (a form-encoded PATCH without `is_active` does not retire)."""
+
     version = serializers.IntegerField(min_value=1)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            if name != "version":
-                field.required = False
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "version" not in attrs:  # `partial` makes every field optional, not this one
+            required = self.fields["version"].error_messages["required"]
+            raise serializers.ValidationError({"version": [required]}, code="required")
+        return attrs
 
 
 def _service_data(user: User, data: dict[str, Any]) -> dict[str, Any]:
@@ -201,7 +207,7 @@ class MeasureDetailApi(APIView):
             raise exceptions.PermissionDenied(
                 _("This measure is issued by a department outside your jurisdiction.")
             )
-        serializer = _MeasureChangeInput(data=request.data)
+        serializer = _MeasureChangeInput(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         try:
             saved = measure_save(

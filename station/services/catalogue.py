@@ -106,16 +106,21 @@ def measure_save(
     `data` names change).
 
     Rules: `measure_problems` (conditions: `station.rules.conditions_problems`); a change sends
-    the version it read (`expected_version`): a stale one is a `ConflictError`, nothing written.
+    the version it read (`expected_version`, required: none is a `ValueError`): a stale one is a
+    `ConflictError`, nothing written.
     Side effects: the measure (version + 1 on a change, who and when); audit
     `station.measure_saved` with the fields that changed and the conditions before and after
     (the catalogue's history).
     """
+    if measure is not None and expected_version is None:
+        # Every caller changing a measure read it at a version: without it a change would
+        # overwrite someone else's silently.
+        raise ValueError("measure_save: a change needs the expected_version read")
     with transaction.atomic():
         locked = None
         if measure is not None:
             locked = PolicyMeasure.objects.select_for_update().get(pk=measure.pk)
-            if expected_version is not None and expected_version != locked.version:
+            if expected_version != locked.version:
                 raise ConflictError(
                     _(
                         "Someone else changed this measure meanwhile (version %(current)d, you "

@@ -129,7 +129,9 @@ class _MeasureFormView(StaffPermissionMixin, View):
             initial["department"] = measure.department_id
             initial["version"] = measure.version
             rows = condition_rows_initial(list(measure.conditions or []))
-        form = MeasureForm(data, initial=initial, departments=departments)
+        form = MeasureForm(
+            data, initial=initial, departments=departments, editing=measure is not None
+        )
         formset = ConditionFormSet(data, initial=rows, prefix=ROWS_PREFIX)
         return form, formset
 
@@ -175,7 +177,7 @@ class _MeasureFormView(StaffPermissionMixin, View):
                 actor=_user(request),
                 data=data,
                 measure=self.measure,
-                expected_version=form.cleaned_data.get("version") if self.measure else None,
+                expected_version=form.cleaned_data["version"] if self.measure else None,
             )
         except ConflictError as exc:
             return self._conflict(request, exc)

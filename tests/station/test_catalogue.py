@@ -53,7 +53,7 @@ def test_a_measure_is_created_and_changed_with_an_audit_event_each(user_with_rol
 
 def test_a_stale_version_is_a_conflict_and_nothing_is_written():
     saved = measure("m1")
-    measure_save(actor=None, measure=saved, data={"title": "New"})
+    measure_save(actor=None, measure=saved, expected_version=1, data={"title": "New"})
     with pytest.raises(ConflictError):
         measure_save(actor=None, measure=saved, expected_version=1, data={"title": "Mine"})
     assert PolicyMeasure.objects.get(pk=saved.pk).title == "New"

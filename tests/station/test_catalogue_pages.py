@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 
@@ -283,3 +284,66 @@ def test_the_api_lists_adds_changes_and_retires(user_with_role: Any, api_client_
         ).status_code
         == 403
     )
+
+
+def test_a_save_without_the_version_read_is_refused(user_with_role: Any) -> None:
+    """The edit page's lock: a hand-made or stale form without `version` is a form error, not
+    an overwrite of whatever was saved meanwhile."""
+    saved = measure("rent-relief", conditions=[{"type": "operating"}])
+    client = logged_in(user_with_role(Role.ADMINISTRATOR))
+    page = client.post(
+        f"/station/policies/{saved.pk}/",
+        {**_measure_data(title="没有版本号"), **_rows(("operating", "holds", ""))},
+    )
+    assert page.status_code == 400
+    assert "The version this page was read at is missing" in page.content.decode()
+    saved.refresh_from_db()
+    assert saved.title != "没有版本号" and saved.version == 1
+    assert not AuditEvent.objects.filter(
+        event_type="station.measure_saved", extra__created=False
+    ).exists()
+
+
+@pytest.mark.parametrize("encoding", ["form", "multipart"])
+def test_a_form_encoded_change_changes_only_the_fields_sent(
+    user_with_role: Any, api_client_for: Any, encoding: str
+) -> None:
+    """A body without `is_active` (form-encoded or multipart) neither retires a measure on a
+    change nor adds a retired one."""
+    api = api_client_for(user_with_role(Role.ADMINISTRATOR))
+    body = {"code": "loan", "title": "信用贷", "benefit": "低息贷款"}
+    body["valid_from"] = today().isoformat()
+    if encoding == "form":
+        created = api.post(
+            "/api/v1/policy-measures/",
+            urlencode(body),
+            content_type="application/x-www-form-urlencoded",
+        )
+    else:
+        created = api.post("/api/v1/policy-measures/", body, format="multipart")
+    assert created.status_code == 201, created.content
+    assert created.json()["is_active"] is True
+    pk = created.json()["id"]
+    change = {"version": "1", "title": "信用贷（新）"}
+    if encoding == "form":
+        changed = api.patch(
+            f"/api/v1/policy-measures/{pk}/",
+            urlencode(change),
+            content_type="application/x-www-form-urlencoded",
+        )
+    else:
+        changed = api.patch(f"/api/v1/policy-measures/{pk}/", change, format="multipart")
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["title"] == "信用贷（新）"
+    assert changed.json()["is_active"] is True and changed.json()["version"] == 2
+    kept = PolicyMeasure.objects.get(pk=pk)
+    assert kept.is_active and kept.benefit == "低息贷款"
+    last = AuditEvent.objects.filter(event_type="station.measure_saved").latest("id")
+    assert last.extra["changed"] == ["title"]
+    # The version is still required on a change.
+    missing = api.patch(
+        f"/api/v1/policy-measures/{pk}/",
+        urlencode({"title": "x"}),
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert missing.status_code == 400 and "version" in missing.json()["errors"]
