@@ -41,6 +41,20 @@ PostgreSQL: the register read, the COPY of the exclusions and the deferred forei
 at the commit) — target NOT met; (2) derivation and assignment 26.8 s (14.2 s CPU); (3) the
 verifier 11.2 s, 432 MB. Peak memory of the process 1.7 GB (the register's rows held while the
 pools are spread over the plans).
+
+Since then (session 7) the commitment is made by the database (`inspections.services.pools`,
+`FrozenPools`: the register in a temporary table, the pairs' rules in SQL, pool.tsv and
+exclusions.tsv joined by PostgreSQL in their order, the exclusion rows by INSERT ... SELECT;
+the same bytes, tests/inspections/test_draw_files_golden.py). Figures, 2026-12-08, a fresh
+database (its 1st and 2nd draws), 2 cores with other engineers' tests beside it (load 1.9-2.6):
+pool pairs 3,537,493 / 3,451,770, drawn 89,448 / 86,402, exclusions 374,580 / 460,303;
+(1) commitment 40.1 s / 54.5 s wall, 3.3 s / 4.5 s CPU of this process (was 28 s), peak
+memory 353 / 334 MB (was 1.7 GB) — target still NOT met. The time is PostgreSQL's (its slow
+statement log, 2nd draw): pool.tsv's string_agg over the 3.5 M sorted pairs 14-15 s, the
+COMMIT 12-13 s (the deferred foreign-key checks of the exclusion rows, three per row), the
+exclusions' INSERT ... SELECT 5-7 s, the register's temporary copy 3.4 s and the excluded
+pairs' 3.2 s. (2) derivation and assignment 43.6 s / 39.2 s (21.6 s CPU; unchanged code, the
+earlier 26.8 s was a 4th draw on a warm database); (3) the verifier 17.3 s / 11.8 s, 286-307 MB.
 """
 
 from __future__ import annotations
