@@ -26,6 +26,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views import View
 
 from credit_portal.audit import event_label
@@ -217,7 +218,7 @@ def _differences(measure: PolicyMeasure, form: MeasureForm, formset: Any) -> lis
     if yours_conditions is not None and yours_conditions != list(measure.conditions or []):
         found.append(
             {
-                "label": _("Conditions"),
+                "label": pgettext("policy", "Conditions"),
                 "saved": _conditions_text(list(measure.conditions or [])),
                 "yours": _conditions_text(yours_conditions),
             }
