@@ -452,10 +452,12 @@ def self_corrections_for_user(
     Filters: the year they happened, what was corrected ("annual_report", "disclosure"), the
     entity's street (`division`), a credit code or part of a name.
 
-    `counted`: instead of the entities the user's departments supervise, the corrections
-    counted for those departments (the dashboard's `self_corrections`, docs/domain.md
-    Appendix A): those answering their own invitations, and for the bureau those without an
-    invitation (`remediation.selectors.figures.self_corrections_counted_for_q`)."""
+    `counted`: of those, the corrections counted for the user's departments (the dashboard's
+    `self_corrections`, docs/domain.md Appendix A): those answering their own invitations, and
+    for the bureau those without an invitation
+    (`remediation.selectors.figures.self_corrections_counted_for_q`). It narrows the
+    jurisdiction, never widens it: a correction a department invited for an entity another
+    department now supervises is not listed for it."""
     from remediation.selectors.figures import self_corrections_counted_for_q
 
     qs = CreditRecord.objects.filter(kind=SELF_CORRECTION).select_related("enterprise")
@@ -463,10 +465,10 @@ def self_corrections_for_user(
         user.is_superuser or any(user.has_perm(p) for p in SELF_CORRECTION_READERS)
     ):
         return qs.none()
-    if counted and not user.is_superuser:
-        qs = qs.filter(self_corrections_counted_for_q(departments_of_jurisdiction(user=user)))
-    elif not user.is_superuser:
+    if not user.is_superuser:
         qs = qs.filter(_supervised(user))
+        if counted:
+            qs = qs.filter(self_corrections_counted_for_q(departments_of_jurisdiction(user=user)))
     if year:
         qs = qs.filter(occurred_on__year=year)
     if what:

@@ -21,7 +21,8 @@ department; tests/dashboard/test_tallies.py holds the two equal for the same yea
 - ``listings_deferred`` (户), ``filed_within_buffer`` (户), ``ib_restored`` (户): reason-1
   directory cases, by the case's deciding department (`seed_figures`' `_directory_figures`).
 - ``self_corrections`` (户次): `self_correction` facts of the year; by the department of the
-  correction invitation named in the fact's details, else the bureau.
+  correction invitation named in the fact's details while it supervises the entity, else the
+  bureau.
 
 Beyond the seed:
 
@@ -529,8 +530,11 @@ def _ledger(first: dt.date, last: dt.date, bureau: int | None) -> Iterator[Tally
     decided = PenaltyDecision.objects.filter(credit_record_id=OuterRef("closes_id")).values(
         "department_id"
     )[:1]
+    # The inviting department while it supervises the entity (jurisdiction first,
+    # `figures.self_corrections_counted_for_q`); else the bureau.
     invited = CorrectionInvitation.objects.filter(
-        pk=Cast(KeyTextTransform("invitation", OuterRef("details")), IntegerField())
+        pk=Cast(KeyTextTransform("invitation", OuterRef("details")), IntegerField()),
+        department_id=OuterRef("enterprise__department_id"),
     ).values("department_id")[:1]
     bureau_value = Value(bureau, output_field=IntegerField())
     expired = CreditRecord.objects.filter(figures.expired_terms_q(first, last))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -54,7 +54,7 @@ from remediation.selectors.directory import (
     REMOVED_ON_REPAIR,
     case_for_user,
     cases_for_user,
-    directory_year_filters,
+    directory_filter,
 )
 from remediation.selectors.figures import BUFFER_OUTCOMES
 from remediation.services.directory_notices import objection_deadline
@@ -245,6 +245,10 @@ def _conflict(exc: ConflictError) -> Conflict:
     return Conflict(" ".join(exc.messages))
 
 
+# The `cured` filter's values (as a form's check box reads them, and JSON's).
+CURED_VALUES = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+
+
 def _filtered(user: User, params: Any) -> QuerySet[DirectoryCase]:
     """The user's cases with the pages' filters; a 400 naming each bad one."""
     errors: dict[str, list[str]] = {}
@@ -276,27 +280,29 @@ def _filtered(user: User, params: Any) -> QuerySet[DirectoryCase]:
     removal = params.get("removal", "")
     if removal and removal not in [*DirectoryCase.Removal.values, REMOVED_ON_REPAIR]:
         errors["removal"] = [_("Unknown value.")]
+    cured = params.get("cured", "")
+    if cured and cured not in CURED_VALUES:
+        errors["cured"] = [_("Either true or false.")]
     if errors:
         raise exceptions.ValidationError(errors)
-    qs = directory_year_filters(
-        cases_for_user(user=user), {**years, "buffer": buffer, "removal": removal}
+    # The page's filters, by the page's function (`directory_filter`): every state unless
+    # `state` is given.
+    qs = directory_filter(
+        cases_for_user(user=user),
+        {
+            **years,
+            "buffer": buffer,
+            "removal": removal,
+            "q": q,
+            "reason": reason,
+            "year": year,
+            "kind": kind,
+            "division": (params.get("division") or "")[:100],
+            "cured": CURED_VALUES.get(cured, False),
+        },
     )
     if state:
         qs = qs.filter(state=state)
-    if reason:
-        qs = qs.filter(reason=reason)
-    if kind:
-        qs = qs.filter(individual_business=kind == "individual")
-    if year:
-        qs = qs.filter(report_year=int(year))
-    if params.get("division"):
-        qs = qs.filter(enterprise__division=params["division"][:100])
-    if q:
-        qs = qs.filter(
-            Q(enterprise__uscc=normalize(q))
-            | Q(enterprise__name__contains=q)
-            | Q(document_number__contains=q)
-        )
     return qs.order_by("-detected_on", "-id")
 
 
@@ -315,8 +321,10 @@ class AbnormalListingListApi(APIView):
         description=gettext_lazy(
             "Staff with view_directorycase see the cases of their jurisdiction (partner "
             "departments: their own department's), newest first; an enterprise user sees its "
-            "own enterprise's, pending listings included. Refused with 400: an unknown state, "
-            "reason or kind, a year outside 2000-2100, a q longer than 100 characters."
+            "own enterprise's, pending listings included: every state unless state is given "
+            "(the page's filters, by the same function). Refused with 400: an unknown state, "
+            "reason, kind, buffer or removal, a year outside 2000-2100, a cured other than "
+            "true or false, a q longer than 100 characters."
         ),
         parameters=[
             OpenApiParameter("state", str, enum=State.values),
@@ -344,6 +352,11 @@ class AbnormalListingListApi(APIView):
                 description=gettext_lazy("What became of a case that entered the buffer."),
             ),
             OpenApiParameter("removed_year", int, description=gettext_lazy("The year removed.")),
+            OpenApiParameter(
+                "cured",
+                bool,
+                description=gettext_lazy("Listed cases whose cause was cured: removal due."),
+            ),
             OpenApiParameter(
                 "removal",
                 str,

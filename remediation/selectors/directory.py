@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from credit_portal.models import User
 from credit_portal.selectors import bureau_profiles, departments_of_jurisdiction
 from enterprises.models import Enterprise
+from enterprises.uscc import normalize
 from remediation.kinds import REPAIR
 from remediation.models import DirectoryCase
 from remediation.selectors.figures import (
     BUFFER_OUTCOMES,
+    buffer_entered_q,
     buffer_outcome_q,
     listings_deferred_q,
 )
@@ -180,7 +182,9 @@ def directory_year_filters(
 
     - ``deferred_year``: the cases that entered the punishment buffer that year
       (`figures.listings_deferred_q`), whatever became of them;
-    - ``buffer``: of those, what became of the case (`figures.BUFFER_OUTCOMES`);
+    - ``buffer``: of those (without ``deferred_year``: of the cases that entered the buffer in
+      any year, `figures.buffer_entered_q`), what became of the case
+      (`figures.BUFFER_OUTCOMES`);
     - ``removed_year``: removed (or restored, revoked, moved) that year;
     - ``removal``: the removal code, on verification or by the daily job, or
       `REMOVED_ON_REPAIR` (decided on a credit repair application, whatever its code);
@@ -189,7 +193,7 @@ def directory_year_filters(
     if data.get("deferred_year"):
         qs = qs.filter(listings_deferred_q(*_year(int(str(data["deferred_year"])))))
     if data.get("buffer") in BUFFER_OUTCOMES:
-        qs = qs.filter(buffer_outcome_q(str(data["buffer"])))
+        qs = qs.filter(buffer_entered_q() & buffer_outcome_q(str(data["buffer"])))
     if data.get("removed_year"):
         qs = qs.filter(removed_on__range=_year(int(str(data["removed_year"]))))
     removal = data.get("removal")
@@ -199,4 +203,51 @@ def directory_year_filters(
         qs = qs.filter(removal_code=removal).exclude(removal_record__kind=REPAIR)
     if data.get("cured_year"):
         qs = qs.filter(cured_listings_q(*_year(int(str(data["cured_year"])))))
+    return qs
+
+
+def directory_cohort(data: dict[str, object]) -> bool:
+    """Whether the filters ask what became of the cases that entered the buffer
+    (``deferred_year`` or ``buffer``): then every state is listed, pending and closed without
+    listing included (`directory_filter`'s callers)."""
+    return bool(data.get("deferred_year") or data.get("buffer"))
+
+
+def directory_search(qs: QuerySet[DirectoryCase], text: str) -> QuerySet[DirectoryCase]:
+    """The cases of a credit code, or with `text` in the name or the document number."""
+    text = (text or "").strip()
+    if not text:
+        return qs
+    return qs.filter(
+        Q(enterprise__uscc=normalize(text))
+        | Q(enterprise__name__contains=text)
+        | Q(document_number__contains=text)
+    )
+
+
+def directory_filter(
+    qs: QuerySet[DirectoryCase], data: dict[str, object]
+) -> QuerySet[DirectoryCase]:
+    """The directory list's filters, one function for the page and the API (so a query string
+    answers the same on both; validated by the page's form or the API's 400): the years of
+    `directory_year_filters`, ``q`` (`directory_search`), ``reason``, ``year`` (the report
+    year), ``kind`` (``enterprise`` listings or ``individual`` businesses' marks),
+    ``division`` (the entity's street), ``cured`` (listed, the cause cured: removal due).
+    Not ``state``: the page counts its state tabs under the other filters. Which states a list
+    shows without one is the caller's: the API every state; the page neither the buffer's
+    pending cases (a page of their own) nor those closed without listing, unless
+    `directory_cohort`."""
+    qs = directory_search(directory_year_filters(qs, data), str(data.get("q") or ""))
+    if data.get("reason"):
+        qs = qs.filter(reason=data["reason"])
+    if data.get("year"):
+        qs = qs.filter(report_year=int(str(data["year"])))
+    if data.get("kind") == "enterprise":
+        qs = qs.filter(individual_business=False)
+    elif data.get("kind") == "individual":
+        qs = qs.filter(individual_business=True)
+    if data.get("division"):
+        qs = qs.filter(enterprise__division=data["division"])
+    if data.get("cured"):
+        qs = qs.filter(state=State.LISTED, cured_on__isnull=False)
     return qs

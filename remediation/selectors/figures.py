@@ -39,8 +39,9 @@ that decided the record (谁认定、谁修复, §5): a repair counts for the de
 it repairs, one without a decision file for the bureau; so does an expired term. A directory
 case counts for the department that decided it (the deadline run's: the bureau); a
 self-correction for the department that invited it (`CorrectionInvitation.department`, its
-fact's details["invitation"]), one without an invitation for the bureau. Anyone else
-counts nothing. The page that shows the figures checks its permission.
+fact's details["invitation"]) while it supervises the entity, one without an invitation (or
+of an entity given to another department since) for the bureau. Anyone else counts nothing.
+The page that shows the figures checks its permission.
 
 Cost: six aggregate queries, whatever the data size (each an index range on its date; the
 expired terms and the self-corrections share one over the ledger).
@@ -230,19 +231,22 @@ def self_corrections_q(first: dt.date, last: dt.date) -> Q:
     return Q(kind=SELF_CORRECTION, occurred_on__range=(first, last))
 
 
+def buffer_entered_q() -> Q:
+    """`DirectoryCase`: late-report cases (reason 1) that entered the punishment buffer (a
+    deferral recorded), in any year, whatever became of them (§3)."""
+    return Q(reason=DirectoryCase.Reason.LATE_REPORT, deferral_record__isnull=False)
+
+
 def listings_deferred_q(first: dt.date, last: dt.date) -> Q:
     """`DirectoryCase`: late-report cases (reason 1) that entered the punishment buffer in the
     year (a deferral recorded, found in the year), whatever became of them (counted as
     distinct `enterprise`) (§3)."""
-    return Q(
-        reason=DirectoryCase.Reason.LATE_REPORT,
-        deferral_record__isnull=False,
-        detected_on__range=(first, last),
-    )
+    return buffer_entered_q() & Q(detected_on__range=(first, last))
 
 
 # What became of a case that entered the buffer (the dashboard's buffer funnel; the directory
-# list's "buffer" filter): a condition on `DirectoryCase` added to `listings_deferred_q`.
+# list's "buffer" filter): a condition on `DirectoryCase` added to `listings_deferred_q` (or,
+# without a year, to `buffer_entered_q`).
 BUFFER_OUTCOMES: dict[str, Q] = {
     "filed_in_time": Q(state=DirectoryCase.State.CLOSED_NO_LISTING, cured_on__isnull=False),
     "listed": Q(listed_on__isnull=False),
@@ -339,15 +343,19 @@ def seed_figures(*, year: int, user: User) -> SeedFigures:
 def self_corrections_counted_for_q(departments: QuerySet[Department]) -> Q:
     """`CreditRecord`: the self-corrections counted for `departments`: a self-correction counts
     for the department that invited it (its fact's details["invitation"]), one without an
-    invitation (a disclosure corrected) for the bureau. The self-corrections page's "counted
-    for my department" filter uses it too."""
+    invitation (a disclosure corrected) for the bureau; jurisdiction first: only for an entity
+    one of `departments` supervises now (an entity given to another department since the
+    invitation counts for the district only, as its list shows it to the bureau only). The
+    self-corrections page's "counted for my department" filter uses it too."""
     from annual_reports.models import CorrectionInvitation
 
     invitation = CorrectionInvitation.objects.filter(
         pk=Cast(KeyTextTransform("invitation", OuterRef("details")), IntegerField())
     )
-    return Exists(invitation.filter(department__in=departments.values("pk"))) | (
-        ~Exists(invitation) & Exists(departments.filter(is_bureau=True))
+    supervised = Q(enterprise__department__in=departments.values("pk"))
+    return supervised & (
+        Exists(invitation.filter(department__in=departments.values("pk")))
+        | (~Exists(invitation) & Exists(departments.filter(is_bureau=True)))
     )
 
 

@@ -86,7 +86,9 @@ from remediation.selectors.directory import (
     case_for_user,
     cases_for_enterprise,
     cases_for_user,
-    directory_year_filters,
+    directory_cohort,
+    directory_filter,
+    directory_search,
 )
 from remediation.services.directory_notices import (
     case_notice_content,
@@ -211,18 +213,6 @@ def _paging(request: HttpRequest, page: Any) -> dict[str, Any]:
     }
 
 
-def _search(qs: QuerySet[DirectoryCase], text: str) -> QuerySet[DirectoryCase]:
-    text = (text or "").strip()
-    if not text:
-        return qs
-    code = normalize(text)
-    return qs.filter(
-        Q(enterprise__uscc=code)
-        | Q(enterprise__name__contains=text)
-        | Q(document_number__contains=text)
-    )
-
-
 def _reminders(case: DirectoryCase) -> list[dict[str, Any]]:
     """The reminders sent, oldest first (`DirectoryCase.reminders`: {"on", "due", "channel",
     "working_days_before"}); the days as dates."""
@@ -254,7 +244,7 @@ class DirectoryPendingView(StaffPermissionMixin, View):
         base = cases_for_user(user=user).filter(state=State.PENDING)
         form = PendingFilterForm(request.GET or None, divisions=_divisions(base))
         data = form.cleaned_data if form.is_valid() else {}
-        qs = _search(base, data.get("q", ""))
+        qs = directory_search(base, data.get("q", ""))
         if data.get("year"):
             qs = qs.filter(report_year=data["year"])
         if data.get("division"):
@@ -312,25 +302,15 @@ class DirectoryListView(StaffPermissionMixin, View):
         user = request_user(request)
         today = timezone.localdate()
         base = cases_for_user(user=user).exclude(state=State.PENDING)
-        form = DirectoryFilterForm(request.GET or None, divisions=_divisions(base))
+        # The streets of every case (a cohort's pending ones too), as the API accepts.
+        form = DirectoryFilterForm(
+            request.GET or None, divisions=_divisions(cases_for_user(user=user))
+        )
         data = form.cleaned_data if form.is_valid() else {}
-        # The buffer's cohort of a year (what became of the cases deferred) includes the cases
-        # still pending and those closed without listing.
-        cohort = bool(data.get("deferred_year"))
-        qs = _search(cases_for_user(user=user) if cohort else base, data.get("q", ""))
-        qs = directory_year_filters(qs, data)
-        if data.get("reason"):
-            qs = qs.filter(reason=data["reason"])
-        if data.get("year"):
-            qs = qs.filter(report_year=data["year"])
-        if data.get("kind") == "enterprise":
-            qs = qs.filter(individual_business=False)
-        elif data.get("kind") == "individual":
-            qs = qs.filter(individual_business=True)
-        if data.get("division"):
-            qs = qs.filter(enterprise__division=data["division"])
-        if data.get("cured"):
-            qs = qs.filter(state=State.LISTED, cured_on__isnull=False)
+        # What became of the cases that entered the buffer (`deferred_year`, `buffer`) includes
+        # the cases still pending and those closed without listing; the filters are the API's.
+        cohort = directory_cohort(data)
+        qs = directory_filter(cases_for_user(user=user) if cohort else base, data)
         # The counts per state under every filter but the state's (the state tabs).
         by_state = {
             row["state"]: row["n"] for row in qs.order_by().values("state").annotate(n=Count("pk"))

@@ -394,3 +394,60 @@ def test_annual_report_self_corrections_are_counted_and_linked_too(client, firm)
     )
     assert only.context["counts"].corrections == 1
     assert only.context["counts"].by_what == {"disclosure": 1}
+
+
+def test_counted_self_corrections_stay_within_the_jurisdiction(client):
+    """`counted` narrows the jurisdiction, never widens it: a correction the partner invited
+    stops showing for it once another department supervises the entity (docs/domain.md
+    Appendix A, "What each figure opens")."""
+    from annual_reports.models import CorrectionInvitation
+    from enterprises.services.ledger import credit_record_append
+    from enterprises.services.register import enterprise_update
+    from tests.annual_reports.factories_disclosures import bureau
+
+    eco = partner()
+    officer = staff(*DISCLOSURE_PERMS, username="bureau")
+
+    def invited(enterprise: Any) -> CreditRecord:
+        invitation = CorrectionInvitation.objects.create(
+            enterprise=enterprise,
+            year=2024,
+            reason=CorrectionInvitation.Reason.GENERAL_STATUS,
+            findings="抽查发现联系电话与实际不符",
+            department=eco,
+            invited_on=dt.date(2025, 10, 1),
+            respond_by=dt.date(2025, 10, 20),
+            status=CorrectionInvitation.Status.USED,
+            created_by=officer,
+        )
+        return credit_record_append(
+            enterprise=enterprise,
+            kind="self_correction",
+            occurred_on=dt.date(2025, 10, 10),
+            summary="信息自我纠错：更正2024年度报告",
+            actor=None,
+            details={"what": "annual_report", "year": 2024, "invitation": invitation.pk},
+        )
+
+    stays = invited(company(department=eco, name="双流区生态科技有限公司"))
+    moves_firm = company(department=eco, name="双流区绿源环保有限公司")
+    moves = invited(moves_firm)
+    url = reverse("annual_reports:self_corrections")
+    counted = {"year": "2025", "counted": "on"}
+
+    def listed(user: Any, params: dict[str, str]) -> set[int]:
+        client.force_login(user)
+        page = client.get(url, params)
+        assert page.status_code == 200
+        assert page.context["counts"].corrections == len(page.context["rows"])
+        return {row["record"].pk for row in page.context["rows"]}
+
+    eco_reader = staff(*DISCLOSURE_PERMS, username="partner", department=eco)
+    assert listed(eco_reader, counted) == {stays.pk, moves.pk}
+
+    # The bureau gives the entity to another department: the partner sees it no more, counted
+    # or not; the bureau still does.
+    enterprise_update(actor=officer, enterprise=moves_firm, data={"department": bureau()})
+    assert listed(eco_reader, counted) == {stays.pk}
+    assert listed(eco_reader, {"year": "2025"}) == {stays.pk}
+    assert listed(officer, counted) == {stays.pk, moves.pk}

@@ -129,7 +129,10 @@ def district() -> District:
     twice = d.firm()
     d.self_correction(twice, on=dt.date(YEAR, 8, 1), department=d.amr)
     d.self_correction(twice, on=dt.date(YEAR, 10, 1), department=d.amr)
-    d.self_correction(d.firm(), on=dt.date(YEAR, 9, 1), department=d.eco)
+    d.self_correction(d.firm(department=d.eco), on=dt.date(YEAR, 9, 1), department=d.eco)
+    # Invited by the partner, the entity since given to the bureau: counted for the partner no
+    # more, by the figure as by its list (docs/domain.md Appendix A).
+    d.self_correction(d.firm(), on=dt.date(YEAR, 9, 2), department=d.eco)
     d.self_correction(d.firm(), on=dt.date(YEAR, 5, 5), department=None)
     d.self_correction(d.firm(), on=dt.date(YEAR - 1, 12, 31), department=d.amr)
     return d

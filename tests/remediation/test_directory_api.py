@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from remediation.models import DirectoryCase
 from tests.remediation.factories_directory_pages import (
+    closed_case,
     company,
     decider,
     filed,
@@ -214,3 +215,49 @@ def test_a_reason_1_removal_needs_every_year_filed(api_client_for):
         format="json",
     )
     assert done.status_code == 200
+
+
+@pytest.mark.parametrize("outcome", ["filed_in_time", "listed", "pending", "closed_other"])
+def test_the_page_and_the_api_list_the_same_buffer_cases_without_a_year(
+    client, api_client_for, outcome
+):
+    """`?buffer=` alone is the cases that entered the punishment buffer (any year) with that
+    outcome, on the page as in the API (one filter, `directory_filter`): pending and closed
+    without listing included, a listing that never entered the buffer not."""
+    waiting = pending_case()
+    filed_in_time = closed_case()
+    ceased = closed_case()
+    DirectoryCase.objects.filter(pk=ceased.pk).update(cured_on=None)
+    listed_after = pending_case()
+    DirectoryCase.objects.filter(pk=listed_after.pk).update(
+        state=State.LISTED, listed_on=today(), listing_due=today()
+    )
+    listed_case(reason="4")  # never in the buffer
+    removed_case()  # listed without a deferral (before the buffer existed)
+    expected = {
+        "pending": {waiting.pk},
+        "filed_in_time": {filed_in_time.pk},
+        "closed_other": {ceased.pk},
+        "listed": {listed_after.pk},
+    }[outcome]
+    user = reader()
+    client.force_login(user)
+    page = client.get(reverse("remediation:directory_list"), {"buffer": outcome})
+    assert page.status_code == 200
+    api = api_client_for(user).get(LIST, {"buffer": outcome})
+    assert page.context["page_obj"].paginator.count == api.json()["count"] == len(expected)
+    assert {row["case"].pk for row in page.context["rows"]} == set(ids(api)) == expected
+
+
+def test_the_cured_filter_is_the_pages_in_the_api_too(client, api_client_for):
+    cured = listed_case(cured_on=today())
+    listed_case()
+    user = reader()
+    client.force_login(user)
+    page = client.get(reverse("remediation:directory_list"), {"cured": "on"})
+    assert [row["case"].pk for row in page.context["rows"]] == [cured.pk]
+    api = api_client_for(user)
+    assert ids(api.get(LIST, {"cured": "true"})) == [cured.pk]
+    assert len(ids(api.get(LIST, {"cured": "false"}))) == 2
+    bad = api.get(LIST, {"cured": "maybe"})
+    assert bad.status_code == 400 and set(bad.json()["errors"]) == {"cured"}

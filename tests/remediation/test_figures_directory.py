@@ -58,10 +58,10 @@ class District:
         StaffProfile.objects.create(user=user, department=department)
         return user
 
-    def firm(self, *, individual: bool = False) -> Enterprise:
+    def firm(self, *, individual: bool = False, department: Department | None = None) -> Enterprise:
         if individual:
-            return EnterpriseFactory(entity_type=IB, department=self.amr)
-        return EnterpriseFactory(department=self.amr)
+            return EnterpriseFactory(entity_type=IB, department=department or self.amr)
+        return EnterpriseFactory(department=department or self.amr)
 
     def case(self, firm: Enterprise, **fields: Any) -> DirectoryCase:
         values: dict[str, Any] = {
@@ -225,12 +225,12 @@ def district() -> District:
     d.lifted(d.mark(d.firm()), on=dt.date(YEAR, 9, 11))
     d.mark(d.firm(individual=True))
 
-    # Self-corrections (户次): one firm twice, one invited by the partner, a disclosure
-    # corrected; one of the year before.
+    # Self-corrections (户次): one firm twice, one invited by the partner (a firm it
+    # supervises), a disclosure corrected; one of the year before.
     twice = d.firm()
     d.self_correction(twice, on=dt.date(YEAR, 8, 1), department=d.amr)
     d.self_correction(twice, on=dt.date(YEAR, 10, 1), department=d.amr)
-    d.self_correction(d.firm(), on=dt.date(YEAR, 9, 1), department=d.eco)
+    d.self_correction(d.firm(department=d.eco), on=dt.date(YEAR, 9, 1), department=d.eco)
     d.self_correction(d.firm(), on=dt.date(YEAR, 5, 5), department=None)
     d.self_correction(d.firm(), on=dt.date(YEAR - 1, 12, 31), department=d.amr)
     return d
@@ -260,6 +260,21 @@ def test_a_partner_department_counts_its_own_only(district):
     assert (figures.listings_deferred, figures.filed_within_buffer) == (1, 1)
     assert figures.ib_restored == 0  # the bureau's marks
     assert figures.self_corrections == 1  # the one it invited; not the disclosure's
+
+
+def test_a_correction_counts_for_the_inviting_department_while_it_supervises_the_entity(
+    district,
+):
+    """Jurisdiction first (docs/domain.md Appendix A): once another department supervises the
+    entity, the correction its partner invited counts for the partner no more (nor does its
+    list show it); the district still counts it."""
+    bureau_before = seed_figures(year=YEAR, user=district.bureau_user).self_corrections
+    invited = Enterprise.objects.get(department=district.eco)
+    invited.department = district.amr
+    invited.save(update_fields=["department"])
+
+    assert seed_figures(year=YEAR, user=district.partner_user).self_corrections == 0
+    assert seed_figures(year=YEAR, user=district.bureau_user).self_corrections == bureau_before
 
 
 def test_the_figures_move_with_the_rows(district):
