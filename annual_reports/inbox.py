@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from annual_reports.models import CorrectionInvitation
 from annual_reports.selectors.disclosures import DisclosurePerm
-from credit_portal.inbox import inbox_source_declare, jurisdiction_q, name_of
+from credit_portal.inbox import inbox_shape, inbox_source_declare, jurisdiction_q, name_of
 from credit_portal.models import User
 from enterprises.models import Enterprise
 
@@ -38,15 +38,11 @@ def invitations_waiting(*, user: User, today: dt.date) -> QuerySet[Any]:
         jurisdiction_q(user, "department_id", bureau_sees_all=False),
         status=CorrectionInvitation.Status.OPEN,
     )
-    return qs.annotate(
-        item_id=F("pk"),
-        inbox_enterprise=name_of(Enterprise, "enterprise_id"),
-        inbox_step=Value("follow_up", output_field=CharField()),
-    ).values(
-        "item_id",
-        due_on=F("respond_by"),
-        enterprise_name=F("inbox_enterprise"),
-        step=F("inbox_step"),
+    return inbox_shape(
+        qs,
+        due=F("respond_by"),
+        step=Value("follow_up", output_field=CharField()),
+        name=name_of(Enterprise, "enterprise_id"),
     )
 
 

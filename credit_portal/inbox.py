@@ -36,7 +36,7 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -158,6 +158,17 @@ def name_of(model: type[Model], key: str, column: str = "name") -> Subquery:
     the name up for the rows it returns only (PostgreSQL evaluates a subquery of the SELECT
     list after the ORDER BY ... LIMIT). NULL when `key` is NULL."""
     return Subquery(model._default_manager.filter(pk=OuterRef(key)).order_by().values(column))
+
+
+def inbox_shape(qs: QuerySet[Any], *, due: Any, step: Any, name: Any) -> QuerySet[Any]:
+    """A source's rows in `SHAPE`: `due` the due day (an expression, or None when the model's
+    own `due_on` column is it: Django refuses an annotation named like a field), `step` what to
+    do, `name` the enterprise's name (`name_of`)."""
+    qs = qs.annotate(item_id=F("pk"), inbox_step=step, inbox_enterprise=name)
+    columns = {"enterprise_name": F("inbox_enterprise"), "step": F("inbox_step")}
+    if due is None:
+        return qs.values("item_id", "due_on", **columns)
+    return qs.annotate(inbox_due=due).values("item_id", due_on=F("inbox_due"), **columns)
 
 
 def _source_sql(source: InboxSource, user: User, today: dt.date) -> Compiled | None:

@@ -17,7 +17,7 @@ from typing import Any
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from credit_portal.inbox import inbox_source_declare, jurisdiction_q, name_of
+from credit_portal.inbox import inbox_shape, inbox_source_declare, jurisdiction_q, name_of
 from credit_portal.models import User
 from enterprises.models import Enterprise
 from inspections.models import Inspection, InspectionAssignment, Lead
@@ -30,17 +30,7 @@ LeadStatus = Lead.Status
 
 
 def _shape(qs: QuerySet[Any], *, due: Any, step: Any) -> Any:
-    return qs.annotate(
-        inbox_due=due,
-        inbox_step=step,
-        inbox_enterprise=name_of(Enterprise, "enterprise_id"),
-        item_id=F("pk"),
-    ).values(
-        "item_id",
-        due_on=F("inbox_due"),
-        enterprise_name=F("inbox_enterprise"),
-        step=F("inbox_step"),
-    )
+    return inbox_shape(qs, due=due, step=step, name=name_of(Enterprise, "enterprise_id"))
 
 
 def inspections_to_record(*, user: User, today: dt.date) -> QuerySet[Any]:
@@ -104,14 +94,7 @@ def leads_due(*, user: User, today: dt.date) -> QuerySet[Any]:
         default=Value("notify"),
         output_field=CharField(),
     )
-    return qs.annotate(
-        inbox_step=step, inbox_enterprise=name_of(Enterprise, "enterprise_id"), item_id=F("pk")
-    ).values(
-        "item_id",
-        due_on=F("inbox_next"),
-        enterprise_name=F("inbox_enterprise"),
-        step=F("inbox_step"),
-    )
+    return _shape(qs, due=F("inbox_next"), step=step)
 
 
 def declare_inbox_sources() -> None:

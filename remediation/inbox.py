@@ -33,7 +33,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils.translation import gettext_lazy as _
 
-from credit_portal.inbox import inbox_source_declare, jurisdiction_q, name_of
+from credit_portal.inbox import inbox_shape, inbox_source_declare, jurisdiction_q, name_of
 from credit_portal.models import User
 from enterprises.models import Enterprise
 from remediation.models import (
@@ -55,17 +55,7 @@ Objection = ListingObjection.Status
 
 
 def _shape(qs: QuerySet[Any], *, due: Any, step: Any) -> Any:
-    return qs.annotate(
-        inbox_due=due,
-        inbox_step=step,
-        inbox_enterprise=name_of(Enterprise, "enterprise_id"),
-        item_id=F("pk"),
-    ).values(
-        "item_id",
-        due_on=F("inbox_due"),
-        enterprise_name=F("inbox_enterprise"),
-        step=F("inbox_step"),
-    )
+    return inbox_shape(qs, due=due, step=step, name=name_of(Enterprise, "enterprise_id"))
 
 
 def repairs_waiting(*, user: User, today: dt.date) -> QuerySet[Any]:

@@ -14,7 +14,7 @@ from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from credit_portal.inbox import inbox_source_declare, jurisdiction_q, name_of
+from credit_portal.inbox import inbox_shape, inbox_source_declare, jurisdiction_q, name_of
 from credit_portal.models import User
 from enterprises.models import Enterprise
 from risk import rules
@@ -33,17 +33,11 @@ def tasks_waiting(*, user: User, today: dt.date) -> QuerySet[Any]:
     up = Q(to_class__in=rules.TASK_CLASSES_UP) & (
         Q(from_class="") | Q(to_class__gt=F("from_class"))
     )
-    return qs.annotate(
-        item_id=F("pk"),
-        inbox_enterprise=name_of(Enterprise, "enterprise_id"),
-        inbox_step=Case(
-            When(up, then=Value("up")), default=Value("down"), output_field=CharField()
-        ),
-    ).values(
-        "item_id",
-        "due_on",
-        enterprise_name=F("inbox_enterprise"),
-        step=F("inbox_step"),
+    return inbox_shape(
+        qs,
+        due=None,  # the task's own due_on
+        step=Case(When(up, then=Value("up")), default=Value("down"), output_field=CharField()),
+        name=name_of(Enterprise, "enterprise_id"),
     )
 
 
