@@ -544,13 +544,18 @@ class _Builder:
 
     # -- results
 
-    def _fits(self, inspection: Inspection, codes: tuple[str, ...]) -> bool:
+    def _fits(
+        self, inspection: Inspection, codes: tuple[str, ...], ordered: frozenset[int]
+    ) -> bool:
         """Whether the follow-up of `codes` fits the entity: an order to disclose and a
-        reason-3 listing are a company's (remediation's `ORDERED_TYPES`); a listing needs an
-        entity not listed yet."""
+        reason-3 listing are a company's (remediation's `ORDERED_TYPES`), and a company with
+        an order still open gets no second one (remediation refuses it: an entity drawn by
+        two revealed draws); a listing needs an entity not listed yet."""
         enterprise = inspection.enterprise
         company = enterprise.entity_type == Enterprise.EntityType.COMPANY
         if ("B" in codes or "C" in codes) and not company:
+            return False
+        if "B" in codes and enterprise.pk in ordered:
             return False
         return not (("C" in codes or "6" in codes) and enterprise.is_abnormal)
 
@@ -559,20 +564,30 @@ class _Builder:
         inspection it fits (every kind of result shows, however small the district), the
         others by the weights of `RESULTS` (a plain problem, A, where the drawn follow-up does
         not fit)."""
+        from remediation.models import DisclosureOrder
+
+        ordered = frozenset(
+            DisclosureOrder.objects.filter(
+                status=DisclosureOrder.Status.OPEN,
+                enterprise_id__in=[i.enterprise_id for i in inspections],
+            ).values_list("enterprise_id", flat=True)
+        )
         given: dict[int, tuple[str, ...]] = {}
         for inspection in inspections:  # closed or suspended since the pool was frozen
             status = inspection.enterprise.status
             if status in STATUS_RESULTS:
                 given[inspection.pk] = (STATUS_RESULTS[status],)
         for codes in SHOWCASE:
-            fitting = [i for i in inspections if i.pk not in given and self._fits(i, codes)]
+            fitting = [
+                i for i in inspections if i.pk not in given and self._fits(i, codes, ordered)
+            ]
             if fitting:
                 given[fitting[0].pk] = codes
         weights = [w for _codes, w in RESULTS]
         for inspection in inspections:
             if inspection.pk not in given:
                 codes = self.rnd.choices([c for c, _w in RESULTS], weights=weights)[0]
-                given[inspection.pk] = codes if self._fits(inspection, codes) else ("A",)
+                given[inspection.pk] = codes if self._fits(inspection, codes, ordered) else ("A",)
         return given
 
     def _record(
